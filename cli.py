@@ -1,0 +1,59 @@
+"""The command line: parses options and calls the library; nothing else happens here."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from errors import ChitieuError, ExitCode
+
+
+def _fail(exc: ChitieuError, debug: bool) -> None:
+    if debug:
+        raise exc
+    click.echo(f"chitieu: {exc}", err=True)
+    sys.exit(int(exc.exit_code))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="chitieu")
+def main() -> None:
+    """Extract indicator tables from Vietnamese official reports into validated records."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
+              help="Folder for records.csv, records.json, documents.json and report.json.")
+@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
+def run(inputs: tuple[Path, ...], out_dir: Path, debug: bool, quiet: bool) -> None:
+    """Convert files and folders of reports (PDF, .txt, .md) into records."""
+    import pipeline
+
+    def on_document(doc, i, n):
+        if doc.status == "failed":
+            click.echo(f"[{i}/{n}] FAILED {doc.source}: {doc.error}", err=True)
+        elif not quiet:
+            extra = f", {len(doc.unparsed)} unparsed lines" if doc.unparsed else ""
+            click.echo(f"[{i}/{n}] ok     {doc.source}: {len(doc.records)} records, "
+                       f"{len(doc.pages)} page(s){extra}")
+
+    try:
+        result = pipeline.run(inputs, out_dir, pipeline.RunSettings(debug=debug), on_document)
+    except ChitieuError as exc:
+        _fail(exc, debug)
+        return
+    for s in result.skipped:
+        click.echo(f"skipped {s['source']}: {s['reason']}", err=True)
+    summary = result.report["summary"]
+    click.echo(f"{summary['documents']} documents: {summary['ok']} ok, {summary['failed']} failed, "
+               f"{summary['skipped']} skipped; {summary['records']} records from {summary['pages']} pages "
+               f"in {summary['seconds']:.1f} s → {out_dir}")
+    if result.failed or (not result.documents and result.skipped):
+        sys.exit(int(ExitCode.input_failed))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,145 @@
+"""PDF text layers through pdfplumber: words by position, grouped into lines, ruled tables as cells."""
+from __future__ import annotations
+
+import io
+import statistics
+import unicodedata
+from dataclasses import dataclass
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+
+from errors import InputError
+from extract.decide import decide_page
+from schemas.model import Cell, Line, Page
+
+
+@dataclass
+class PdfSettings:
+    """Tunable numbers of the text-layer reader, with names and checks in one place."""
+
+    # Two characters belong to one word when the gap between them is under this share of the font size.
+    # pdfplumber's default is a fixed 3 pt, which glues words of PDFs that position words without space
+    # glyphs (a 10 pt DejaVu space is 3.2 pt wide, the gap between positioned words often less).
+    x_tolerance_ratio: float = 0.15
+    # Words whose tops differ by less than this share of their height sit on one line.
+    line_tolerance_ratio: float = 0.5
+    # A horizontal gap wider than this many times the line's median character height starts a new cell.
+    cell_gap_ratio: float = 1.2
+
+    def __post_init__(self):
+        for name in ("x_tolerance_ratio", "line_tolerance_ratio", "cell_gap_ratio"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"PdfSettings.{name} must be positive")
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def open_pdf(data: bytes):
+    """Open PDF bytes with pdfplumber, turning pdfminer's failures into one-sentence InputErrors."""
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        _ = pdf.pages  # parses the page tree: a broken file fails here, not later
+        return pdf
+    except Exception as exc:  # pdfplumber wraps pdfminer errors in its own exception type
+        cause = exc.__cause__ or exc.__context__ or exc
+        if isinstance(exc, PDFPasswordIncorrect) or isinstance(cause, PDFPasswordIncorrect) \
+                or "password" in repr(exc).lower():
+            raise InputError("the PDF is password-protected; remove the password and try again",
+                             "encrypted") from None
+        if isinstance(cause, PDFSyntaxError) or isinstance(exc, PDFSyntaxError):
+            raise InputError("the PDF is damaged or truncated and cannot be read; get a complete copy",
+                             "damaged-pdf") from None
+        raise InputError(f"the PDF cannot be read ({type(cause).__name__}); get a complete copy",
+                         "damaged-pdf") from None
+
+
+def _group_lines(words: list[dict], settings: PdfSettings) -> list[list[dict]]:
+    lines: list[list[dict]] = []
+    for w in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
+        height = max(w["bottom"] - w["top"], 1.0)
+        if lines:
+            ref = lines[-1][0]
+            if abs(w["top"] - ref["top"]) < settings.line_tolerance_ratio * height:
+                lines[-1].append(w)
+                continue
+        lines.append([w])
+    for ln in lines:
+        ln.sort(key=lambda w: w["x0"])
+    return lines
+
+
+def _cells_from_words(words: list[dict], settings: PdfSettings) -> list[Cell]:
+    """Split one line's words into cells wherever the gap is much wider than a space."""
+    height = statistics.median(w["bottom"] - w["top"] for w in words)
+    cells: list[Cell] = []
+    current = [words[0]]
+    for w in words[1:]:
+        if w["x0"] - current[-1]["x1"] > settings.cell_gap_ratio * height:
+            cells.append(Cell(" ".join(x["text"] for x in current), None, current[0]["x0"], current[-1]["x1"]))
+            current = [w]
+        else:
+            current.append(w)
+    cells.append(Cell(" ".join(x["text"] for x in current), None, current[0]["x0"], current[-1]["x1"]))
+    return cells
+
+
+def _inside(word: dict, bbox) -> bool:
+    x0, top, x1, bottom = bbox
+    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+    return x0 <= cx <= x1 and top <= cy <= bottom
+
+
+def read_page(page, number: int, settings: PdfSettings) -> Page:
+    """Lines of one PDF page in reading order; rows of ruled tables come as lines with cells."""
+    words = page.extract_words(x_tolerance_ratio=settings.x_tolerance_ratio, keep_blank_chars=False)
+    for w in words:
+        w["text"] = _nfc(w["text"])
+    path, reason = decide_page(words)
+    result = Page(number=number, path=path, reason=reason, width=float(page.width), height=float(page.height))
+    if path == "no-text":
+        return result
+    items: list[tuple[float, Line]] = []
+    tables = page.find_tables() if (page.lines or page.rects) else []
+    for table in tables:
+        for row in table.rows:
+            texts = []
+            for cell_bbox in row.cells:
+                if cell_bbox is None:
+                    texts.append("")
+                    continue
+                inside = [w for w in words if _inside(w, cell_bbox)]
+                texts.append(" ".join(w["text"] for ln in _group_lines(inside, settings) for w in ln))
+            if any(texts):
+                cells = [Cell(t, col=i) for i, t in enumerate(texts)]
+                items.append((row.bbox[1], Line(text="\t".join(texts), page=number, number=0, cells=cells,
+                                                top=row.bbox[1])))
+    free = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
+    for ln in _group_lines(free, settings):
+        cells = _cells_from_words(ln, settings)
+        items.append((ln[0]["top"], Line(text=" ".join(w["text"] for w in ln), page=number, number=0,
+                                         cells=cells, top=ln[0]["top"])))
+    items.sort(key=lambda item: item[0])
+    for i, (_, line) in enumerate(items, start=1):
+        line.number = i
+        result.lines.append(line)
+    return result
+
+
+def read_pdf(data: bytes, settings: PdfSettings | None = None) -> list[Page]:
+    """Pages of a PDF from its text layer; a page without text is marked, never dropped."""
+    settings = settings or PdfSettings()
+    pdf = open_pdf(data)
+    try:
+        if not pdf.pages:
+            raise InputError("the PDF has no pages", "empty")
+        pages = []
+        for number, page in enumerate(pdf.pages, start=1):
+            pages.append(read_page(page, number, settings))
+            page.close()  # drop pdfplumber's per-page caches: memory stays flat in the page count
+        return pages
+    finally:
+        pdf.close()

@@ -1,0 +1,45 @@
+"""Unicode noise: decomposed text, look-alike letters, invisible characters."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from schemas.model import Edit
+
+# Characters that look like Vietnamese letters but are not; OCR and old converters emit them.
+LOOKALIKES = {
+    "\u00d0": "\u0110",  # Ð (Icelandic eth) → Đ
+    "\u0189": "\u0110",  # Ɖ (African D) → Đ
+}
+# Zero-width and byte-order marks inside text carry nothing and break word matching.
+INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
+# No-break and other fixed-width spaces become plain spaces so words split where the eye sees a gap.
+ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def clean_unicode(text: str) -> tuple[str, list[Edit]]:
+    """Return NFC text without look-alikes and invisible characters, and the edits that made it."""
+    edits: list[Edit] = []
+    out = text
+    if not unicodedata.is_normalized("NFC", out):
+        out = unicodedata.normalize("NFC", out)
+        edits.append(Edit(0, len(text), text, out, "unicode-nfc"))
+    for pattern, reason, repl in ((INVISIBLE, "invisible-char", ""), (ODD_SPACE, "odd-space", " ")):
+        if pattern.search(out):
+            before = out
+            out = pattern.sub(repl, out)
+            edits.append(Edit(0, len(before), before, out, reason))
+    if any(c in out for c in LOOKALIKES):
+        for bad, good in LOOKALIKES.items():
+            start = out.find(bad)
+            while start >= 0:
+                edits.append(Edit(start, start + 1, bad, good, "lookalike-letter"))
+                start = out.find(bad, start + 1)
+        out = out.translate(str.maketrans(LOOKALIKES))
+    return out, edits
+
+
+def fold(text: str) -> str:
+    """Accent-folded lower-case text for matching: 'Tỷ lệ Đạt' → 'ty le dat'."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()

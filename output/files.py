@@ -1,0 +1,72 @@
+"""The four files of a run, rebuilt from the documents each time."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from output.atomic import write_atomic
+from schemas.model import RECORD_FIELDS, Document
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
+
+
+def records_csv(documents: list[Document]) -> str:
+    """UTF-8 CSV text (the BOM is added on write, so Excel opens Vietnamese intact)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(RECORD_FIELDS)
+    for doc in documents:
+        for rec in doc.records:
+            d = rec.to_dict()
+            writer.writerow([_csv_cell(d[f]) for f in RECORD_FIELDS])
+    return buf.getvalue()
+
+
+def _json(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def build_report(documents: list[Document], seconds: float, skipped: list[dict]) -> dict:
+    failed = [d for d in documents if d.status == "failed"]
+    no_text = [{"source": d.source, "page": p.number, "reason": p.reason}
+               for d in documents for p in d.pages if p.path == "no-text"]
+    return {
+        "summary": {
+            "documents": len(documents),
+            "ok": len(documents) - len(failed),
+            "failed": len(failed),
+            "skipped": len(skipped),
+            "records": sum(len(d.records) for d in documents),
+            "pages": sum(len(d.pages) for d in documents),
+            "unparsed_lines": sum(len(d.unparsed) for d in documents),
+            "seconds": round(seconds, 3),
+        },
+        "failures": [{"source": d.source, "code": d.error_code, "error": d.error} for d in failed],
+        "skipped": skipped,
+        "pages_without_text": no_text,
+        "warnings": [{"source": d.source, "warning": w} for d in documents for w in d.warnings],
+    }
+
+
+def write_outputs(out_dir: Path, documents: list[Document], seconds: float,
+                  skipped: list[dict] | None = None) -> dict:
+    """Write records.csv, records.json, documents.json and report.json into out_dir; return the report."""
+    out_dir = Path(out_dir)
+    report = build_report(documents, seconds, skipped or [])
+    write_atomic(out_dir / "records.csv", "\ufeff" + records_csv(documents))
+    write_atomic(out_dir / "records.json", _json([r.to_dict() for d in documents for r in d.records]))
+    write_atomic(out_dir / "documents.json", _json([d.summary() for d in documents]))
+    write_atomic(out_dir / "report.json", _json(report))
+    return report

@@ -1,0 +1,63 @@
+"""The parse stage for one document: tables first, running text for the rest, records numbered in order."""
+from __future__ import annotations
+
+import re
+
+from parse.assemble import assemble
+from parse.flow import parse_flow
+from parse.rows import Hierarchy, row_to_record
+from parse.stt import normalise_stt
+from parse.table import parse_tables
+from schemas.model import Document, Unparsed
+
+# Lines of the national motto and similar furniture that are never a document's title.
+NOT_TITLE = re.compile(r"^(CỘNG HÒA|CỘNG HOÀ|Độc lập|ỦY BAN|UỶ BAN|Số:|Kính gửi|\||-+$)", re.I)
+# Share of a later run of rows whose numbers were already read for it to count as a repeated copy.
+REPEAT_SHARE = 0.5
+
+
+def _title(lines) -> str | None:
+    """The first run of mostly upper-case lines near the top: the document's heading."""
+    picked: list[str] = []
+    for line in lines[:60]:
+        text = line.text.replace("**", "").replace("#", "").strip(" \t*|")
+        letters = [c for c in text if c.isalpha()]
+        upper = len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.7
+        if upper and not NOT_TITLE.match(text) and "\t" not in line.text:
+            picked.append(text)
+        elif picked and text:
+            break
+    return " ".join(picked)[:300] or None
+
+
+def parse_document(doc: Document) -> Document:
+    """Fill doc.records, doc.unparsed, doc.layout and doc.title from doc.pages."""
+    lines = [ln for page in doc.pages for ln in page.lines]
+    heights = {p.number: p.height for p in doc.pages if p.height}
+    items = assemble(lines)
+    tables = parse_tables(items, heights)
+    flow = parse_flow(tables.leftover)
+    table_stts = {normalise_stt(r.stt_raw) for r in tables.rows if normalise_stt(r.stt_raw)}
+    flow_rows = flow.rows
+    flow_stts = [normalise_stt(r.stt_raw) for r in flow_rows if normalise_stt(r.stt_raw)]
+    if table_stts and flow_stts and sum(s in table_stts for s in flow_stts) / len(flow_stts) >= REPEAT_SHARE:
+        for r in flow_rows:
+            doc.unparsed.append(Unparsed(r.page, r.line, f"{r.stt_raw} {r.text('title')}".strip(),
+                                         "repeat of rows already read (a second copy of the table)"))
+        doc.warnings.append(f"{len(flow_rows)} rows repeat a table already read; kept once")
+        flow_rows = []
+    rows = sorted(tables.rows + flow_rows, key=lambda r: (r.page, r.line))
+    if tables.rows:
+        doc.layout = "table"
+        doc.layout_reason = f"table header found ({', '.join(sorted(tables.how))})"
+    elif flow_rows:
+        doc.layout, doc.layout_reason = "flow", "row numbers at the start of lines"
+    else:
+        doc.layout, doc.layout_reason = "none", "no numbered rows found"
+        doc.warnings.append("no numbered rows found")
+    hierarchy = Hierarchy()
+    doc.records = [row_to_record(r, doc.doc_id, doc.source, i, hierarchy) for i, r in enumerate(rows, start=1)]
+    doc.unparsed.extend(tables.unparsed + flow.unparsed)
+    doc.unparsed.sort(key=lambda u: (u.page, u.line))
+    doc.title = _title(lines)
+    return doc

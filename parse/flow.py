@@ -1,0 +1,111 @@
+"""Running text whose rows start with an STT at the beginning of a line (pdftotext dumps, dispatches).
+
+A line starting with a plausible next STT opens a row; following lines continue it; '-' lines are sub-rows
+(or more names of the responsible bodies); a paragraph that is neither ends the list. Row numbers must follow
+each other (next sibling, first child, next of an ancestor, or a list restarting at 1), so numbers inside
+sentences ('15 ngày', '2023') never open rows.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from normalize.unicode import fold
+from parse.assemble import Item
+from parse.numbers import NUMBER
+from parse.rows import Row
+from parse.stt import BULLET, STT_LINE, follows
+from parse.table import PAGE_NUMBER
+from schemas.model import Unparsed
+
+# Units of measure that statistics annexes print in their own column (seed 004), as they are capitalised there.
+UNIT_WORDS = ["Cơ quan, đơn vị, địa phương", "Cơ quan, đơn vị", "Văn bản", "Nhiệm vụ", "Hồ sơ", "Thủ tục",
+              "Quyết định", "Quy trình", "Vấn đề", "PAKN", "Người", "Đơn vị", "Cơ quan", "Tổ chức", "Số lượng",
+              "Ban", "%"]
+# '<title> <Unit> [<figure>] [<responsible>]' at the end of a flattened row.
+UNIT_VALUE = re.compile(r"(?:^|\s)(?P<unit>" + "|".join(re.escape(u) for u in UNIT_WORDS) + r")"
+                        rf"(?:\s+(?P<value>{NUMBER}))?(?:\s+(?P<rest>[-–A-ZĐÀ-Ỹ].*))?$")
+# Names of bodies that continue a responsible column on '-' lines.
+BODY_START = re.compile(r"^(Sở|Cơ quan|Các cơ quan|UBND|Ủy ban|VP|Văn phòng|Đối với|Trung tâm|Bộ|Ban|Phòng)\b")
+# A header line repeated at the top of each page of a flattened table.
+HEADER_LINE = re.compile(r"^(stt|tt)\b")
+
+
+@dataclass
+class FlowResult:
+    rows: list[Row] = field(default_factory=list)
+    unparsed: list[Unparsed] = field(default_factory=list)
+
+
+def double_spaced(items: list[Item]) -> bool:
+    """True when blank lines separate nearly every line (then a blank line means nothing)."""
+    texts = [it.line.text.strip() for it in items]
+    blanks = sum(1 for t in texts if not t)
+    return blanks > 0.6 * max(1, len(texts) - blanks)
+
+
+def _split_columns(row: Row) -> None:
+    """Move a trailing '<Unit> <figure> <responsible>' out of a flattened row's title."""
+    title = row.text("title")
+    m = UNIT_VALUE.search(title)
+    if not m or m.start() == 0:
+        return
+    row.parts["title"] = [title[:m.start()].strip()]
+    row.add("unit", m.group("unit"))
+    if m.group("value"):
+        row.add("value", m.group("value"))
+    if m.group("rest"):
+        row.add("responsible", m.group("rest"))
+
+
+def parse_flow(items: list[Item]) -> FlowResult:
+    """Rows from running text; lines that belong to no row are not records (prose around the list)."""
+    result = FlowResult()
+    spaced = double_spaced(items)
+    current: Row | None = None
+    last_numbered: Row | None = None
+    prev_stt: str | None = None
+    closed = False
+    for item in items:
+        line = item.line
+        text = line.text.strip().replace("**", "").strip()
+        if not text:
+            closed = closed or not spaced
+            continue
+        if current is not None and PAGE_NUMBER.match(text):
+            result.unparsed.append(Unparsed(line.page, line.number, text, "page number"))
+            continue
+        if current is not None and HEADER_LINE.match(fold(text)):
+            result.unparsed.append(Unparsed(line.page, line.number, text, "repeated table header"))
+            continue
+        m = STT_LINE.match(text)
+        if m and (follows(prev_stt, m.group(1)) or m.group(1) == "1"):
+            current = Row(line.page, line.number, m.group(1) + m.group(2), confidence=line.confidence)
+            current.add("title", text[m.end():])
+            result.rows.append(current)
+            last_numbered, prev_stt, closed = current, m.group(1), False
+            continue
+        if BULLET.match(text) and last_numbered is not None:
+            body = BULLET.sub("", text, count=1)
+            if current is not None and current.parts.get("responsible") and BODY_START.match(body) \
+                    and not UNIT_VALUE.search(body):
+                current.add("responsible", body)
+            else:
+                current = Row(line.page, line.number, "-", confidence=line.confidence)
+                current.add("title", body)
+                result.rows.append(current)
+            closed = False
+            continue
+        if current is not None and not closed:
+            if current.parts.get("responsible"):
+                current.add("responsible", text)
+            else:
+                current.add("title", text)
+                if UNIT_VALUE.search(current.text("title")):
+                    _split_columns(current)
+            continue
+        current, last_numbered = None, None  # a paragraph of prose: the list is over
+    for row in result.rows:
+        if not row.parts.get("unit"):
+            _split_columns(row)
+    return result

@@ -1,0 +1,40 @@
+"""Table headers: which column holds what, from the header's words (accent-folded, any case)."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from normalize.unicode import fold
+from parse.fields import strip_markup
+
+# (role, pattern on the folded header text); first match wins, so specific wordings come first.
+HEADER_ROLES: list[tuple[str, re.Pattern]] = [
+    ("stt", re.compile(r"^(stt|tt|so tt|so thu tu)$")),
+    ("benchmark", re.compile(r"(trung binh|binh quan) ca nuoc|^trung binh$")),
+    ("unit", re.compile(r"^(don vi tinh|dvt|don vi)$")),
+    ("note", re.compile(r"^ghi chu")),
+    ("responsible", re.compile(r"co quan|don vi (thuc hien|chu tri|phu trach)|^thuc hien$|chu tri")),
+    ("status", re.compile(r"^(muc do|danh gia|trang thai|tinh trang|tien do)( thuc hien)?$")),
+    ("target", re.compile(r"^(ty le|ti le|chi tieu giao|muc tieu|ke hoach|chi tieu (nam|ke hoach).*)$")),
+    ("title", re.compile(r"noi dung|^ten\b|chi (tieu|so)|nhiem vu|^(ten )?nhiem vu|^linh vuc")),
+    ("value", re.compile(r"^(tinh|ket qua|so lieu|gia tri|thuc te|uoc (thuc hien|dat)|ket qua thuc hien)\b")),
+]
+
+
+def role_of(header_text: str) -> Optional[str]:
+    """The role of one header cell, or None when the wording is unknown."""
+    text = " ".join(fold(strip_markup(header_text)).replace(",", " ").split())
+    for role, pattern in HEADER_ROLES:
+        if pattern.search(text):
+            return role
+    return None
+
+
+def header_roles(cells: list[str]) -> Optional[list[Optional[str]]]:
+    """Roles for a row that looks like a table header, else None (needs STT and a title column)."""
+    roles = [role_of(c) if c.strip() else None for c in cells]
+    if "stt" not in roles or "title" not in roles:
+        return None
+    if sum(r is not None for r in roles) < 2:
+        return None
+    return roles

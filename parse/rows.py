@@ -1,0 +1,121 @@
+"""A table row as the layouts collect it, and how it becomes a Record."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from parse.fields import clean_title, split_label, squash, strip_markup
+from parse.numbers import parse_quantity
+from parse.stt import BULLET, level_of, normalise_stt, parent_of
+from parse.targets import parse_status, parse_target
+from schemas.model import Record
+
+ROLES = ("title", "value", "benchmark", "target", "status", "unit", "responsible", "note")
+# A reference to a legal basis, which belongs in the note, not among the responsible bodies.
+LEGAL_BASIS = re.compile(r"^\s*(Theo|Căn cứ)\s+(Quyết định|Kế hoạch|Nghị quyết|Nghị định|Thông tư|Công văn|"
+                         r"Chỉ thị|Văn bản)\b", re.I)
+
+
+@dataclass
+class Row:
+    """Cells of one numbered row gathered by role, with where they came from."""
+
+    page: int
+    line: int
+    stt_raw: str
+    parts: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    confidence: Optional[float] = None
+
+    def add(self, role: str, text: str) -> None:
+        text = text.strip()
+        if text:
+            self.parts.setdefault(role, []).append(text)
+
+    def text(self, role: str, sep: str = " ") -> str:
+        return sep.join(self.parts.get(role, []))
+
+
+@dataclass
+class Hierarchy:
+    """Tracks the last numbered row so that '-' sub-rows find their parent."""
+
+    last_numbered: Optional[str] = None
+    last_level: int = 0
+
+
+def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hierarchy) -> Record:
+    """Turn a collected row into a Record: hierarchy, label parts, numbers, target, status."""
+    rec = Record(doc_id=doc_id, source=source, page=row.page, seq=seq, warnings=list(row.warnings))
+    stt_raw = row.stt_raw.strip()
+    rec.stt_raw = stt_raw or None
+    stt = normalise_stt(stt_raw) if stt_raw else None
+    if stt:
+        rec.stt, rec.level, rec.parent_stt = stt, level_of(stt), parent_of(stt)
+        hierarchy.last_numbered, hierarchy.last_level = stt, rec.level
+    else:
+        rec.parent_stt = hierarchy.last_numbered
+        rec.level = hierarchy.last_level + 1
+
+    title_src = row.text("title")
+    if BULLET.match(title_src) and not stt:
+        title_src = BULLET.sub("", title_src, count=1)
+    rec.title_raw = squash(title_src) or None
+    label = split_label(title_src)
+    rec.title = label.title or None
+    rec.formula, rec.max_points = label.formula, label.max_points
+    notes = [label.explanation] if label.explanation else []
+
+    value_text = strip_markup(row.text("value"))
+    if value_text:
+        rec.value_raw = value_text
+        q = parse_quantity(value_text)
+        if q is not None:
+            rec.value, rec.value_denominator, rec.unit = q.value, q.denominator, q.unit
+        else:
+            target = parse_target(value_text, whole=True)
+            if target and target.op != "=":
+                rec.target_op, rec.target_value, rec.target_raw = target.op, target.value, target.raw
+            else:
+                notes.append(value_text)
+                rec.warnings.append("value is not a number")
+    bench_text = strip_markup(row.text("benchmark"))
+    if bench_text:
+        rec.benchmark_raw = bench_text
+        q = parse_quantity(bench_text)
+        rec.benchmark_value = q.value if q else None
+        if q is None:
+            rec.warnings.append("national average is not a number")
+    target_text = strip_markup(row.text("target"))
+    if target_text:
+        target = parse_target(target_text)
+        rec.target_raw = target_text
+        if target:
+            rec.target_op, rec.target_value = target.op, target.value
+        else:
+            rec.warnings.append("target has no comparable figure")
+    status_text = strip_markup(row.text("status"))
+    if status_text:
+        status, target, rest = parse_status(status_text)
+        rec.status = status
+        if target and rec.target_op is None:
+            rec.target_op, rec.target_value, rec.target_raw = target.op, target.value, target.raw
+        if rest:
+            notes.append(rest)
+    unit_text = clean_title(strip_markup(row.text("unit")))
+    if unit_text:
+        rec.unit = unit_text
+    responsible, legal = [], []
+    for part in row.parts.get("responsible", []):
+        part = strip_markup(part)
+        (legal if LEGAL_BASIS.match(part) else responsible).append(BULLET.sub("", part, count=1).strip())
+    rec.responsible = "; ".join(p.rstrip(" ;,.") for p in responsible if p) or None
+    notes.extend(strip_markup(n) for n in row.parts.get("note", []))
+    notes.extend(legal)
+    rec.note = " | ".join(n.strip() for n in notes if n.strip()) or None
+    if rec.title is None:
+        rec.warnings.append("row has no title")
+    base = row.confidence if row.confidence is not None else 1.0
+    rec.confidence = round(max(0.0, min(1.0, base - 0.1 * len(rec.warnings))), 3)
+    return rec

@@ -1,0 +1,55 @@
+"""Row numbers (STT): '1', '1.1', '3.4.1.', roman 'II', '-' sub-rows; their hierarchy and sequence."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+# A whole STT cell: dotted numbers with an optional trailing dot ('3.4.1.'), or a roman numeral.
+STT_CELL = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\.?\s*$")
+ROMAN_CELL = re.compile(r"^\s*([IVXL]{1,6})\.?\s*$")
+# An STT at the start of a line of running text, followed by the row's label: '1.1 Số văn bản', '2. Cải cách'.
+# Up to three digits per part, so years ('2023 - 2024') and dates ('30/12/2022') never start a row.
+STT_LINE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)(\.?)\s+(?=\S)")
+# A sub-row bullet at the start of a line or cell.
+BULLET = re.compile(r"^\s*([-–+•])\s*(?=\S)")
+
+
+def normalise_stt(raw: str) -> Optional[str]:
+    """'3.4.1.' → '3.4.1'; 'II.' → 'II'; None when the text is not a row number."""
+    m = STT_CELL.match(raw) or ROMAN_CELL.match(raw)
+    return m.group(1) if m else None
+
+
+def is_roman(stt: str) -> bool:
+    return bool(ROMAN_CELL.match(stt))
+
+
+def level_of(stt: str) -> int:
+    return 1 if is_roman(stt) else stt.count(".") + 1
+
+
+def parent_of(stt: str) -> Optional[str]:
+    return stt.rsplit(".", 1)[0] if "." in stt else None
+
+
+def _parts(stt: str) -> list[int]:
+    return [int(p) for p in stt.split(".")]
+
+
+def successors(prev: Optional[str]) -> set[str]:
+    """The STTs that may follow `prev`: its first child, its next sibling, the next sibling of an ancestor."""
+    if prev is None or is_roman(prev):
+        return {"1"}
+    parts = _parts(prev)
+    out = {".".join(map(str, parts + [1]))}
+    for depth in range(len(parts), 0, -1):
+        nxt = parts[:depth - 1] + [parts[depth - 1] + 1]
+        out.add(".".join(map(str, nxt)))
+    return out
+
+
+def follows(prev: Optional[str], stt: str) -> bool:
+    """True when `stt` is a plausible next row number after `prev`."""
+    if is_roman(stt):
+        return True
+    return stt in successors(prev)

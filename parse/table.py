@@ -1,0 +1,204 @@
+"""Tables whose columns are known (tabs, cell blocks, Markdown, PDF grids, PDF word positions) → rows.
+
+The header names the columns' roles; each row whose STT cell holds a number (or a '-' bullet) starts a record;
+a row with an empty STT cell continues the record above (a row split over a page break); a repeated header and
+a page number are page furniture. Anything else inside the table goes to `unparsed` with a reason.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from parse.assemble import Item
+from parse.header import header_roles, role_of
+from parse.rows import Row
+from parse.stt import BULLET, normalise_stt
+from parse.targets import parse_target
+from schemas.model import Cell, Unparsed
+
+# A page number printed alone on its line.
+PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
+# Share of a value column's cells that must carry a comparison ('≥ 80', '> 60%') for the whole column to be
+# read as targets: annexes of targets title that column 'Kết quả' too (real 10).
+TARGET_COLUMN_SHARE = 0.3
+
+
+@dataclass
+class Column:
+    role: Optional[str]
+    x0: Optional[float] = None
+    x1: Optional[float] = None
+    header: str = ""
+
+
+@dataclass
+class TableResult:
+    rows: list[Row] = field(default_factory=list)
+    unparsed: list[Unparsed] = field(default_factory=list)
+    leftover: list[Item] = field(default_factory=list)   # items outside any table, for the flow layout
+    how: set[str] = field(default_factory=set)
+
+
+def _header_columns(item: Item) -> Optional[list[Column]]:
+    roles = header_roles(item.texts)
+    if roles is None:
+        return None
+    return [Column(r, c.x0, c.x1, c.text) for r, c in zip(roles, item.cells)]
+
+
+def _merge_header_line(columns: list[Column], cells: list[Cell]) -> list[Column]:
+    """Add a further header line (positioned): sub-columns replace a spanning cell, others extend a header."""
+    out = list(columns)
+    for col in list(out):
+        under = [c for c in cells if c.x0 is not None and col.x0 is not None
+                 and c.x0 < col.x1 and c.x1 > col.x0]
+        if len(under) >= 2:
+            i = out.index(col)
+            out[i:i + 1] = [Column(role_of(c.text), c.x0, c.x1, c.text) for c in under]
+    for c in cells:
+        hits = [col for col in out if col.x0 is not None and c.x0 < col.x1 and c.x1 > col.x0]
+        if len(hits) == 1 and c.text not in hits[0].header:
+            hits[0].header = f"{hits[0].header} {c.text}"
+            hits[0].role = role_of(hits[0].header) or hits[0].role
+    return out
+
+
+def _boundaries(columns: list[Column]) -> list[float]:
+    """Left edges of columns 1..n-1: midway in the gap between neighbouring header cells."""
+    return [(a.x1 + b.x0) / 2 for a, b in zip(columns, columns[1:])]
+
+
+def _cells_by_column(item: Item, columns: list[Column], bounds: Optional[list[float]]) -> list[str]:
+    out = [""] * len(columns)
+    for k, cell in enumerate(item.cells or []):
+        if bounds is not None and cell.x0 is not None:
+            idx = sum(1 for b in bounds if cell.x0 >= b)
+        else:
+            idx = cell.col if cell.col is not None else k
+        if idx >= len(columns):
+            idx = len(columns) - 1  # extra trailing cells (ragged tab rows) join the last column
+            if not cell.text.strip():
+                continue
+        out[idx] = f"{out[idx]} {cell.text}".strip() if out[idx] else cell.text
+    return out
+
+
+def _target_columns(columns: list[Column], body: list[list[str]]) -> None:
+    """Re-label value columns that mostly hold comparisons ('≥ 80') as target columns."""
+    for i, col in enumerate(columns):
+        if col.role != "value":
+            continue
+        cells = [r[i] for r in body if i < len(r) and r[i].strip()]
+        with_op = [c for c in cells if (t := parse_target(c)) is not None and t.op != "="]
+        if cells and len(with_op) / len(cells) >= TARGET_COLUMN_SHARE:
+            col.role = "target"
+
+
+def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResult:
+    """Find tables among the items and collect their rows; items outside tables are returned as leftover."""
+    result = TableResult()
+    columns: Optional[list[Column]] = None
+    bounds: Optional[list[float]] = None
+    table_how = None
+    current: Optional[Row] = None
+    pending_text: list[Item] = []
+    in_header = False
+    staged: list[tuple[Item, list[str]]] = []
+
+    def flush_staged():
+        nonlocal current
+        if columns is None:
+            return
+        _target_columns(columns, [t for _, t in staged])
+        for it, texts in staged:
+            current = _apply_row(it, texts, columns, current, result)
+        staged.clear()
+
+    for item in items:
+        if item.cells is None or item.how == "text":
+            if not item.line.text.strip():
+                continue
+            if columns is not None:
+                pending_text.append(item)
+            else:
+                result.leftover.append(item)
+            continue
+        if item.how == "markdown" and not item.cells:
+            continue  # the rule under a Markdown header
+        if columns is None or (item.how != table_how and _header_columns(item) is not None):
+            cols = _header_columns(item)
+            if cols is None:
+                result.leftover.append(item)
+                continue
+            flush_staged()
+            result.leftover.extend(pending_text)
+            pending_text = []
+            columns, table_how, in_header = cols, item.how, True
+            bounds = _boundaries(columns) if item.how == "pdf-positions" else None
+            result.how.add(item.how)
+            continue
+        texts = _cells_by_column(item, columns, bounds)
+        stt_text = texts[[c.role for c in columns].index("stt")] if any(c.role == "stt" for c in columns) else ""
+        if header_roles(item.texts) is not None:
+            result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
+                                            "repeated table header"))
+            in_header = True
+            continue
+        if item.how == "pdf-positions" and in_header and not stt_text.strip() and current is None:
+            columns = _merge_header_line(columns, item.cells)
+            bounds = _boundaries(columns)
+            continue
+        if item.how == "pdf-positions" and in_header and not stt_text.strip():
+            # The second line of a repeated header (e.g. 'Đơn vị tính  Số liệu').
+            if all(role_of(t) for t in texts if t.strip()):
+                result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
+                                                "repeated table header"))
+                continue
+        in_header = False
+        if item.how == "pdf-positions" and PAGE_NUMBER.match(item.line.text):
+            height = page_heights.get(item.line.page)
+            if height and item.line.top is not None and item.line.top > 0.85 * height:
+                result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
+                                                "page number"))
+                continue
+        for p in pending_text:
+            result.unparsed.append(Unparsed(p.line.page, p.line.number, p.line.text.strip(),
+                                            "text line inside a table, outside its columns"))
+        pending_text = []
+        staged.append((item, texts))
+    flush_staged()
+    result.leftover.extend(pending_text)
+    return result
+
+
+def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Optional[Row],
+               result: TableResult) -> Optional[Row]:
+    roles = [c.role for c in columns]
+    stt_text = texts[roles.index("stt")].strip() if "stt" in roles else ""
+    if not any(t.strip() for t in texts):
+        return current
+    stt = normalise_stt(stt_text) if stt_text else None
+    bullet = bool(stt_text) and BULLET.match(stt_text + " x") is not None and stt is None and len(stt_text) <= 2
+    title_idx = roles.index("title") if "title" in roles else None
+    if not stt_text and title_idx is not None and BULLET.match(texts[title_idx]) and current is not None:
+        bullet = True  # a '-' sub-row whose bullet sits in the title column
+    if stt is not None or bullet:
+        row = Row(page=item.line.page, line=item.line.number, stt_raw=stt_text if stt else "-",
+                  confidence=item.line.confidence)
+        result.rows.append(row)
+        current = row
+    elif stt_text:
+        result.unparsed.append(Unparsed(item.line.page, item.line.number, " | ".join(t for t in texts if t),
+                                        "row without a row number (e.g. a total)"))
+        return current
+    elif current is None:
+        result.unparsed.append(Unparsed(item.line.page, item.line.number, " | ".join(t for t in texts if t),
+                                        "table text before the first numbered row"))
+        return current
+    for role, text in zip(roles, texts):
+        if role and role != "stt" and text.strip():
+            current.add(role, text)
+        elif role is None and text.strip():
+            current.add("note", text)
+    return current

@@ -1,0 +1,155 @@
+"""The dataclasses that every stage takes and returns; defined once, here.
+
+file → Document(pages=[Page(lines=[Line(cells=[Cell])])]) → repaired Lines (with Edits) → Records (+ Unparsed)
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Optional
+
+
+@dataclass
+class Edit:
+    """One change the repair stage made to a line: where, what it was, what it became, and why."""
+
+    start: int
+    end: int
+    before: str
+    after: str
+    reason: str
+    score: float = 1.0
+
+
+@dataclass
+class Cell:
+    """A piece of a table row whose column the extractor knows (from a ruled grid, tabs or word positions)."""
+
+    text: str
+    col: Optional[int] = None      # column index when the extractor knows it
+    x0: Optional[float] = None     # left edge in PDF points (positioned text only)
+    x1: Optional[float] = None
+
+
+@dataclass
+class Line:
+    """One line of text (or one table row, when `cells` is set) as the parser sees it."""
+
+    text: str
+    page: int
+    number: int                        # 1-based line number within the page
+    raw: Optional[str] = None          # the text before repair, when repair changed it
+    cells: Optional[list[Cell]] = None
+    edits: list[Edit] = field(default_factory=list)
+    confidence: Optional[float] = None  # OCR word confidence in [0, 1]; None for text layers
+    top: Optional[float] = None         # vertical position in PDF points (positioned text only)
+
+
+@dataclass
+class Page:
+    number: int
+    lines: list[Line] = field(default_factory=list)
+    path: str = "text"        # how the text was obtained: text | text-layer | no-text
+    reason: str = ""          # why that path was taken, for the user
+    width: Optional[float] = None
+    height: Optional[float] = None
+
+
+@dataclass
+class Problem:
+    """Something the user should know about: a failure, a page without text, a doubt."""
+
+    source: str
+    message: str
+    code: str = "warning"
+    page: Optional[int] = None
+    line: Optional[int] = None
+
+
+@dataclass
+class Unparsed:
+    """A non-blank line of a table region that did not become (part of) a record."""
+
+    page: int
+    line: int
+    text: str
+    reason: str
+
+
+@dataclass
+class Record:
+    """One STT-numbered row (or `-` sub-row with its own label). Field order is the CSV column order."""
+
+    doc_id: str
+    source: str
+    page: int
+    seq: int
+    stt: Optional[str] = None
+    stt_raw: Optional[str] = None
+    parent_stt: Optional[str] = None
+    level: int = 1
+    title: Optional[str] = None
+    title_raw: Optional[str] = None
+    indicator_id: Optional[str] = None
+    match_score: Optional[float] = None
+    formula: Optional[str] = None
+    unit: Optional[str] = None
+    value: Optional[float] = None
+    value_raw: Optional[str] = None
+    value_denominator: Optional[float] = None
+    benchmark_value: Optional[float] = None
+    benchmark_raw: Optional[str] = None
+    target_op: Optional[str] = None
+    target_raw: Optional[str] = None
+    target_value: Optional[float] = None
+    max_points: Optional[float] = None
+    status: Optional[str] = None
+    responsible: Optional[str] = None
+    note: Optional[str] = None
+    confidence: float = 1.0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+RECORD_FIELDS: list[str] = [f.name for f in fields(Record)]
+
+
+@dataclass
+class Document:
+    """One input file and everything the pipeline learned from it."""
+
+    doc_id: str
+    source: str
+    kind: str = "text"            # text | pdf-text | pdf-scan | image
+    status: str = "ok"            # ok | failed
+    error: Optional[str] = None
+    error_code: Optional[str] = None
+    title: Optional[str] = None
+    layout: Optional[str] = None
+    layout_reason: Optional[str] = None
+    pages: list[Page] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)
+    unparsed: list[Unparsed] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def summary(self) -> dict:
+        """The documents.json entry: everything but the page texts and the records themselves."""
+        return {
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "kind": self.kind,
+            "status": self.status,
+            "error": self.error,
+            "error_code": self.error_code,
+            "title": self.title,
+            "layout": self.layout,
+            "layout_reason": self.layout_reason,
+            "pages": len(self.pages),
+            "page_paths": [{"page": p.number, "path": p.path, "reason": p.reason} for p in self.pages],
+            "records": len(self.records),
+            "unparsed": [asdict(u) for u in self.unparsed],
+            "warnings": list(self.warnings),
+            "seconds": round(self.seconds, 3),
+        }
