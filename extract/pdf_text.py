@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
 
 from errors import InputError
 from extract.decide import decide_page
@@ -50,10 +49,8 @@ def open_pdf(data: bytes):
                 or "password" in repr(exc).lower():
             raise InputError("the PDF is password-protected; remove the password and try again",
                              "encrypted") from None
-        if isinstance(cause, PDFSyntaxError) or isinstance(exc, PDFSyntaxError):
-            raise InputError("the PDF is damaged or truncated and cannot be read; get a complete copy",
-                             "damaged-pdf") from None
-        raise InputError(f"the PDF cannot be read ({type(cause).__name__}); get a complete copy",
+        # PDFSyntaxError, PSEOF, struct and zlib errors: all mean the bytes are not a whole PDF.
+        raise InputError("the PDF is damaged or truncated and cannot be read; get a complete copy",
                          "damaged-pdf") from None
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from normalize.unicode import fold
 from parse.assemble import Item
+from parse.header import is_header_text
 from parse.numbers import NUMBER
 from parse.rows import Row
 from parse.stt import BULLET, STT_LINE, follows
@@ -21,7 +22,7 @@ from schemas.model import Unparsed
 # Units of measure that statistics annexes print in their own column (seed 004), as they are capitalised there.
 UNIT_WORDS = ["Cơ quan, đơn vị, địa phương", "Cơ quan, đơn vị", "Văn bản", "Nhiệm vụ", "Hồ sơ", "Thủ tục",
               "Quyết định", "Quy trình", "Vấn đề", "PAKN", "Người", "Đơn vị", "Cơ quan", "Tổ chức", "Số lượng",
-              "Ban", "%"]
+              "%"]
 # '<title> <Unit> [<figure>] [<responsible>]' at the end of a flattened row.
 UNIT_VALUE = re.compile(r"(?:^|\s)(?P<unit>" + "|".join(re.escape(u) for u in UNIT_WORDS) + r")"
                         rf"(?:\s+(?P<value>{NUMBER}))?(?:\s+(?P<rest>[-–A-ZĐÀ-Ỹ].*))?$")
@@ -29,6 +30,8 @@ UNIT_VALUE = re.compile(r"(?:^|\s)(?P<unit>" + "|".join(re.escape(u) for u in UN
 BODY_START = re.compile(r"^(Sở|Cơ quan|Các cơ quan|UBND|Ủy ban|VP|Văn phòng|Đối với|Trung tâm|Bộ|Ban|Phòng)\b")
 # A header line repeated at the top of each page of a flattened table.
 HEADER_LINE = re.compile(r"^(stt|tt)\b")
+# A header naming a unit column (folded): only then is a trailing '<Unit> <figure>' split out of a row.
+UNIT_HEADER = re.compile(r"(don vi tinh|\bdvt)\b")
 
 
 @dataclass
@@ -58,14 +61,21 @@ def _split_columns(row: Row) -> None:
         row.add("responsible", m.group("rest"))
 
 
+def has_unit_column(items: list[Item]) -> bool:
+    """True when a header line names a unit column (a table flattened to text, like seed 004)."""
+    return any(UNIT_HEADER.search(fold(it.line.text)) for it in items)
+
+
 def parse_flow(items: list[Item]) -> FlowResult:
     """Rows from running text; lines that belong to no row are not records (prose around the list)."""
     result = FlowResult()
     spaced = double_spaced(items)
+    units = has_unit_column(items)
     current: Row | None = None
     last_numbered: Row | None = None
     prev_stt: str | None = None
     closed = False
+    in_header = False
     for item in items:
         line = item.line
         text = line.text.strip().replace("**", "").strip()
@@ -75,9 +85,11 @@ def parse_flow(items: list[Item]) -> FlowResult:
         if current is not None and PAGE_NUMBER.match(text):
             result.unparsed.append(Unparsed(line.page, line.number, text, "page number"))
             continue
-        if current is not None and HEADER_LINE.match(fold(text)):
+        if current is not None and (HEADER_LINE.match(fold(text)) or (in_header and is_header_text(text))):
             result.unparsed.append(Unparsed(line.page, line.number, text, "repeated table header"))
+            in_header = True
             continue
+        in_header = False
         m = STT_LINE.match(text)
         if m and (follows(prev_stt, m.group(1)) or m.group(1) == "1"):
             current = Row(line.page, line.number, m.group(1) + m.group(2), confidence=line.confidence)
@@ -88,7 +100,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
         if BULLET.match(text) and last_numbered is not None:
             body = BULLET.sub("", text, count=1)
             if current is not None and current.parts.get("responsible") and BODY_START.match(body) \
-                    and not UNIT_VALUE.search(body):
+                    and not (units and UNIT_VALUE.search(body)):
                 current.add("responsible", body)
             else:
                 current = Row(line.page, line.number, "-", confidence=line.confidence)
@@ -101,11 +113,11 @@ def parse_flow(items: list[Item]) -> FlowResult:
                 current.add("responsible", text)
             else:
                 current.add("title", text)
-                if UNIT_VALUE.search(current.text("title")):
+                if units and UNIT_VALUE.search(current.text("title")):
                     _split_columns(current)
             continue
         current, last_numbered = None, None  # a paragraph of prose: the list is over
     for row in result.rows:
-        if not row.parts.get("unit"):
+        if units and not row.parts.get("unit"):
             _split_columns(row)
     return result

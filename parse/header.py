@@ -21,6 +21,20 @@ HEADER_ROLES: list[tuple[str, re.Pattern]] = [
 ]
 
 
+# Words that table headers are made of (folded); a line made only of them is (part of) a header.
+HEADER_PHRASES = re.compile(
+    r"\b(stt|tt|chi tieu thong ke|ket qua thong ke|co quan|don vi|dia phuong|thuc hien|don vi tinh|dvt|so lieu|"
+    r"noi dung chi tieu|noi dung|ty le|ten cac chi so|tinh|trung binh ca nuoc|muc do|ghi chu|chu tri|ket qua|"
+    r"chi tieu)\b")
+
+
+def is_header_text(text: str) -> bool:
+    """True when the text holds nothing but header words ('thực hiệnĐơn vị tính Số liệu')."""
+    folded = fold(strip_markup(text))
+    folded = re.sub(r"(?<=[a-z])(?=(don|so|ket|co|thuc)\b)", " ", folded)  # words glued by pdftotext
+    return bool(folded.strip()) and not HEADER_PHRASES.sub("", folded).strip(" ,.;:-|\t")
+
+
 def role_of(header_text: str) -> Optional[str]:
     """The role of one header cell, or None when the wording is unknown."""
     text = " ".join(fold(strip_markup(header_text)).replace(",", " ").split())

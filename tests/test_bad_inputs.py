@@ -1,0 +1,73 @@
+"""Bad input never crashes a batch: one clear line per failing file, the others go on, exit code 1.
+
+The files come from tests/data/make_bad_inputs.py (see tests/data/README.md)."""
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+import pipeline
+from conftest import BAD, seed
+
+FAILING = {
+    "empty.txt": ("empty", "empty"),
+    "empty.pdf": ("empty", "empty"),
+    "html_named.pdf": ("not-pdf", "HTML"),
+    "truncated.pdf": ("damaged-pdf", "damaged or truncated"),
+    "encrypted_userpw.pdf": ("encrypted", "password-protected"),
+    "not_utf8.txt": ("not-utf8", "not valid UTF-8"),
+    "binary_junk.txt": (None, "binary"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FAILING))
+def test_each_bad_file_fails_with_one_sentence(name):
+    code, words = FAILING[name]
+    doc = pipeline.process_file(BAD / name, name)
+    assert doc.status == "failed"
+    if code:
+        assert doc.error_code == code
+    assert words.lower() in doc.error.lower()
+    assert "\n" not in doc.error and "Traceback" not in doc.error
+    assert doc.records == []
+
+
+@pytest.mark.parametrize("name,min_records", [("utf16_bom.txt", 1), ("utf8_bom.txt", 1),
+                                              ("encrypted_ownerpw_only.pdf", 0)])
+def test_valid_encodings_and_owner_password(name, min_records):
+    doc = pipeline.process_file(BAD / name, name)
+    assert doc.status == "ok", doc.error
+    assert len(doc.records) >= min_records
+    assert any(ch in line.text for p in doc.pages for line in p.lines for ch in "ệịạ")  # Vietnamese intact
+
+
+def test_page_without_text_is_reported_not_skipped(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli.main, ["run", str(BAD / "blank_page.pdf"), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["pages_without_text"] == [
+        {"source": "blank_page.pdf", "page": 2, "reason": "no text layer (scanned page)"}]
+    docs = json.loads((out / "documents.json").read_text(encoding="utf-8"))
+    assert docs[0]["kind"] == "pdf-text" and docs[0]["page_paths"][1]["path"] == "no-text"
+
+
+def test_mixed_batch_goes_on_and_exits_1(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in FAILING:
+        shutil.copy(BAD / name, folder / name)
+    shutil.copy(seed("002"), folder / "good_002.txt")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli.main, ["run", str(folder), "--out", str(out)])
+    assert result.exit_code == 1
+    failed_lines = [ln for ln in result.output.splitlines() if "FAILED" in ln]
+    assert len(failed_lines) == len(FAILING)
+    assert "Traceback" not in result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["failed"] == len(FAILING) and report["summary"]["ok"] == 1
+    assert {f["source"] for f in report["failures"]} == set(FAILING)
+    records = json.loads((out / "records.json").read_text(encoding="utf-8"))
+    assert len(records) == 28  # every good file's records are written

@@ -1,0 +1,81 @@
+"""Numbers, targets and statuses, on strings taken from the seeds and real documents."""
+import pytest
+
+from parse.numbers import parse_number, parse_quantity
+from parse.targets import parse_status, parse_target
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("49,22", 49.22),        # seed 002 decimal comma
+    ("3.000", 3000.0),       # dotted thousands
+    ("172.033", 172033.0),   # real 05
+    ("00", 0.0),             # seed 004
+    ("04", 4.0),             # seed 004
+    ("98.36", 98.36),        # seed 004: two digits after the dot is a decimal point
+    ("1.234,5", 1234.5),
+    ("80,984", 80.984),      # seed 002: a decimal comma, not thousands
+    ("40543", 40543.0),
+    ("1.2.3", None), ("abc", None), ("", None), ("3.4.1", None),
+])
+def test_parse_number(text, expected):
+    assert parse_number(text) == expected
+
+
+@pytest.mark.parametrize("text,value,den,unit", [
+    ("11,4/18 điểm", 11.4, 18.0, "điểm"),   # seed 002 row 1
+    ("86/90 đơn vị", 86.0, 90.0, "đơn vị"),  # seed 002 row 5.4
+    ("49,22% ", 49.22, None, "%"),
+    (" 57,30%", 57.3, None, "%"),
+    ("75,5 điểm", 75.5, None, "điểm"),
+    ("40543", 40543.0, None, None),
+])
+def test_parse_quantity(text, value, den, unit):
+    q = parse_quantity(text)
+    assert (q.value, q.denominator, q.unit) == (value, den, unit)
+
+
+def test_no_data_is_null_but_kept():
+    q = parse_quantity("Không có số liệu, không có điểm (Điểm tối đa của chỉ số này là 2 điểm)")
+    assert q.no_data and q.value is None and q.raw.startswith("Không có số liệu")
+
+
+def test_sentence_is_not_a_quantity():
+    assert parse_quantity("15 ngày các cơ quan, đơn vị ban hành văn bản triển khai") is None
+
+
+@pytest.mark.parametrize("text,op,value", [
+    ("> 80%", ">", 80.0),                       # seed 001
+    ("100%", "=", 100.0),                       # seed 001: bare figure
+    ("từ 90% trở lên", ">=", 90.0),             # seed 002
+    ("từ 25 % trở lên", ">=", 25.0),
+    ("đạt tối thiểu 90%", ">=", 90.0),          # seed 003
+    ("đạt trên 60%", ">", 60.0),                # seed 003
+    ("≥ 80", ">=", 80.0), (">= 30", ">=", 30.0),  # real 10
+    ("≤ 10", "<=", 10.0), ("tối đa 5%", "<=", 5.0),
+    ("phải đạt 100%", "=", 100.0), ("yêu cầu 100%", "=", 100.0),
+])
+def test_parse_target(text, op, value):
+    t = parse_target(text)
+    assert (t.op, t.value) == (op, value)
+
+
+def test_target_whole_refuses_prose():
+    assert parse_target("Cộng cả toàn trình, một phần tỉnh đạt 80,984% (Vượt chỉ tiêu)", whole=True) is None
+
+
+@pytest.mark.parametrize("text,status,op,value", [
+    ("Đạt (từ 90% trở lên)", "Đạt", ">=", 90.0),
+    ("Chưa đạt( từ 100% trở lên)", "Chưa đạt", ">=", 100.0),
+    ("Chưa đạt (trên 90%)", "Chưa đạt", ">", 90.0),
+    ("Chưa đạt (yêu cầu 100%)", "Chưa đạt", "=", 100.0),
+    ("Đã hoàn thành quá hạn", "Đã hoàn thành quá hạn", None, None),
+])
+def test_parse_status(text, status, op, value):
+    s, t, _rest = parse_status(text)
+    assert s == status
+    assert (t.op if t else None, t.value if t else None) == (op, value)
+
+
+def test_text_without_status():
+    s, t, rest = parse_status("Cộng cả toàn trình, một phần tỉnh đạt 80,984%")
+    assert s is None and t is None and rest.startswith("Cộng")

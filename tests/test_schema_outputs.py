@@ -1,0 +1,59 @@
+"""The schema agrees with the dataclass; outputs open in Excel and are written atomically."""
+import csv
+import io
+import json
+
+from click.testing import CliRunner
+
+import cli
+from conftest import seed
+from schemas import RECORD_FIELDS, record_schema, validate_record
+from schemas.model import Record
+
+
+def test_schema_matches_dataclass():
+    schema = record_schema()
+    assert list(schema["properties"]) == RECORD_FIELDS
+    assert schema["required"] == RECORD_FIELDS
+
+
+def test_schema_rejects_bad_record():
+    rec = Record(doc_id="0123456789abcdef", source="x.txt", page=1, seq=1).to_dict()
+    assert validate_record(rec) == []
+    rec["target_op"] = "≈"
+    rec["confidence"] = 2
+    problems = validate_record(rec)
+    assert any("target_op" in p for p in problems) and any("confidence" in p for p in problems)
+
+
+def test_run_writes_four_files(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli.main, ["run", str(seed("001")), str(seed("002")), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    raw = (out / "records.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the file as UTF-8
+    rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert rows[0] == RECORD_FIELDS
+    assert len(rows) == 1 + 8 + 28
+    by_stt = {(r[1].split("_")[0], r[4]): dict(zip(RECORD_FIELDS, r)) for r in rows[1:]}
+    assert by_stt[("002", "1.1")]["value"] == "49.22"          # point decimal in CSV
+    assert by_stt[("002", "1.1")]["title"].startswith("Tỷ lệ thủ tục hành chính")
+    records = json.loads((out / "records.json").read_text(encoding="utf-8"))
+    assert len(records) == 36 and all(validate_record(r) == [] for r in records)
+    docs = json.loads((out / "documents.json").read_text(encoding="utf-8"))
+    assert [d["records"] for d in docs] == [8, 28] and all(d["status"] == "ok" for d in docs)
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["summary"]["records"] == 36 and report["failures"] == []
+    assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_output_not_writable(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    result = CliRunner().invoke(cli.main, ["run", str(seed("001")), "--out", str(blocker / "sub")])
+    assert result.exit_code == 4
+    assert "cannot write" in result.output and "Traceback" not in result.output
+
+
+def test_usage_error_exit_code():
+    assert CliRunner().invoke(cli.main, ["run"]).exit_code == 2

@@ -1,0 +1,118 @@
+"""Seeds 001 and 002 row for row, expectations read off the source files by hand."""
+import pytest
+
+from schemas import validate_record
+
+# Seed 002 (clean part), columns: STT | TÊN CÁC CHỈ SỐ | TỈNH | TRUNG BÌNH CẢ NƯỚC | MỨC ĐỘ
+# (stt, value, denominator, unit, benchmark, target_op, target_value, max_points, status)
+SEED_002 = [
+    ("1", 11.4, 18, "điểm", 10.5, None, None, 18, None),
+    ("1.1", 49.22, None, "%", 50.36, ">=", 90, 6, "Đạt"),
+    ("1.2", 49.22, None, "%", 42.44, ">=", 90, 4, "Đạt"),
+    ("1.3", 100, None, "%", 100, ">=", 90, 2, "Đạt"),
+    ("1.4", 75.02, None, "%", 62.86, ">=", 100, 6, "Chưa đạt"),
+    ("2", 15.1, 20, "điểm", 16.2, None, None, 20, None),
+    ("2.1", 74.11, None, "%", 80.52, ">=", 90, None, "Chưa đạt"),
+    ("3", 10.8, 12, "điểm", 5.4, None, None, 22, None),
+    ("3.1", None, None, None, None, None, None, 2, None),
+    ("3.1.1", 21.64, None, "%", 58.26, None, None, None, None),
+    ("3.1.2", 59.2, None, "%", 10.93, None, None, None, None),
+    ("3.2", 11.8, None, "%", 24.5, None, None, 4, None),
+    ("3.3", 49.08, None, "%", 43.93, ">=", 50, 6, "Chưa đạt"),
+    ("3.4", 84.96, None, "%", 90.91, ">", 90, None, "Chưa đạt"),
+    ("3.5", 9.2, 10, "điểm", 5.5, None, None, None, None),
+    ("3.5.1", 58.55, None, "%", 32.12, ">=", 25, 6, "Đạt"),
+    ("3.5.2", 46.19, None, "%", 39.77, ">=", 25, 2, "Đạt"),
+    ("3.5.3", 44.39, None, "%", 100, "=", 100, 2, "Chưa đạt"),
+    ("4", 17.1, 18, "điểm", 17.0, None, None, 18, None),
+    ("4.1", 100, None, "%", None, ">=", 90, 6, "Đạt"),
+    ("4.2", 100, None, "%", 100, ">=", 90, 6, "Đạt"),
+    ("4.3", 75.72, None, "%", 80.59, ">", 90, 6, "Chưa đạt"),
+    ("5", 11.9, 22, "điểm", 11.1, None, None, 22, None),
+    ("5.1", 57.30, None, "%", 50.28, ">", 90, 6, "Chưa đạt"),
+    ("5.2", 50.43, None, "%", 46.10, ">", 90, 4, "Chưa đạt"),
+    ("5.3", None, None, None, 10.53, None, None, 2, None),
+    ("5.4", 86, 90, "đơn vị", None, None, None, 2, None),
+    ("5.5", None, None, None, None, None, None, 4, None),
+]
+
+
+def _num(x):
+    return None if x is None else float(x)
+
+
+def test_seed_002_rows(seed_docs):
+    doc = seed_docs["002"]
+    got = [(r.stt, r.value, r.value_denominator, r.unit, r.benchmark_value, r.target_op, r.target_value,
+            r.max_points, r.status) for r in doc.records]
+    want = [(s, _num(v), _num(d), u, _num(b), op, _num(t), _num(p), st) for s, v, d, u, b, op, t, p, st in SEED_002]
+    assert got == want
+
+
+def test_seed_002_titles_and_hierarchy(seed_docs):
+    recs = {r.stt: r for r in seed_docs["002"].records}
+    assert recs["1.3"].title == ("Tỷ lệ thủ tục hành chính được công khai có đầy đủ các nội dung quy định về "
+                                 "các bộ phận tạo thành của thủ tục hành chính")
+    assert recs["4"].title == "Mức độ hài lòng"            # '(18đ): ' moved to max_points
+    assert recs["3.5.3"].parent_stt == "3.5" and recs["3.5.3"].level == 3
+    assert recs["1"].parent_stt is None and recs["1"].level == 1
+    assert recs["5.5"].value_raw == "Không có số liệu"
+    assert recs["3.1"].note.startswith("Cộng cả toàn trình")  # not a status: kept as a note
+
+
+def test_seed_002_damaged_copy_is_not_duplicated(seed_docs):
+    doc = seed_docs["002"]
+    assert len(doc.records) == 28 and len({r.stt for r in doc.records}) == 28
+    repeats = [u for u in doc.unparsed if u.reason.startswith("repeat")]
+    assert repeats and any("repeat" in w for w in doc.warnings)
+    assert any(u.text.startswith("Tổng điểm") for u in doc.unparsed)  # the total row is reported, not lost
+
+
+# Seed 001, columns: STT | Nội dung chỉ tiêu | Tỷ lệ (target) | Thực hiện
+SEED_001 = [
+    ("1", "Tỷ lệ dịch vụ công trực tuyến toàn trình được công bố trên Hệ thống iGate", "b/a*100", "=", 100),
+    ("2", "Hồ sơ giải quyết được cập nhật lên Hệ thống iGate", "b/a*100", "=", 100),
+    ("3", "Hồ sơ giải quyết trực tuyến toàn trình", "(b/a)*100", ">", 80),
+    ("4", "Thực hiện quy trình số hóa hồ sơ giải quyết TTHC", "b/a*100", "=", 100),
+    ("5", "TTHC được triển khai thanh toán trực tuyến", "(b/a)*100", "=", 100),
+    ("6", "Số TTHC có phát sinh giao dịch thanh toán trực tuyến", "(b/a)*100", "=", 100),
+    ("7", "Số hồ sơ thanh toán trực tuyến", "(b/a)*100", "=", 100),
+    ("8", "CBCCVVC sử dụng dịch vụ công và tuyên truyền, hướng dẫn người thân sử dụng dịch vụ công trực "
+          "tuyến toàn trình", None, "=", 100),
+]
+
+
+def test_seed_001_rows(seed_docs):
+    doc = seed_docs["001"]
+    got = [(r.stt, r.title, r.formula, r.target_op, r.target_value) for r in doc.records]
+    assert got == [(s, t, f, op, float(v)) for s, t, f, op, v in SEED_001]
+
+
+def test_seed_001_row_split_over_page_break(seed_docs):
+    row6 = seed_docs["001"].records[5]
+    # The explanation of row 6 sits after the repeated header, on a row with an empty STT cell.
+    assert "a là tổng số TTHC đang triển khai thanh toán trực tuyến" in row6.note
+    assert any(u.reason == "repeated table header" for u in seed_docs["001"].unparsed)
+
+
+def test_seed_001_responsible_and_legal_basis(seed_docs):
+    recs = seed_docs["001"].records
+    assert recs[0].responsible == "Các phòng, ban thuộc Sở"
+    assert recs[1].responsible is None
+    assert "Theo Quyết định số 3003/QĐ-UBND ngày 30/12/2022" in recs[1].note
+
+
+def test_every_seed_runs_and_validates(seed_docs):
+    assert set(seed_docs) == {"000", "001", "002", "003", "004"}
+    for key, doc in seed_docs.items():
+        assert doc.status == "ok", (key, doc.error)
+        for rec in doc.records:
+            assert validate_record(rec.to_dict()) == []
+
+
+def test_seed_004_deep_stt_and_subrows(seed_docs):
+    recs = seed_docs["004"].records
+    by_stt = {r.stt: r for r in recs if r.stt}
+    assert by_stt["3.4.1"].parent_stt == "3.4" and by_stt["3.4.1"].level == 3
+    received = next(r for r in recs if r.title == "Tổng số hồ sơ TTHC đã tiếp nhận" and r.value == 40543)
+    assert received.parent_stt == "3.4.1" and received.unit == "Hồ sơ" and received.stt is None

@@ -1,0 +1,50 @@
+"""Row numbers and label splitting, on lines from the seeds."""
+import pytest
+
+from parse.fields import split_label
+from parse.stt import STT_LINE, follows, level_of, normalise_stt, parent_of
+
+
+@pytest.mark.parametrize("raw,stt,level,parent", [
+    ("1", "1", 1, None), ("1.1", "1.1", 2, "1"), ("3.4.1.", "3.4.1", 3, "3.4"),  # seed 004
+    ("1.2.", "1.2", 2, "1"), ("II", "II", 1, None),
+])
+def test_stt(raw, stt, level, parent):
+    assert normalise_stt(raw) == stt
+    assert level_of(stt) == level and parent_of(stt) == parent
+
+
+@pytest.mark.parametrize("line,matches", [
+    ("1.1 Số văn bản chỉ đạo CCHC đã ban hành", True),     # seed 004
+    ("3.4.1. Tỷ lệ hồ sơ TTHC được giải quyết đúng hạn", True),
+    ("2023 - 2024", False),                               # a year is not a row number
+    ("30/12/2022", False),
+    ("100% thủ tục hành chính", False),
+])
+def test_stt_line(line, matches):
+    assert bool(STT_LINE.match(line)) == matches
+
+
+def test_sequence():
+    assert follows("1.3.2", "1.4") and follows("1.3.2", "1.3.3") and follows("1.3.2", "2")
+    assert follows("3.4", "3.4.1") and not follows("3.4", "3.6") and not follows("2", "15")
+
+
+def test_label_with_markup_seed_001():
+    cell = ("<b>Hồ sơ giải quyết trực tuyến toàn trình</b> <i>Cách tính tỷ lệ: <math>(b/a)*100</math>. "
+            "Trong đó: a là Tổng số hồ sơ giải quyết trong năm; b là số hồ sơ giải quyết trực tuyến.</i>")
+    label = split_label(cell)
+    assert label.title == "Hồ sơ giải quyết trực tuyến toàn trình"
+    assert label.formula == "(b/a)*100"
+    assert label.explanation.startswith("Cách tính tỷ lệ: (b/a)*100. Trong đó")
+
+
+def test_label_points_seed_002():
+    label = split_label("Mức độ hài lòng (18đ): ")
+    assert (label.title, label.max_points) == ("Mức độ hài lòng", 18.0)
+
+
+def test_label_plain_explanation():
+    label = split_label("Hồ sơ giải quyết được cập nhật lên Hệ thống iGate Cách tính tỷ lệ: b/a*100; Trong đó: a là")
+    assert label.title == "Hồ sơ giải quyết được cập nhật lên Hệ thống iGate"
+    assert label.formula == "b/a*100"
