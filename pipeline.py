@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Optional
 
 from errors import ChitieuError, InputError, OutputNotWritable
 from extract import INPUT_SUFFIXES, extract_pages
-from normalize import repair_line
+from normalize import repair_pages
 from output import write_outputs
 from parse import parse_document
 from schemas import Document, validate_record
@@ -78,10 +78,10 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
         except OSError as exc:
             raise InputError(f"the file cannot be read ({exc.strerror}); check the path", "unreadable") from None
         doc.doc_id = doc_id_of(data)
-        doc.kind, doc.pages = extract_pages(data, path)
+        doc.kind, doc.pages, notes = extract_pages(data, path)
+        doc.warnings.extend(notes)
+        doc.warnings.extend(repair_pages(doc.pages))
         for page in doc.pages:
-            for line in page.lines:
-                repair_line(line)
             if page.path == "no-text":
                 doc.warnings.append(f"page {page.number}: {page.reason}")
         parse_document(doc)

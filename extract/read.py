@@ -10,14 +10,15 @@ from extract.text import read_text
 from schemas.model import Page
 
 
-def extract_pages(data: bytes, path: Path) -> tuple[str, list[Page]]:
-    """Return (document kind, pages) for an input file's bytes."""
+def extract_pages(data: bytes, path: Path) -> tuple[str, list[Page], list[str]]:
+    """Return (document kind, pages, notes for the user) for an input file's bytes."""
     kind = sniff_kind(data, path)
     if kind == "pdf":
         pages = read_pdf(data)
         scanned = sum(1 for p in pages if p.path == "no-text")
-        return ("pdf-scan" if scanned == len(pages) else "pdf-text"), pages
+        return ("pdf-scan" if scanned == len(pages) else "pdf-text"), pages, []
     if kind == "image":
         raise InputError("image files need OCR, which this version does not do yet; "
                          "convert the scan to a text PDF first", "needs-ocr")
-    return "text", read_text(data)
+    pages, notes = read_text(data)
+    return "text", pages, notes

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from normalize.encodings import convert_mojibake, fix_mojibake, mojibake_edit
 from normalize.unicode import clean_unicode
-from schemas.model import Cell, Edit, Line
+from schemas.model import Cell, Edit, Line, Page
 
 
 @dataclass
@@ -34,3 +35,29 @@ def repair_line(line: Line) -> Line:
     if line.cells:
         line.cells = [Cell(repair_text(c.text).text, c.col, c.x0, c.x1) for c in line.cells]
     return line
+
+
+def repair_pages(pages: list[Page]) -> list[str]:
+    """Repair every line of a document; return notes for the user (e.g. a legacy encoding that was converted).
+
+    The legacy-font decision is made once for the whole document, where the evidence is strongest."""
+    notes: list[str] = []
+    lines = [ln for p in pages for ln in p.lines]
+    sample = "\n".join(ln.text for ln in lines)
+    legacy = fix_mojibake(sample)
+    if legacy is not None:
+        notes.append(f"text was in the legacy {legacy.encoding} encoding (old Vietnamese font); converted")
+        if legacy.warning:
+            notes.append(legacy.warning)
+        for ln in lines:
+            fixed = convert_mojibake(ln.text, legacy.encoding)
+            if fixed != ln.text:
+                ln.raw = ln.text if ln.raw is None else ln.raw
+                ln.edits.append(mojibake_edit(ln.text, type(legacy)(fixed, legacy.encoding, legacy.score)))
+                ln.text = fixed
+            if ln.cells:
+                for c in ln.cells:
+                    c.text = convert_mojibake(c.text, legacy.encoding)
+    for ln in lines:
+        repair_line(ln)
+    return notes
