@@ -9,6 +9,9 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
+from normalize.unicode import fold
+from parse.header import header_roles
+from parse.stt import normalise_stt
 from schemas.model import Cell, Line
 
 # A cell-per-line block line: one leading tab, no other tab ('\tTỷ lệ ...', or '\t' for an empty cell).
@@ -16,6 +19,12 @@ CELL_LINE = re.compile(r"^\t[^\t]*$")
 # A Markdown table row and the rule under its header.
 MD_ROW = re.compile(r"^\s*\|.*\|\s*$")
 MD_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+# A line holding only a bar: a cell boundary in web-page conversions (real 02, 06); two in a row end a row.
+BAR_LINE = re.compile(r"^\s*\|\s*$")
+# Share of bar lines from which a document is read in that layout.
+BAR_SHARE = 0.05
+# A "cell" longer than this is running text that the page layout happened to put in a frame, not a cell.
+MAX_CELL_LINES = 8
 
 
 @dataclass
@@ -24,7 +33,7 @@ class Item:
 
     line: Line
     cells: Optional[list[Cell]] = None
-    how: str = "text"          # text | tabs | cell-lines | markdown | pdf-grid | pdf-positions
+    how: str = "text"          # text | tabs | cell-lines | bars | markdown | pdf-grid | pdf-positions
     extra_lines: int = 0        # further source lines merged into this item (cell-per-line blocks)
 
     @property
@@ -32,8 +41,90 @@ class Item:
         return [c.text for c in self.cells or []]
 
 
+def _bar_groups(lines: list[Line]) -> list[list[list[Line]]]:
+    """Split bar-separated lines into rows of cells (each cell a list of lines); empty cells are []."""
+    rows: list[list[list[Line]]] = []
+    row: list[list[Line]] = []
+    cell: list[Line] = []
+    for line in lines:
+        if BAR_LINE.match(line.text):
+            if len(cell) > MAX_CELL_LINES:
+                if row:
+                    rows.append(row)
+                rows.append([cell])  # prose: a group of one cell becomes text lines
+                row, cell = [], []
+            elif cell:
+                row.append(cell)
+                cell = []
+            elif row:
+                rows.append(row)
+                row = []
+            else:
+                rows.append([])  # a run of bars: empty cells or empty rows
+        elif line.text.strip():
+            cell.append(line)
+    if cell:
+        row.append(cell)
+    if row:
+        rows.append(row)
+    return rows
+
+
+def _split_at_header(row: list[list[Line]], width: int) -> list[list[list[Line]]]:
+    """Split a group where a table header starts mid-group (a table's last row, a caption, the next header)."""
+    for k in range(1, len(row)):
+        if fold(_cell_text(row[k]).replace("*", "")).strip() in ("stt", "tt", "so tt"):
+            before, header = row[:k], row[k:]
+            keep = width if width and len(before) > width else len(before)
+            parts = [before[:keep]] if keep else []
+            parts += [[c] for c in before[keep:]]  # caption cells become text
+            return parts + [header]
+    return [row]
+
+
+def _starts_row(row: list[list[Line]]) -> bool:
+    return bool(row) and normalise_stt(_cell_text(row[0]).replace("*", "")) is not None
+
+
+def _cell_text(cell: list[Line]) -> str:
+    return " ".join(ln.text.strip() for ln in cell)
+
+
+def assemble_bars(lines: list[Line]) -> list[Item]:
+    """Items of a bar-separated document: rows of two or more cells, other groups as running text.
+
+    A row cut short by an empty cell (which looks like a row end) is joined with the group after it when that
+    group does not start with a row number and the last header says the row has more columns."""
+    items: list[Item] = []
+    width = 0
+    groups = [part for g in _bar_groups(lines) if g for part in _split_at_header(g, 0)]
+    i = 0
+    while i < len(groups):
+        row = groups[i]
+        while (width and len(row) < width and i + 1 < len(groups) and not _starts_row(groups[i + 1])
+               and len(row) + 1 + len(groups[i + 1]) <= width):
+            row = row + [[]] + groups[i + 1]
+            i += 1
+        i += 1
+        texts = [_cell_text(c) for c in row]
+        first = next(ln for c in row for ln in c)
+        if len(row) >= 2:
+            if header_roles(texts) is not None:
+                width = len(row)
+            cells = [Cell(t, col=k) for k, t in enumerate(texts)]
+            items.append(Item(Line(" | ".join(texts), first.page, first.number), cells, "bars"))
+        else:
+            for ln in row[0]:
+                items.append(Item(ln))
+    return items
+
+
 def assemble(lines: list[Line]) -> list[Item]:
     """Group lines into items; blank lines are kept as text items so layouts can see paragraph breaks."""
+    bars = sum(1 for ln in lines if BAR_LINE.match(ln.text))
+    if lines and bars >= BAR_SHARE * len(lines) and not any(MD_ROW.match(ln.text) and ln.text.count("|") > 2
+                                                            for ln in lines):
+        return assemble_bars(lines)
     items: list[Item] = []
     i = 0
     while i < len(lines):

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 
+from rapidfuzz import fuzz
+
+from normalize.unicode import fold
 from parse.assemble import assemble
 from parse.flow import parse_flow
 from parse.rows import Hierarchy, row_to_record
@@ -12,8 +15,11 @@ from schemas.model import Document, Unparsed
 
 # Lines of the national motto and similar furniture that are never a document's title.
 NOT_TITLE = re.compile(r"^(CỘNG HÒA|CỘNG HOÀ|Độc lập|ỦY BAN|UỶ BAN|Số:|Kính gửi|\||-+$)", re.I)
-# Share of a later run of rows whose numbers were already read for it to count as a repeated copy.
+# Share of a later run of rows that repeat rows already read for the run to count as a second copy.
 REPEAT_SHARE = 0.5
+# How alike (rapidfuzz partial_ratio on folded text) a row must be to the table row of the same STT to be
+# its repeat; '?' damage and run-together columns still score above this, different items far below.
+REPEAT_SIMILARITY = 75
 
 
 def _title(lines) -> str | None:
@@ -37,10 +43,13 @@ def parse_document(doc: Document) -> Document:
     items = assemble(lines)
     tables = parse_tables(items, heights)
     flow = parse_flow(tables.leftover)
-    table_stts = {normalise_stt(r.stt_raw) for r in tables.rows if normalise_stt(r.stt_raw)}
+    table_titles = {normalise_stt(r.stt_raw): fold(r.text("title")) for r in tables.rows if normalise_stt(r.stt_raw)}
     flow_rows = flow.rows
-    flow_stts = [normalise_stt(r.stt_raw) for r in flow_rows if normalise_stt(r.stt_raw)]
-    if table_stts and flow_stts and sum(s in table_stts for s in flow_stts) / len(flow_stts) >= REPEAT_SHARE:
+    numbered = [r for r in flow_rows if normalise_stt(r.stt_raw)]
+    repeats = [r for r in numbered if normalise_stt(r.stt_raw) in table_titles
+               and fuzz.partial_ratio(table_titles[normalise_stt(r.stt_raw)][:80], fold(r.text("title")))
+               >= REPEAT_SIMILARITY]
+    if numbered and len(repeats) / len(numbered) >= REPEAT_SHARE:
         for r in flow_rows:
             doc.unparsed.append(Unparsed(r.page, r.line, f"{r.stt_raw} {r.text('title')}".strip(),
                                          "repeat of rows already read (a second copy of the table)"))

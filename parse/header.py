@@ -12,7 +12,7 @@ HEADER_ROLES: list[tuple[str, re.Pattern]] = [
     ("stt", re.compile(r"^(stt|tt|so tt|so thu tu)$")),
     ("benchmark", re.compile(r"(trung binh|binh quan) ca nuoc|^trung binh$")),
     ("unit", re.compile(r"^(don vi tinh|dvt|don vi)$")),
-    ("note", re.compile(r"^ghi chu")),
+    ("note", re.compile(r"^ghi chu|van ban giao|^thoi (han|gian)|phoi hop|^san pham|^can cu")),
     ("responsible", re.compile(r"co quan|don vi (thuc hien|chu tri|phu trach)|^thuc hien$|chu tri")),
     ("status", re.compile(r"^(muc do|danh gia|trang thai|tinh trang|tien do)( thuc hien)?$")),
     ("target", re.compile(r"^(ty le|ti le|chi tieu giao|muc tieu|ke hoach|chi tieu (nam|ke hoach).*)$")),
@@ -47,8 +47,10 @@ def role_of(header_text: str) -> Optional[str]:
 def header_roles(cells: list[str]) -> Optional[list[Optional[str]]]:
     """Roles for a row that looks like a table header, else None (needs STT and a title column)."""
     roles = [role_of(c) if c.strip() else None for c in cells]
-    if "stt" not in roles or "title" not in roles:
+    if "stt" not in roles or "title" not in roles[roles.index("stt"):]:
         return None
+    first_title = roles.index("title", roles.index("stt"))
+    roles = [("note" if r == "title" and i > first_title else r) for i, r in enumerate(roles)]
     if sum(r is not None for r in roles) < 2:
         return None
     return roles

@@ -5,7 +5,7 @@ import re
 from typing import Optional
 
 # A whole STT cell: dotted numbers with an optional trailing dot ('3.4.1.'), or a roman numeral.
-STT_CELL = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)\.?\s*$")
+STT_CELL = re.compile(r"^\s*((?:\d{1,3}|[IVXL]{1,6})(?:\.\d{1,3})+|\d{1,3})\.?\s*$")
 ROMAN_CELL = re.compile(r"^\s*([IVXL]{1,6})\.?\s*$")
 # An STT at the start of a line of running text, followed by the row's label: '1.1 Số văn bản', '2. Cải cách'.
 # Up to three digits per part, so years ('2023 - 2024') and dates ('30/12/2022') never start a row.

@@ -14,6 +14,7 @@ from parse.assemble import Item
 from parse.header import header_roles, role_of
 from parse.rows import Row
 from parse.stt import BULLET, normalise_stt
+from parse.numbers import parse_quantity
 from parse.targets import parse_target
 from schemas.model import Cell, Unparsed
 
@@ -22,6 +23,9 @@ PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 # Share of a value column's cells that must carry a comparison ('≥ 80', '> 60%') for the whole column to be
 # read as targets: annexes of targets title that column 'Kết quả' too (real 10).
 TARGET_COLUMN_SHARE = 0.3
+# Share of a value column's cells that must be figures; below it the column holds prose (a 'Kết quả thực hiện'
+# that describes what was done) and is kept as a note.
+FIGURE_COLUMN_SHARE = 0.3
 
 
 @dataclass
@@ -44,7 +48,8 @@ def _header_columns(item: Item) -> Optional[list[Column]]:
     roles = header_roles(item.texts)
     if roles is None:
         return None
-    return [Column(r, c.x0, c.x1, c.text) for r, c in zip(roles, item.cells)]
+    start = roles.index("stt")  # cells before the STT column are a caption glued to the header row
+    return [Column(r, c.x0, c.x1, c.text) for r, c in zip(roles[start:], item.cells[start:])]
 
 
 def _merge_header_line(columns: list[Column], cells: list[Cell]) -> list[Column]:
@@ -84,15 +89,21 @@ def _cells_by_column(item: Item, columns: list[Column], bounds: Optional[list[fl
     return out
 
 
-def _target_columns(columns: list[Column], body: list[list[str]]) -> None:
-    """Re-label value columns that mostly hold comparisons ('≥ 80') as target columns."""
+def _relabel_value_columns(columns: list[Column], body: list[list[str]]) -> None:
+    """A value column that mostly holds comparisons ('≥ 80') is a target column; one that mostly holds prose
+    is a note column. Decided per table from its cells, since both kinds are headed 'Kết quả'."""
     for i, col in enumerate(columns):
         if col.role != "value":
             continue
         cells = [r[i] for r in body if i < len(r) and r[i].strip()]
+        if not cells:
+            continue
         with_op = [c for c in cells if (t := parse_target(c)) is not None and t.op != "="]
-        if cells and len(with_op) / len(cells) >= TARGET_COLUMN_SHARE:
+        figures = [c for c in cells if parse_quantity(c) is not None or parse_target(c, whole=True) is not None]
+        if len(with_op) / len(cells) >= TARGET_COLUMN_SHARE:
             col.role = "target"
+        elif len(figures) / len(cells) < FIGURE_COLUMN_SHARE:
+            col.role = "note"
 
 
 def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResult:
@@ -104,13 +115,14 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
     current: Optional[Row] = None
     pending_text: list[Item] = []
     in_header = False
+    header_texts: list[str] = []
     staged: list[tuple[Item, list[str]]] = []
 
     def flush_staged():
         nonlocal current
         if columns is None:
             return
-        _target_columns(columns, [t for _, t in staged])
+        _relabel_value_columns(columns, [t for _, t in staged])
         for it, texts in staged:
             current = _apply_row(it, texts, columns, current, result)
         staged.clear()
@@ -126,15 +138,16 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             continue
         if item.how == "markdown" and not item.cells:
             continue  # the rule under a Markdown header
-        if columns is None or (item.how != table_how and _header_columns(item) is not None):
-            cols = _header_columns(item)
-            if cols is None:
+        new_header = _header_columns(item)
+        if columns is None or (new_header is not None and [c.header for c in new_header] != header_texts):
+            if new_header is None:
                 result.leftover.append(item)
                 continue
             flush_staged()
             result.leftover.extend(pending_text)
             pending_text = []
-            columns, table_how, in_header = cols, item.how, True
+            columns, table_how, in_header = new_header, item.how, True
+            header_texts = [c.header for c in new_header]
             bounds = _boundaries(columns) if item.how == "pdf-positions" else None
             result.how.add(item.how)
             continue
