@@ -26,9 +26,11 @@ def main() -> None:
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--out", "out_dir", required=True, type=click.Path(path_type=Path, file_okay=False),
               help="Folder for records.csv, records.json, documents.json and report.json.")
+@click.option("--lexicon", "lexicons", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Extra indicator lexicon (TSV: id, wording, kind, source); may be repeated.")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def run(inputs: tuple[Path, ...], out_dir: Path, debug: bool, quiet: bool) -> None:
+def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], debug: bool, quiet: bool) -> None:
     """Convert files and folders of reports (PDF, .txt, .md) into records."""
     import pipeline
 
@@ -41,7 +43,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path, debug: bool, quiet: bool) -> No
                        f"{len(doc.pages)} page(s){extra}")
 
     try:
-        result = pipeline.run(inputs, out_dir, pipeline.RunSettings(debug=debug), on_document)
+        settings = pipeline.RunSettings(debug=debug, lexicons=lexicons)
+        result = pipeline.run(inputs, out_dir, settings, on_document)
     except ChitieuError as exc:
         _fail(exc, debug)
         return
@@ -53,6 +56,22 @@ def run(inputs: tuple[Path, ...], out_dir: Path, debug: bool, quiet: bool) -> No
                f"in {summary['seconds']:.1f} s → {out_dir}")
     if result.failed or (not result.documents and result.skipped):
         sys.exit(int(ExitCode.input_failed))
+
+
+@main.command()
+@click.argument("source", type=click.File("r", encoding="utf-8-sig"), default="-")
+@click.option("--explain", is_flag=True, help="After each changed line, print its edits (before → after, why).")
+def repair(source, explain: bool) -> None:
+    """Repair Vietnamese text (stdin when no FILE): one output line per input line."""
+    from normalize import repair_text
+
+    for raw in source:
+        line = raw.rstrip("\n")
+        fixed = repair_text(line)
+        click.echo(fixed.text)
+        if explain:
+            for e in fixed.edits:
+                click.echo(f"  # {e.reason}: {e.before!r} → {e.after!r} (score {e.score:g})", err=True)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,12 @@ class InputError(ChitieuError):
         self.code = code  # short machine-readable class, e.g. "encrypted", "not-pdf"
 
 
+class BadOption(ChitieuError):
+    """An option's value cannot be used (e.g. a malformed --lexicon file); nothing was processed."""
+
+    exit_code = ExitCode.usage
+
+
 class MissingDependency(ChitieuError):
     exit_code = ExitCode.missing_dependency
 

@@ -11,6 +11,7 @@ from typing import Callable, Iterable, Optional
 from errors import ChitieuError, InputError, OutputNotWritable
 from extract import INPUT_SUFFIXES, extract_pages
 from normalize import repair_pages
+from normalize.lexicon import match_records
 from output import write_outputs
 from parse import parse_document
 from schemas import Document, validate_record
@@ -21,6 +22,11 @@ class RunSettings:
     """Options of a run; the CLI fills them, Python callers may too."""
 
     debug: bool = False   # let unexpected exceptions propagate with their traceback
+    lexicons: tuple[Path, ...] = ()  # the user's extra lexicon files (TSV), beside the shipped one
+
+    def lexicon(self):
+        from normalize.lexicon import Lexicon, shipped_lexicon
+        return Lexicon.load(self.lexicons) if self.lexicons else shipped_lexicon()
 
 
 @dataclass
@@ -85,6 +91,7 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
             if page.path == "no-text":
                 doc.warnings.append(f"page {page.number}: {page.reason}")
         parse_document(doc)
+        match_records(doc.records, settings.lexicon())
         for rec in doc.records:
             problems = validate_record(rec.to_dict())
             if problems:  # a bug of ours, not of the input: say so loudly
@@ -108,6 +115,7 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
     settings = settings or RunSettings()
     started = time.perf_counter()
     out_dir = Path(out_dir)
+    settings.lexicon()  # a bad --lexicon file stops the run before any work, with its one-line reason
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         probe = out_dir / ".chitieu-write-test"

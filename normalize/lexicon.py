@@ -1,0 +1,156 @@
+"""The indicator lexicon: official wordings with stable ids, matched on accent-folded text.
+
+Format (TSV, UTF-8, header row): id, wording, kind (indicator | group | term), source. Users add their own
+files with `--lexicon FILE` in the same format; their entries are matched like the shipped ones."""
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional
+
+from rapidfuzz import fuzz, process
+
+from errors import BadOption
+from normalize.unicode import fold
+
+SHIPPED = Path(__file__).with_name("data") / "lexicon.tsv"
+COLUMNS = ["id", "wording", "kind", "source"]
+# A title matches an entry when the normalised edit-distance similarity of their folded texts (rapidfuzz
+# fuzz.ratio, 0-100) reaches this. Measured by bench/lexicon_calibration.py: the same indicator in its 2023 and
+# 2025 wordings scores 74-100 (median 100; 92 % reach 85), '?'-damaged names 82-100 against their own entry
+# (99 % reach 85); the best wrong entry of a shipped name has median 72, and those above 85 are minimal pairs
+# (cấp xã / cấp tỉnh, UBND / HĐND) where the exact twin, when present, always scores higher.
+MATCH_THRESHOLD = 85.0
+# A damaged title (with '?' or without any diacritics) is replaced by the entry's wording only from this score.
+REPLACE_THRESHOLD = 90.0
+# Entries this short are terms (units, statuses); a title never matches them.
+MIN_TITLE_LEN = 12
+# Candidate filter: only entries sharing informative syllables with the title are scored exactly. A syllable
+# in more than this share of entries ('cac', 'ty', 'le') informs nothing and is not indexed.
+STOP_SHARE = 0.02
+CANDIDATES = 30
+# Numbers inside a name carry its identity ('cấp độ 3' and 'cấp độ 4' are different indicators, one edit apart).
+DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    wording: str
+    kind: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    score: float
+
+
+class Lexicon:
+    """A set of entries and their folded keys, ready for matching."""
+
+    def __init__(self, entries: Iterable[Entry]):
+        self.entries = [e for e in entries if e.wording.strip()]
+        self.indicators = [e for e in self.entries if e.kind in ("indicator", "group")]
+        self._keys = [_key(e.wording) for e in self.indicators]
+        self._index, self._common = _build_index(self._keys)
+        self._numbers = [sorted(DIGITS.findall(k)) for k in self._keys]
+
+    @classmethod
+    def load(cls, extra: Iterable[Path] = ()) -> "Lexicon":
+        """The shipped lexicon plus the user's files (same TSV format)."""
+        entries = list(_read_tsv(SHIPPED))
+        for path in extra:
+            entries.extend(_read_tsv(Path(path)))
+        return cls(entries)
+
+    def match(self, title: str, threshold: float = MATCH_THRESHOLD) -> Optional[Match]:
+        """The best indicator entry for a title, or None when nothing reaches the threshold."""
+        key = _key(title)
+        if len(key) < MIN_TITLE_LEN or not self._keys:
+            return None
+        syllables = set(key.split())
+        votes: Counter = Counter()
+        for syl in syllables:  # Counter.update counts a list in C: this loop is the hot path
+            votes.update(self._index.get(syl, ()))
+        if not votes:  # only common syllables: let them vote after all
+            for syl in syllables:
+                votes.update(self._common.get(syl, ()))
+        numbers = sorted(DIGITS.findall(key))
+        if votes and "?" not in title:
+            top = [i for i, _ in votes.most_common(CANDIDATES)]
+        else:  # lost letters break the syllables the filter relies on: score every entry
+            top = range(len(self._keys))
+        choices = {i: self._keys[i] for i in top if self._numbers[i] == numbers}
+        best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=threshold)
+        if best is None:
+            return None
+        _, score, index = best
+        return Match(self.indicators[index], round(float(score), 1))
+
+
+def _key(text: str) -> str:
+    # '?' stands for a lost letter: deleting it costs one Indel step, a stand-in letter would cost two.
+    return " ".join(fold(text).replace("?", "").split())
+
+
+def _build_index(keys: list[str]):
+    """Syllable → entries holding it, for the informative syllables and, apart, for the common ones."""
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, key in enumerate(keys):
+        for syl in set(key.split()):
+            postings[syl].append(i)
+    limit = max(20, STOP_SHARE * len(keys))
+    index = {syl: ids for syl, ids in postings.items() if len(ids) <= limit}
+    common = {syl: ids for syl, ids in postings.items() if len(ids) > limit}
+    return index, common
+
+
+def _read_tsv(path: Path) -> Iterable[Entry]:
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.reader(fh, delimiter="\t")
+            header = next(reader, None)
+            if header is None or [h.strip().lower() for h in header[:2]] != COLUMNS[:2]:
+                raise BadOption(f"lexicon {path} must be a TSV file whose first row is "
+                                 f"'{chr(9).join(COLUMNS)}'; see the README")
+            for n, row in enumerate(reader, start=2):
+                if not row or not "".join(row).strip():
+                    continue
+                if len(row) < 2:
+                    raise BadOption(f"lexicon {path} line {n} needs at least an id and a wording")
+                row += [""] * (4 - len(row))
+                yield Entry(row[0].strip(), row[1].strip(), (row[2].strip() or "indicator"), row[3].strip())
+    except OSError as exc:
+        raise BadOption(f"cannot read the lexicon {path} ({exc.strerror})") from None
+
+
+@lru_cache(maxsize=1)
+def shipped_lexicon() -> Lexicon:
+    return Lexicon.load()
+
+
+def looks_damaged(title: str) -> bool:
+    """True for a title whose letters were lost ('?') or stripped of every diacritic (OCR, old converters)."""
+    words = [w for w in title.split() if any(c.isalpha() for c in w)]
+    return "?" in title or (len(words) >= 3 and all(w.isascii() for w in words)
+                            and sum(w.isupper() for w in words) < len(words) / 2)
+
+
+def match_records(records, lexicon: Lexicon) -> None:
+    """Give each record its indicator_id and match_score; a damaged title takes the official wording."""
+    for rec in records:
+        if not rec.title:
+            continue
+        m = lexicon.match(rec.title)
+        if m is None:
+            continue
+        rec.indicator_id, rec.match_score = m.entry.id, m.score
+        if m.score >= REPLACE_THRESHOLD and m.entry.wording != rec.title and looks_damaged(rec.title):
+            rec.warnings.append(f"title restored from lexicon entry {m.entry.id} (score {m.score:g})")
+            rec.title = m.entry.wording
