@@ -8,6 +8,7 @@ from rapidfuzz import fuzz
 from normalize.unicode import fold
 from parse.assemble import assemble
 from parse.flow import parse_flow
+from parse.metadata import extract_meta
 from parse.rows import Hierarchy, row_to_record
 from parse.stt import normalise_stt
 from parse.table import parse_tables
@@ -69,4 +70,5 @@ def parse_document(doc: Document) -> Document:
     doc.unparsed.extend(tables.unparsed + flow.unparsed)
     doc.unparsed.sort(key=lambda u: (u.page, u.line))
     doc.title = _title(lines)
+    doc.meta = extract_meta(lines)
     return doc

@@ -116,6 +116,19 @@ RECORD_FIELDS: list[str] = [f.name for f in fields(Record)]
 
 
 @dataclass
+class DocMeta:
+    """The heading of a dispatch or plan, as far as it could be read."""
+
+    doc_type: Optional[str] = None     # Công văn, Kế hoạch, Quyết định, …
+    number: Optional[str] = None       # '144/KH-UBND'
+    issuer: Optional[str] = None       # 'ỦY BAN NHÂN DÂN TỈNH BẮC NINH'
+    place: Optional[str] = None
+    date: Optional[str] = None         # ISO 8601
+    subject: Optional[str] = None      # 'V/v …' or the plan's title
+    recipients: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Document:
     """One input file and everything the pipeline learned from it."""
 
@@ -132,6 +145,7 @@ class Document:
     records: list[Record] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    meta: DocMeta = field(default_factory=DocMeta)
     seconds: float = 0.0
 
     def summary(self) -> dict:
@@ -144,6 +158,7 @@ class Document:
             "error": self.error,
             "error_code": self.error_code,
             "title": self.title,
+            "meta": asdict(self.meta),
             "layout": self.layout,
             "layout_reason": self.layout_reason,
             "pages": len(self.pages),
