@@ -7,8 +7,8 @@ from typing import Optional
 
 from parse.fields import clean_title, split_label, squash, strip_markup
 from parse.numbers import parse_quantity
-from parse.stt import BULLET, level_of, normalise_stt, parent_of
-from parse.targets import parse_status, parse_target
+from parse.stt import BULLET, follows, is_roman, level_of, normalise_stt, parent_of
+from parse.targets import parse_status, parse_target, split_target
 from schemas.model import Record
 
 ROLES = ("title", "value", "benchmark", "target", "status", "unit", "responsible", "note")
@@ -39,7 +39,7 @@ class Row:
 
 @dataclass
 class Hierarchy:
-    """Tracks the last numbered row so that '-' sub-rows find their parent."""
+    """Tracks the last numbered row so that '-' sub-rows find their parent and odd numbering is noticed."""
 
     last_numbered: Optional[str] = None
     last_level: int = 0
@@ -53,6 +53,10 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     stt = normalise_stt(stt_raw) if stt_raw else None
     if stt:
         rec.stt, rec.level, rec.parent_stt = stt, level_of(stt), parent_of(stt)
+        prev = hierarchy.last_numbered
+        if prev and not is_roman(stt) and not is_roman(prev) and stt != "1" and not follows(prev, stt):
+            # kept as printed: the source's own numbering error (real 06: 19, 22, 20, 21, 22) is data
+            rec.warnings.append(f"row number {stt} does not follow {prev}")
         hierarchy.last_numbered, hierarchy.last_level = stt, rec.level
     else:
         rec.parent_stt = hierarchy.last_numbered
@@ -103,6 +107,13 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
             rec.target_op, rec.target_value, rec.target_raw = target.op, target.value, target.raw
         if rest:
             notes.append(rest)
+    if rec.target_op is None and rec.title:
+        head, target, rest = split_target(rec.title)
+        if target is not None:
+            rec.title = clean_title(head)
+            rec.target_op, rec.target_value, rec.target_raw = target.op, target.value, target.raw
+            if rest:
+                notes.append(rest)
     unit_text = clean_title(strip_markup(row.text("unit")))
     if unit_text:
         rec.unit = unit_text

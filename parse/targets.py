@@ -18,7 +18,7 @@ TARGET_PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"(?:>|\btrên|\bhơn)\s*{_NUM}", re.I), ">"),
     (re.compile(rf"(?:<|\bdưới)\s*{_NUM}", re.I), "<"),
     (re.compile(rf"^(?:(?:phải\s+)?đạt|yêu cầu|bằng|=)?\s*{_NUM}$", re.I), "="),
-    (re.compile(rf"\b(?:phải đạt|yêu cầu|đạt)\s*{_NUM}", re.I), "="),
+    (re.compile(rf"\b(?:phải đạt|yêu cầu|đạt|chiếm)\s*{_NUM}", re.I), "="),
 ]
 # Statuses as they appear in status columns, longest first so 'Chưa đạt' is not read as 'Đạt'.
 STATUSES = ["Đã hoàn thành quá hạn", "Đã hoàn thành", "Chưa hoàn thành", "Đang thực hiện", "Hoàn thành",
@@ -61,3 +61,34 @@ def parse_status(text: str) -> tuple[Optional[str], Optional[Target], str]:
         target = Target(target.op, target.value, inner)
         rest = ""
     return status, target, rest
+
+
+# A target stated inside an indicator's text: 'đạt tối thiểu 40%', 'chiếm 45% GRDP', 'đạt 100% dân số'.
+# A percentage is required so that counts inside sentences ('có tối thiểu 05 kịch bản') stay text.
+IN_TEXT_TARGET = re.compile(
+    r"\s*,?\s*((?:phải\s+)?(?:đạt|chiếm)?\s*(?:tối thiểu|ít nhất|trên|dưới|tối đa|không quá|từ|≥|>=|≤|<=|>|<)?"
+    r"\s*\d+(?:[.,]\d+)?\s*%(?:\s*trở lên)?)(?=[\s.,;]|$)", re.I)
+# What a percentage is of, when a few words end the text after it ('đạt 100% dân số', 'chiếm 45% GRDP tỉnh').
+_TAIL = re.compile(r"^(?:[^\W\d_]+\s*){1,3}$")
+# The phrase must start with one of these, or the percentage must end the text.
+_INTRO = re.compile(r"^(phải\s+)?(đạt|chiếm|tối thiểu|ít nhất|trên|dưới|tối đa|không quá|từ|≥|>=|≤|<=|>|<)",
+                    re.I)
+
+
+def split_target(text: str) -> tuple[str, Optional[Target], str]:
+    """Move a target phrase out of an indicator's text: (text before it, the target, text after it)."""
+    for m in IN_TEXT_TARGET.finditer(text):
+        phrase = m.group(1).strip()
+        rest = text[m.end():].strip(" .;,")
+        if rest and _TAIL.match(rest):
+            phrase, rest = f"{phrase} {rest}", ""
+        if not _INTRO.match(phrase) and rest:
+            continue
+        target = parse_target(phrase)
+        if target is None:
+            continue
+        head = text[:m.start()].strip(" ,")
+        if not head:
+            continue
+        return head, Target(target.op, target.value, phrase), rest
+    return text, None, ""

@@ -79,3 +79,33 @@ def test_parse_status(text, status, op, value):
 def test_text_without_status():
     s, t, rest = parse_status("Cộng cả toàn trình, một phần tỉnh đạt 80,984%")
     assert s is None and t is None and rest.startswith("Cộng")
+
+
+@pytest.mark.parametrize("text,title,op,value,raw,rest", [
+    # real 03 (KH 144/KH-UBND Bắc Ninh), Phụ lục: the target sits inside the indicator's text
+    ("Tỷ lệ doanh nghiệp có hoạt động đổi mới sáng tạo đạt tối thiểu 40%",
+     "Tỷ lệ doanh nghiệp có hoạt động đổi mới sáng tạo", ">=", 40.0, "đạt tối thiểu 40%", ""),
+    ("Kinh tế số chiếm 45% GRDP tỉnh.", "Kinh tế số", "=", 45.0, "chiếm 45% GRDP tỉnh", ""),
+    ("Tỷ lệ phủ sóng 5G trên địa bàn đạt 100% dân số.", "Tỷ lệ phủ sóng 5G trên địa bàn", "=", 100.0,
+     "đạt 100% dân số", ""),
+    ("Tỷ trọng đào tạo các ngành STEM của tỉnh đạt tối thiểu 30%, gắn với nhu cầu phát triển nguồn nhân lực số",
+     "Tỷ trọng đào tạo các ngành STEM của tỉnh", ">=", 30.0, "đạt tối thiểu 30%",
+     "gắn với nhu cầu phát triển nguồn nhân lực số"),
+    # seed 003 item 2, diacritics restored
+    ("Tỷ lệ hồ sơ được xử lý hoàn toàn trực tuyến đạt trên 60%.", "Tỷ lệ hồ sơ được xử lý hoàn toàn trực tuyến",
+     ">", 60.0, "đạt trên 60%", ""),
+])
+def test_split_target(text, title, op, value, raw, rest):
+    from parse.targets import split_target
+    head, target, after = split_target(text)
+    assert (head, target.op, target.value, target.raw, after) == (title, op, value, raw, rest)
+
+
+@pytest.mark.parametrize("text", [
+    "Phấn đấu mỗi năm phát triển từ 05 bộ dữ liệu mở; có tối thiểu 05 kịch bản ứng dụng",  # counts, no %
+    "Tỷ lệ ĐVSNCL đã cắt giảm so với năm 2015",                                          # seed 004
+    "Tỉ lệ người sử dụng có khả năng truy nhập băng rộng cố định với tốc độ trên 1Gb/s.",  # real 10
+])
+def test_no_target_in_text(text):
+    from parse.targets import split_target
+    assert split_target(text)[1] is None
