@@ -117,8 +117,9 @@ def read_page(page, number: int, settings: PdfSettings) -> Page:
     free = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
     for ln in _group_lines(free, settings):
         cells = _cells_from_words(ln, settings)
+        words_ = [Cell(w["text"], None, w["x0"], w["x1"]) for w in ln]
         items.append((ln[0]["top"], Line(text=" ".join(w["text"] for w in ln), page=number, number=0,
-                                         cells=cells, top=ln[0]["top"])))
+                                         cells=cells, words=words_, top=ln[0]["top"])))
     items.sort(key=lambda item: item[0])
     for i, (_, line) in enumerate(items, start=1):
         line.number = i

@@ -34,6 +34,8 @@ def repair_line(line: Line) -> Line:
         line.edits.extend(fixed.edits)
     if line.cells:
         line.cells = [Cell(repair_text(c.text).text, c.col, c.x0, c.x1) for c in line.cells]
+    if line.words:
+        line.words = [Cell(repair_text(w.text).text, w.col, w.x0, w.x1) for w in line.words]
     return line
 
 
@@ -55,9 +57,8 @@ def repair_pages(pages: list[Page]) -> list[str]:
                 ln.raw = ln.text if ln.raw is None else ln.raw
                 ln.edits.append(mojibake_edit(ln.text, type(legacy)(fixed, legacy.encoding, legacy.score)))
                 ln.text = fixed
-            if ln.cells:
-                for c in ln.cells:
-                    c.text = convert_mojibake(c.text, legacy.encoding)
+            for c in (ln.cells or []) + (ln.words or []):
+                c.text = convert_mojibake(c.text, legacy.encoding)
     for ln in lines:
         repair_line(ln)
     return notes

@@ -17,6 +17,17 @@ LEGAL_BASIS = re.compile(r"^\s*(Theo|Căn cứ)\s+(Quyết định|Kế hoạch|
                          r"Chỉ thị|Văn bản)\b", re.I)
 
 
+# A '-' bullet that starts another body inside a responsible cell: at the start or after whitespace.
+BODY_BULLET = re.compile(r"(?:^|\s)[-–•+]\s+(?=\S)")
+
+
+def _bodies(parts: list[str]) -> list[str]:
+    """The bodies named in a responsible cell: wrapped lines joined, '-' bullets and ';' separating bodies."""
+    text = " ".join(strip_markup(p) for p in parts)
+    items = [s.strip(" ;,.") for chunk in BODY_BULLET.split(text) for s in chunk.split(";")]
+    return [s for s in items if s]
+
+
 @dataclass
 class Row:
     """Cells of one numbered row gathered by role, with where they came from."""
@@ -118,10 +129,9 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     if unit_text:
         rec.unit = unit_text
     responsible, legal = [], []
-    for part in row.parts.get("responsible", []):
-        part = strip_markup(part)
-        (legal if LEGAL_BASIS.match(part) else responsible).append(BULLET.sub("", part, count=1).strip())
-    rec.responsible = "; ".join(p.rstrip(" ;,.") for p in responsible if p) or None
+    for part in _bodies(row.parts.get("responsible", [])):
+        (legal if LEGAL_BASIS.match(part) else responsible).append(part)
+    rec.responsible = "; ".join(responsible) or None
     notes.extend(strip_markup(n) for n in row.parts.get("note", []))
     notes.extend(legal)
     rec.note = " | ".join(n.strip() for n in notes if n.strip()) or None

@@ -69,14 +69,30 @@ def _merge_header_line(columns: list[Column], cells: list[Cell]) -> list[Column]
     return out
 
 
-def _boundaries(columns: list[Column]) -> list[float]:
-    """Left edges of columns 1..n-1: midway in the gap between neighbouring header cells."""
-    return [(a.x1 + b.x0) / 2 for a, b in zip(columns, columns[1:])]
+def _boundaries(columns: list[Column], body: list[Item] = ()) -> list[float]:
+    """Left edges of columns 1..n-1: between two headings, the x crossed by the fewest words of the table's
+    lines (a whitespace river), so a wide column under a short heading keeps its long lines; midway between
+    the headings when there are no lines to look at."""
+    words = [w for it in body for w in (it.line.words or [])]
+    out = []
+    for a, b in zip(columns, columns[1:]):
+        lo, hi = a.x1, b.x0
+        if not words or hi <= lo:
+            out.append((lo + hi) / 2)
+            continue
+        steps = [lo + (hi - lo) * k / 40 for k in range(41)]
+        crossings = [sum(1 for w in words if w.x0 < x < w.x1) for x in steps]
+        fewest = min(crossings)
+        best = [x for x, c in zip(steps, crossings) if c == fewest]
+        out.append((best[0] + best[-1]) / 2 if best[-1] - best[0] < (hi - lo) / 2 else best[-1])
+    return out
 
 
 def _cells_by_column(item: Item, columns: list[Column], bounds: Optional[list[float]]) -> list[str]:
     out = [""] * len(columns)
-    for k, cell in enumerate(item.cells or []):
+    # Positioned text goes word by word: a title running close to the next column must not take its cell along.
+    pieces = item.line.words if (bounds is not None and item.line.words) else item.cells or []
+    for k, cell in enumerate(pieces):
         if bounds is not None and cell.x0 is not None:
             idx = sum(1 for b in bounds if cell.x0 >= b)
         else:
@@ -86,6 +102,18 @@ def _cells_by_column(item: Item, columns: list[Column], bounds: Optional[list[fl
             if not cell.text.strip():
                 continue
         out[idx] = f"{out[idx]} {cell.text}".strip() if out[idx] else cell.text
+    return out
+
+
+def _following(items: list[Item], index: int, limit: int = 400) -> list[Item]:
+    """The positioned lines after a header, up to the next header: the table body whose rivers count."""
+    out = []
+    for it in items[index + 1:index + 1 + limit]:
+        if it.how != "pdf-positions":
+            continue
+        if header_roles(it.texts) is not None:
+            break
+        out.append(it)
     return out
 
 
@@ -127,7 +155,7 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             current = _apply_row(it, texts, columns, current, result)
         staged.clear()
 
-    for item in items:
+    for index, item in enumerate(items):
         if item.cells is None or item.how == "text":
             if not item.line.text.strip():
                 continue
@@ -148,7 +176,7 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             pending_text = []
             columns, table_how, in_header = new_header, item.how, True
             header_texts = [c.header for c in new_header]
-            bounds = _boundaries(columns) if item.how == "pdf-positions" else None
+            bounds = _boundaries(columns, _following(items, index)) if item.how == "pdf-positions" else None
             result.how.add(item.how)
             continue
         texts = _cells_by_column(item, columns, bounds)
@@ -160,7 +188,7 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             continue
         if item.how == "pdf-positions" and in_header and not stt_text.strip() and current is None:
             columns = _merge_header_line(columns, item.cells)
-            bounds = _boundaries(columns)
+            bounds = _boundaries(columns, _following(items, index))
             continue
         if item.how == "pdf-positions" and in_header and not stt_text.strip():
             # The second line of a repeated header (e.g. 'Đơn vị tính  Số liệu').

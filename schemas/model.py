@@ -39,6 +39,7 @@ class Line:
     number: int                        # 1-based line number within the page
     raw: Optional[str] = None          # the text before repair, when repair changed it
     cells: Optional[list[Cell]] = None
+    words: Optional[list[Cell]] = None   # positioned words (PDF text layers), for assigning columns word by word
     edits: list[Edit] = field(default_factory=list)
     confidence: Optional[float] = None  # OCR word confidence in [0, 1]; None for text layers
     top: Optional[float] = None         # vertical position in PDF points (positioned text only)
