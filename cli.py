@@ -48,8 +48,12 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], deb
     except ChitieuError as exc:
         _fail(exc, debug)
         return
-    for s in result.skipped:
+    missing = [s for s in result.skipped if s["reason"] == "no such file or folder"]
+    for s in missing:
         click.echo(f"skipped {s['source']}: {s['reason']}", err=True)
+    if len(result.skipped) > len(missing):  # other file types in the folders: counted, listed in report.json
+        click.echo(f"{len(result.skipped) - len(missing)} other files skipped (not PDF, text or image); "
+                   f"see report.json", err=True)
     summary = result.report["summary"]
     click.echo(f"{summary['documents']} documents: {summary['ok']} ok, {summary['failed']} failed, "
                f"{summary['skipped']} skipped; {summary['records']} records from {summary['pages']} pages "
