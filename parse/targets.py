@@ -68,6 +68,13 @@ def parse_status(text: str) -> tuple[Optional[str], Optional[Target], str]:
 IN_TEXT_TARGET = re.compile(
     r"\s*,?\s*((?:phải\s+)?(?:đạt|chiếm)?\s*(?:tối thiểu|ít nhất|trên|dưới|tối đa|không quá|từ|≥|>=|≤|<=|>|<)?"
     r"\s*\d+(?:[.,]\d+)?\s*%(?:\s*trở lên)?)(?=[\s.,;]|$)", re.I)
+# Words before 'đạt' that make it a reported result, not a target ('ước đạt 45,2% kế hoạch', 'đã đạt').
+REPORTED = re.compile(r"\b(ước|đã|chỉ|mới|bằng|được)\s*$", re.I)
+# A target clause ends an indicator's label; after it at most a short qualifier follows, not more prose,
+# and before it one phrase (no sentence break), not a paragraph.
+MAX_REST = 100
+MAX_LABEL = 200
+SENTENCE_BREAK = re.compile(r"[.;:!?]\s+\S")
 # What a percentage is of, when a few words end the text after it ('đạt 100% dân số', 'chiếm 45% GRDP tỉnh').
 _TAIL = re.compile(r"^(?:[^\W\d_]+\s*){1,3}$")
 # The phrase must start with one of these, or the percentage must end the text.
@@ -82,13 +89,13 @@ def split_target(text: str) -> tuple[str, Optional[Target], str]:
         rest = text[m.end():].strip(" .;,")
         if rest and _TAIL.match(rest):
             phrase, rest = f"{phrase} {rest}", ""
-        if not _INTRO.match(phrase) and rest:
+        if (not _INTRO.match(phrase) and rest) or len(rest) > MAX_REST or REPORTED.search(text[:m.start()]):
             continue
         target = parse_target(phrase)
         if target is None:
             continue
         head = text[:m.start()].strip(" ,")
-        if not head:
+        if not head or len(head) > MAX_LABEL or SENTENCE_BREAK.search(head):
             continue
         return head, Target(target.op, target.value, phrase), rest
     return text, None, ""
