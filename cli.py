@@ -28,9 +28,12 @@ def main() -> None:
               help="Folder for records.csv, records.json, documents.json and report.json.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Extra indicator lexicon (TSV: id, wording, kind, source); may be repeated.")
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
+              help="SQLite database to add this run to (default: DIR/chitieu.sqlite).")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], debug: bool, quiet: bool) -> None:
+def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db: Path, debug: bool,
+        quiet: bool) -> None:
     """Convert files and folders of reports (PDF, .txt, .md) into records."""
     import pipeline
 
@@ -43,7 +46,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], deb
                        f"{len(doc.pages)} page(s){extra}")
 
     try:
-        settings = pipeline.RunSettings(debug=debug, lexicons=lexicons)
+        settings = pipeline.RunSettings(debug=debug, lexicons=lexicons, db=db)
         result = pipeline.run(inputs, out_dir, settings, on_document)
     except ChitieuError as exc:
         _fail(exc, debug)
@@ -63,19 +66,78 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], deb
 
 
 @main.command()
+@click.argument("query")
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=Path("out/chitieu.sqlite"),
+              show_default=True, help="The database a run wrote (DIR/chitieu.sqlite) or --db gave.")
+@click.option("--doc", help="Only this document (its doc_id).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+def search(query: str, db: Path, doc: str, limit: int, as_json: bool) -> None:
+    """Search records by words, with or without diacritics ('ty le dich vu cong')."""
+    import dataclasses
+    import json
+
+    from output.sqlite import search as do_search
+
+    try:
+        hits = do_search(db, query, doc=doc, limit=limit)
+    except ChitieuError as exc:
+        _fail(exc, False)
+        return
+    for h in hits:
+        if as_json:
+            click.echo(json.dumps(dataclasses.asdict(h), ensure_ascii=False))
+            continue
+        target = f"  target {h.target_op} {h.target_value:g}" if h.target_op and h.target_value is not None else ""
+        value = f"  value {h.value_raw}" if h.value_raw else ""
+        status = f"  [{h.status}]" if h.status else ""
+        fuzzy = "  (close match)" if h.how == "fuzzy" else ""
+        click.echo(f"{h.source} p{h.page} STT {h.stt or '-'}: {h.snippet}{value}{target}{status}{fuzzy}")
+    if not hits and not as_json:
+        click.echo("no records match", err=True)
+
+
+@main.command()
+@click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=Path("out/chitieu.sqlite"),
+              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="File to write.")
+@click.option("--doc", help="Only this document (its doc_id).")
+@click.option("--query", help="Only records matching these words (as in `chitieu search`).")
+def export(db: Path, fmt: str, out: Path, doc: str, query: str) -> None:
+    """Export records from a database as CSV, JSON or Parquet."""
+    from output.sqlite import export as do_export
+
+    try:
+        frame = do_export(db, fmt, out, doc=doc, query=query)
+    except ChitieuError as exc:
+        _fail(exc, False)
+        return
+    click.echo(f"{len(frame)} records → {out}")
+
+
+@main.command()
 @click.argument("source", type=click.File("r", encoding="utf-8-sig"), default="-")
 @click.option("--explain", is_flag=True, help="After each changed line, print its edits (before → after, why).")
 def repair(source, explain: bool) -> None:
     """Repair Vietnamese text (stdin when no FILE): one output line per input line."""
     from normalize import repair_text
 
-    for raw in source:
-        line = raw.rstrip("\n")
-        fixed = repair_text(line)
-        click.echo(fixed.text)
+    # the whole text at once: whether it lost its diacritics is decided on all of it, not line by line
+    text = source.read()
+    fixed = repair_text(text.removesuffix("\n"))
+    edits = sorted(fixed.edits, key=lambda e: e.start)
+    starts = [0]
+    for line in fixed.text.split("\n"):
+        starts.append(starts[-1] + len(line) + 1)
+    for i, line in enumerate(fixed.text.split("\n")):
+        click.echo(line)
         if explain:
-            for e in fixed.edits:
-                click.echo(f"  # {e.reason}: {e.before!r} → {e.after!r} (score {e.score:g})", err=True)
+            for e in edits:
+                # restorer edits are placed by offset; whole-text edits (NFC, encodings) are listed once
+                if starts[i] <= e.start < starts[i + 1] or (i == 0 and not e.reason.startswith("restore")):
+                    click.echo(f"  # line {i + 1}: {e.reason}: {e.before!r} → {e.after!r} (score {e.score:g})",
+                               err=True)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,10 @@ from typing import Callable, Iterable, Optional
 from errors import ChitieuError, InputError, OutputNotWritable
 from extract import INPUT_SUFFIXES, extract_pages
 from normalize import repair_pages
+from normalize.repair import unrestore_records
 from normalize.lexicon import match_records
 from output import write_outputs
+from output.sqlite import write_database
 from parse import parse_document
 from schemas import Document, validate_record
 
@@ -23,6 +25,7 @@ class RunSettings:
 
     debug: bool = False   # let unexpected exceptions propagate with their traceback
     lexicons: tuple[Path, ...] = ()  # the user's extra lexicon files (TSV), beside the shipped one
+    db: Optional[Path] = None        # database to add the run to; None: DIR/chitieu.sqlite
 
     def lexicon(self):
         from normalize.lexicon import Lexicon, shipped_lexicon
@@ -91,6 +94,7 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
             if page.path == "no-text":
                 doc.warnings.append(f"page {page.number}: {page.reason}")
         parse_document(doc)
+        unrestore_records(doc)
         match_records(doc.records, settings.lexicon())
         for rec in doc.records:
             problems = validate_record(rec.to_dict())
@@ -136,4 +140,5 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
         result.report = write_outputs(out_dir, result.documents, result.seconds, skipped)
     except OSError as exc:
         raise OutputNotWritable(f"cannot write the results to {out_dir} ({exc.strerror})") from None
+    write_database(settings.db or out_dir / "chitieu.sqlite", result.documents)
     return result

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Optional
 
 from normalize.encodings import convert_mojibake, fix_mojibake, mojibake_edit
+from normalize.restore import UNCERTAIN, damage_counts, restore_line, restore_lines
+from normalize.syllable_model import shipped_model
 from normalize.unicode import clean_unicode
 from schemas.model import Cell, Edit, Line, Page
 
@@ -20,22 +23,37 @@ class Repaired:
 
 
 def repair_text(text: str) -> Repaired:
-    """Repair one string; clean, correct Vietnamese comes back unchanged."""
+    """Repair one string (a line or a whole text); clean, correct Vietnamese comes back unchanged."""
     out, edits = clean_unicode(text)
+    legacy = fix_mojibake(out)
+    if legacy is not None:
+        edits.append(mojibake_edit(out, legacy))
+        out = legacy.text
+    lines = out.split("\n")
+    restored = restore_lines(lines)
+    if any(e for _, e in restored):
+        # edits of a multi-line text are placed by offset in the whole text
+        offset = 0
+        for line, (new, line_edits) in zip(lines, restored):
+            edits += [Edit(e.start + offset, e.end + offset, e.before, e.after, e.reason, e.score)
+                      for e in line_edits]
+            offset += len(new) + 1
+        out = "\n".join(new for new, _ in restored)
     return Repaired(out, text, edits)
 
 
 def repair_line(line: Line) -> Line:
-    """Repair a line (and its cells) in place, keeping the original in `raw`."""
-    fixed = repair_text(line.text)
-    if fixed.changed:
+    """Unicode clean-up of a line (and its cells) in place, keeping the original in `raw`; the document-level
+    repairs (legacy encodings, lost diacritics) are made by repair_pages, where the evidence is strongest."""
+    fixed, edits = clean_unicode(line.text)
+    if fixed != line.text:
         line.raw = line.text if line.raw is None else line.raw
-        line.text = fixed.text
-        line.edits.extend(fixed.edits)
+        line.text = fixed
+        line.edits.extend(edits)
     if line.cells:
-        line.cells = [Cell(repair_text(c.text).text, c.col, c.x0, c.x1) for c in line.cells]
+        line.cells = [Cell(clean_unicode(c.text)[0], c.col, c.x0, c.x1) for c in line.cells]
     if line.words:
-        line.words = [Cell(repair_text(w.text).text, w.col, w.x0, w.x1) for w in line.words]
+        line.words = [Cell(clean_unicode(w.text)[0], w.col, w.x0, w.x1) for w in line.words]
     return line
 
 
@@ -61,4 +79,100 @@ def repair_pages(pages: list[Page]) -> list[str]:
                 c.text = convert_mojibake(c.text, legacy.encoding)
     for ln in lines:
         repair_line(ln)
+    notes += restore_pages(lines)
     return notes
+
+
+def restore_pages(lines: list[Line]) -> list[str]:
+    """Restore lost diacritics in the lines (and their cells) of one document; say how much was restored."""
+    model = shipped_model()
+    restored = restore_lines([ln.text for ln in lines], model)
+    suspicious = total = 0
+    for ln in lines:
+        s, t = damage_counts(ln.text, model)
+        suspicious, total = suspicious + s, total + t
+    whole = suspicious >= 5 and suspicious >= 0.3 * total
+    words = uncertain = changed = 0
+    for ln, (text, edits) in zip(lines, restored):
+        if edits:
+            ln.raw = ln.text if ln.raw is None else ln.raw
+            ln.text = text
+            ln.edits.extend(edits)
+            changed += 1
+            words += len(edits)
+            uncertain += sum(e.score < UNCERTAIN for e in edits)
+        for c in (ln.cells or []) + (ln.words or []):
+            c.text = restore_line(c.text, model, force=whole)[0]
+    if not words:
+        return []
+    return [f"diacritics restored in {words} words on {changed} lines ({uncertain} uncertain); "
+            "each record's title_raw keeps the text as extracted"]
+
+
+# Punctuation around a word that the parser may have trimmed from a title.
+_EDGE = "\"'“”‘’()[].,;:!|*"
+
+
+def _word_stream(page: Page) -> list[tuple[str, str, float]]:
+    """(restored word, word as extracted, lowest restore score) for every whitespace-separated word of a page."""
+    out: list[tuple[str, str, float]] = []
+    for ln in page.lines:
+        restores = [e for e in ln.edits if e.reason.startswith("restore")]
+        if not restores or ln.raw is None:
+            out += [(w, w, 1.0) for w in ln.text.split()]
+            continue
+        # restored words replace tokens in place, so the text before the restore has the same words
+        before = ln.text
+        for e in sorted(restores, key=lambda e: -e.start):
+            before = before[:e.start] + e.before + before[e.start + len(e.after):]
+        scores = [1.0] * len(before.split())
+        for e in restores:
+            scores[len(before[:e.start].split()) - (0 if before[:e.start].endswith((" ", "\t")) or e.start == 0
+                                                     else 1)] = e.score
+        out += list(zip(ln.text.split(), before.split(), scores))
+    return out
+
+
+def unrestore_records(doc) -> None:
+    """Give each record the title as extracted (title_raw) where restoration changed it, and a warning for
+    words whose restored reading was a close call."""
+    streams = {p.number: _word_stream(p) for p in doc.pages
+               if any(e.reason.startswith("restore") for ln in p.lines for e in ln.edits)}
+    if not streams:
+        return
+    for rec in doc.records:
+        stream = streams.get(rec.page)
+        if not stream or not rec.title_raw:
+            continue
+        found = _find_words(rec.title_raw.split(), stream)
+        if found is None:
+            continue
+        raw_words, low = [], []
+        for word, (restored, original, score) in zip(rec.title_raw.split(), found):
+            core = restored.strip(_EDGE)
+            raw_words.append(word.replace(core, original.strip(_EDGE)) if core and core in word else word)
+            if score < UNCERTAIN:
+                low.append(f"{core} ({score:.2f})")
+        rec.title_raw = " ".join(raw_words)
+        if low:
+            rec.warnings.append("uncertain diacritics: " + ", ".join(low))
+
+
+def _find_words(words: list[str], stream: list[tuple[str, str, float]]) -> Optional[list]:
+    """The stream entries that spell words in order (a few stream words may lie between, e.g. other cells)."""
+    cores = [w.strip(_EDGE) for w in words]
+    for i, (restored, _, _) in enumerate(stream):
+        if restored.strip(_EDGE) != cores[0]:
+            continue
+        found, k = [stream[i]], i + 1
+        for core in cores[1:]:
+            limit = min(len(stream), k + 12)
+            while k < limit and stream[k][0].strip(_EDGE) != core:
+                k += 1
+            if k >= limit:
+                break
+            found.append(stream[k])
+            k += 1
+        if len(found) == len(words):
+            return found
+    return None

@@ -1,0 +1,104 @@
+"""Diacritic restoration: syllable accuracy per damage class, clean text left alone, and speed.
+
+Honest evaluation: each real 2025 document in ../shared/real/ is damaged in two ways — diacritics stripped
+(seed 003's damage) and the lossy code page of seed 002 (every letter outside SURVIVED becomes '?') — and
+restored by a model built WITHOUT that document (leave-one-out). Clean lines of the same document must come
+back unchanged. Accuracy counts the document's Vietnamese syllables (case-insensitive) restored exactly.
+Usage: .venv/bin/python bench/restore_accuracy.py [--quick]   (--quick: the shipped model, not leave-one-out)"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+import unicodedata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from normalize.encodings import is_syllable  # noqa: E402
+from normalize.restore import SURVIVED, restore_line, restore_lines  # noqa: E402
+from normalize.syllable_model import shipped_model  # noqa: E402
+from tools.build_syllable_model import SHARED, build  # noqa: E402
+
+PUNCT = "\"'“”‘’()[]{}.,;:!?*|…-–—/%"
+
+
+def strip(text: str) -> str:
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", text)
+                                               if not unicodedata.combining(c)))
+
+
+def qmark(text: str) -> str:
+    return "".join("?" if not c.isascii() and c.isalpha() and c.lower() not in SURVIVED else c for c in text)
+
+
+def syllables(line: str) -> list[tuple[int, str]]:
+    out = []
+    for i, w in enumerate(line.split()):
+        core = w.strip(PUNCT).lower()
+        if core.isalpha() and is_syllable(core) and not core.isascii() or (core.isalpha() and core.isascii()
+                                                                          and is_syllable(core)):
+            out.append((i, core))
+    return out
+
+
+def score(clean_lines, damaged_lines, model):
+    right = total = 0
+    t = time.perf_counter()
+    restored = [t for t, _ in restore_lines(damaged_lines, model)]
+    seconds = time.perf_counter() - t
+    wrong = []
+    for c, r in zip(clean_lines, restored):
+        words = r.split()
+        for i, syl in syllables(c):
+            got = words[i].strip(PUNCT).lower() if i < len(words) else ""
+            total += 1
+            if got == syl:
+                right += 1
+            elif len(wrong) < 400:
+                wrong.append((syl, got))
+    return right, total, seconds, wrong
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--show", type=int, default=15, help="most frequent errors to print")
+    args = ap.parse_args()
+    docs = sorted((SHARED / "real").glob("[0-9]*.txt"))
+    from collections import Counter
+    sums = {k: [0, 0, 0.0, 0] for k in ("stripped", "qmark", "clean")}
+    errors = {"stripped": Counter(), "qmark": Counter()}
+    for p in docs:
+        model = shipped_model() if args.quick else build(leave_out=(p,))
+        lines = [ln for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        row = [p.name[:40]]
+        for kind, damage in (("stripped", strip), ("qmark", qmark)):
+            r, n, s, wrong = score(lines, [damage(ln) for ln in lines], model)
+            errors[kind].update(wrong)
+            sums[kind][0] += r
+            sums[kind][1] += n
+            sums[kind][2] += s
+            sums[kind][3] += len(lines)
+            row.append(f"{kind} {100 * r / max(n, 1):5.1f}% of {n}")
+        t = time.perf_counter()
+        unchanged = sum(t == ln for (t, _), ln in zip(restore_lines(lines, model), lines))
+        sums["clean"][0] += unchanged
+        sums["clean"][1] += len(lines)
+        sums["clean"][2] += time.perf_counter() - t
+        sums["clean"][3] += len(lines)
+        row.append(f"clean lines unchanged {unchanged}/{len(lines)}")
+        print("  ".join(row))
+    print("model:", "shipped (all documents)" if args.quick else "leave-one-out")
+    for kind, (r, n, s, lines) in sums.items():
+        print(f"{kind:9s} {100 * r / max(n, 1):6.2f}%  ({r}/{n})   {lines / max(s, 1e-9):8.0f} lines/s")
+    for kind, errs in errors.items():
+        print(f"most frequent {kind} errors (expected → got):",
+              ", ".join(f"{a}→{b} ×{c}" for (a, b), c in errs.most_common(args.show)))
+
+
+if __name__ == "__main__":
+    main()

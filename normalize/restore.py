@@ -1,0 +1,376 @@
+"""Restore lost or garbled diacritics syllable by syllable: each damaged word gets candidate readings (its folded
+key's known forms, OCR-confusion readings, one-edit neighbours, forms matching a '?' pattern), and a Viterbi pass
+over the syllable model picks the likeliest sentence. Lines that read as clean Vietnamese are left alone."""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from normalize.encodings import is_syllable
+from normalize.syllable_model import BOUNDARY, NUMBER, SyllableModel, shipped_model
+from normalize.unicode import fold
+from schemas.model import Edit
+
+# Letters that survive the lossy code page of seed 002 (Windows-1252 style): every other accented letter became '?'.
+SURVIVED = set("àáâãèéêìíòóôõùúýăđơư")
+# OCR readings of Vietnamese letters by an engine without them (Tesseract's English model, old OCR):
+# each maps to the folded letters it may stand for. Measured on seed 000 ('Ty 1€', 's6', 'x4', 'dwgc').
+CONFUSIONS = {
+    "€": ("e", ""), "¢": ("e", ""), "£": ("e", ""), "é": "e", "è": "e", "ê": "e",
+    "1": "li", "l": "li", "i": "il", "I": "li", "|": "li", "!": "il",
+    "0": "o", "6": "o", "o": "o", "ö": "o", "ô": "o", "ó": "o", "ò": "o",
+    "4": "a", "@": "a", "a": "a", "ä": "a", "å": "a",
+    "w": ("u", "uo"), "u": "u", "ü": "u", "v": "v",
+    "5": "s", "$": "s", "8": "a", "9": "g", "7": "t", "3": "e",
+    "c": "c", "g": ("g", "o"), "(": "c",
+}
+# Characters a garbled word may contain besides letters (the confusion sources above, '?' and apostrophes).
+GARBLE = set("€¢£@$|!?'’‘`´") | set("0123456789")
+# A word in the sense of this module: letters, '?' and the OCR crumbs above, between spaces or punctuation.
+TOKEN = re.compile(r"\d+(?:[.,]\d+)+(?![^\W_])|[^\s,.;:!()\[\]\"“”/\\%+=<>*-]+")
+NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
+# A '?' touching a letter: a letter lost to a code page ('CH? S?'), not a question mark.
+QMARK_WORD = re.compile(r"[^\W\d_]\?|\?[^\W\d_]")
+# Channel log-probabilities: keeping an accented word as written, changing it, and each OCR correction.
+KEEP_ACCENTED = math.log(0.9)
+CHANGE_ACCENTED = math.log(0.02)
+CONFUSION_COST = math.log(0.2)
+EDIT_COST = math.log(0.005)
+# A word seen in under this share of its folded key's occurrences is a damaged spelling, not a reading.
+RARE_AS_WRITTEN = 0.05
+# Below this share of the local probability mass, a restored word is reported as uncertain.
+UNCERTAIN = 0.6
+
+
+@dataclass
+class Token:
+    start: int
+    end: int
+    text: str
+    candidates: list[tuple[str, float]]   # (lower-case reading, channel log-probability); empty: leave as is
+
+
+def restore_line(text: str, model: Optional[SyllableModel] = None, force: bool = False,
+                 qmark: Optional[bool] = None) -> tuple[str, list[Edit]]:
+    """Return the line with its damaged words restored and one edit per changed word (clean lines: unchanged).
+
+    qmark: the text went through the lossy code page, so a word without '?' is exactly as written (None: decide
+    from this line)."""
+    out, edits, _ = _restore(text, model or shipped_model(), force, qmark)
+    return out, edits
+
+
+def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool],
+             context: tuple[str, str] = (BOUNDARY, BOUNDARY)) -> tuple[str, list[Edit], tuple[str, str]]:
+    """restore_line, starting from the last two readings of the line before (a sentence wrapped over lines),
+    and returning this line's last two readings for the next one."""
+    if not force and not looks_damaged(text, model):
+        return text, [], (BOUNDARY, BOUNDARY)
+    if qmark is None:
+        qmark = bool(QMARK_WORD.search(text))
+    tokens = [_token(m, model, qmark) for m in TOKEN.finditer(text)]
+    if not any(t.candidates for t in tokens):
+        return text, [], (BOUNDARY, BOUNDARY)
+    best = _viterbi(text, tokens, model, context if not text[:tokens[0].start].strip() else (BOUNDARY, BOUNDARY))
+    upper_line = _mostly_upper(text, model)
+    out, edits, pos = [], [], 0
+    for tok, choice in zip(tokens, best):
+        if choice is None or choice == NUMBER:
+            continue
+        new = _case_like(tok.text, choice, upper_line)
+        if new != tok.text:
+            score = _local_share(text, tokens, best, tokens.index(tok), model)
+            reason = "restore-diacritics" if fold(new) == fold(_strip_crumbs(tok.text)) else "restore-ocr"
+            if "?" in tok.text:
+                reason = "restore-qmark"
+            edits.append(Edit(tok.start, tok.end, tok.text, new, reason, round(score, 3)))
+            out += [text[pos:tok.start], new]
+            pos = tok.end
+    out.append(text[pos:])
+    tail = (BOUNDARY, BOUNDARY)
+    if best[-1] and not text[tokens[-1].end:].strip():
+        joined = _contexts(text, tokens)
+        tail = (best[-2] if len(best) > 1 and joined[-1] and best[-2] else BOUNDARY, best[-1])
+    return "".join(out), edits, tail
+
+
+def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> list[tuple[str, list[Edit]]]:
+    """Restore the lines of one document. When the document as a whole reads as damaged (stripped or garbled
+    OCR), every line is restored, short ones included; otherwise only the lines that look damaged on their own."""
+    model = model or shipped_model()
+    suspicious = total = 0
+    for line in lines:
+        s, t = damage_counts(line, model)
+        suspicious += s
+        total += t
+    whole = suspicious >= 5 and suspicious >= 0.3 * total
+    qmark = sum(len(QMARK_WORD.findall(line)) for line in lines) >= 3
+    out = []
+    context = (BOUNDARY, BOUNDARY)
+    for line in lines:
+        text, edits, context = _restore(line, model, whole, qmark or None, context)
+        out.append((text, edits))
+    return out
+
+
+def looks_damaged(text: str, model: SyllableModel) -> bool:
+    """True when a line reads as Vietnamese that lost its diacritics: many words are unknown as written but
+    known once folded, or carry OCR crumbs or '?' inside a word."""
+    if QMARK_WORD.search(text):
+        return True
+    suspicious, total = damage_counts(text, model)
+    if suspicious < 2 or suspicious < 0.3 * total:
+        return False
+    # a line that kept most of its diacritics is clean Vietnamese with a few plain words ('Vay bù đắp bội chi')
+    syllables = [w for w in re.findall(r"[^\W\d_]+", text) if model.forms(fold(w))]
+    if "?" not in text and not any(c in GARBLE for c in text if not c.isdigit()) and \
+            sum(not w.isascii() for w in syllables) >= 0.5 * len(syllables):
+        return False
+    # a line of English ('has the copyright on this translation') has Vietnamese-looking words too
+    words = [w for w in re.findall(r"[^\W\d_]{2,}", text) if w.isascii() and not _is_code(w, model)]
+    foreign = sum(1 for w in words if not model.forms(fold(w)))
+    return not (foreign >= 3 and foreign >= 0.4 * len(words))
+
+
+def damage_counts(text: str, model: SyllableModel) -> tuple[int, int]:
+    """(words that look damaged, Vietnamese-looking words) in a text."""
+    suspicious = total = 0
+    for m in TOKEN.finditer(text):
+        word = m.group()
+        if QMARK_WORD.search(word):
+            suspicious += 1
+            total += 1
+            continue
+        core = _strip_edges(word)
+        if not core or core.isdigit() or _is_code(core, model):
+            continue
+        lower = core.lower()
+        if any(c in GARBLE for c in lower) and any(c.isalpha() for c in lower):
+            total += 1
+            suspicious += 1
+            continue
+        if not lower.isalpha() or not model.forms(fold(lower)):
+            continue  # foreign words and names count neither way
+        total += 1
+        # as written, the word is rare next to its accented readings ('quyet' beside 'quyết'; 'dung' is common)
+        key_total = sum(model.uni.get(f, 0) for f in model.forms(fold(lower)))
+        if model.uni.get(lower, 0) < max(2, RARE_AS_WRITTEN * key_total):
+            suspicious += 1
+    return suspicious, total
+
+
+def _strip_edges(word: str) -> str:
+    return word.strip("'’‘`´!|?")
+
+
+def _strip_crumbs(word: str) -> str:
+    return "".join(c for c in word if c.isalpha())
+
+
+def _is_code(word: str, model: Optional[SyllableModel] = None) -> bool:
+    """Acronyms and codes (TTHC, UBND, QĐ, CBCCVC, 3003/QĐ-UBND) are never words to restore."""
+    if "?" in word:
+        return False
+    letters = [c for c in word if c.isalpha()]
+    if len(letters) >= 2 and all(c.isupper() for c in letters):
+        key = fold("".join(letters))
+        if not (model.forms(key) if model else is_syllable(key)):
+            return True
+    if any(c.isdigit() for c in word) and letters and all(c.isupper() for c in letters):
+        return True  # '1A', '2B': labels
+    # '1€' and 's6' are OCR'd syllables; '2023', '3003/QĐ' and 'b2' are numbers and codes
+    crumbs = sum(1 for c in word if c in GARBLE and not c.isdigit())
+    return any(c.isdigit() for c in word) and sum(c.isdigit() for c in word) > len(letters) + crumbs
+
+
+def _token(m: re.Match, model: SyllableModel, qmark: bool = False) -> Token:
+    text = m.group()
+    if NUMERAL.fullmatch(text):
+        return Token(m.start(), m.end(), text, [(NUMBER, 0.0)])  # context only, never rewritten
+    if qmark:
+        if "?" not in text:
+            # every letter of this word survived the code page: it is right as it is, and context for the others
+            lower = text.lower()
+            return Token(m.start(), m.end(), text, [(lower, 0.0)] if lower in model.uni else [])
+        if text == "?":
+            return Token(m.start(), m.end(), text, _qmark_candidates("?", model))
+    return Token(m.start(), m.end(), text, _candidates(text, model))
+
+
+def _candidates(word: str, model: SyllableModel) -> list[tuple[str, float]]:
+    cache = model.__dict__.setdefault("_candidates", {})  # the same words recur on every page
+    if word not in cache:
+        cache[word] = _compute_candidates(word, model)
+    return cache[word]
+
+
+def _compute_candidates(word: str, model: SyllableModel) -> list[tuple[str, float]]:
+    if _is_code(word, model) or word.isdigit():
+        return []
+    lower = word.lower()
+    letters = sum(c.isalpha() for c in lower)
+    # a lone '|', '1' or formula letter 'b' is a table rule, a number or a symbol: never a word to guess
+    if "?" not in lower and (letters == 0 and len(lower) < 2 or len(lower) == 1 and not model.forms(lower)):
+        return []
+    if "?" in lower:
+        core = lower.strip("?") if not QMARK_WORD.search(lower) else lower
+        return _qmark_candidates(core, model)
+    if lower.isalpha():
+        key = fold(lower)
+        forms = model.forms(key)
+        accented = not lower.isascii()
+        if forms:
+            if accented and is_syllable(lower):
+                return [(f, KEEP_ACCENTED if f == lower else CHANGE_ACCENTED) for f in forms] + \
+                    ([] if lower in forms else [(lower, KEEP_ACCENTED)])
+            return [(f, 0.0) for f in forms]
+    # garbled: OCR confusions first, then one edit on the folded key
+    out: dict[str, float] = {}
+    for key, cost in _confusion_keys(lower):
+        for f in model.forms(key):
+            out[f] = max(out.get(f, -1e9), cost)
+    if not out and letters >= 3:
+        key = fold(_strip_crumbs(lower))
+        for near in _one_edit(key, model):
+            for f in model.forms(near):
+                out[f] = max(out.get(f, -1e9), EDIT_COST)
+    if not out:
+        return []
+    # an accented word as written stays possible when it is a real syllable
+    return sorted(out.items(), key=lambda kv: -kv[1])[:40]
+
+
+def _confusion_keys(word: str) -> list[tuple[str, float]]:
+    """Folded keys the garbled word may stand for, with the channel cost of the substitutions made."""
+    options = [[(fold(c), 0.0)] if c.isalpha() and c.isascii() else [] for c in word]
+    for i, c in enumerate(word):
+        alts = CONFUSIONS.get(c)
+        if alts:
+            options[i] = [(a, 0.0 if fold(c) == a else CONFUSION_COST) for a in alts] + \
+                [(o, 0.0) for o, _ in options[i] if o not in alts]
+        elif not options[i]:
+            f = fold(c)
+            options[i] = [(f, 0.0)] if f.isalpha() else [("", CONFUSION_COST)]
+    keys = [("", 0.0)]
+    for opts in options:
+        keys = [(k + o, cost + oc) for k, cost in keys for o, oc in opts]
+        if len(keys) > 64:
+            keys = sorted(keys, key=lambda kc: -kc[1])[:64]
+    return keys
+
+
+def _one_edit(key: str, model: SyllableModel) -> list[str]:
+    letters = "abcdeghiklmnopqrstuvxy"
+    out = set()
+    for i in range(len(key) + 1):
+        for c in letters:
+            out.add(key[:i] + c + key[i:])
+        if i < len(key):
+            out.add(key[:i] + key[i + 1:])
+            for c in letters:
+                out.add(key[:i] + c + key[i + 1:])
+    return sorted(k for k in out if k != key and model.forms(k))  # sorted: the same ties on every run
+
+
+def _qmark_candidates(word: str, model: SyllableModel) -> list[tuple[str, float]]:
+    """Forms matching a '?'-damaged word: '?' stands for one letter that did not survive the code page."""
+    pattern = re.compile("".join("." if c == "?" else re.escape(fold(c)) for c in word) + "$")
+    out = []
+    for key in _keys_of_length(model, len(word)):
+        if not pattern.match(key):
+            continue
+        for f in model.forms(key):
+            if all((c == "?" and f[i] not in SURVIVED and not f[i].isascii()) or (c != "?" and f[i] == c)
+                   for i, c in enumerate(word)):
+                out.append((f, 0.0))
+    return out
+
+
+def _keys_of_length(model: SyllableModel, n: int) -> list[str]:
+    if "_keys_by_length" not in model.__dict__:
+        by_len: dict[int, list[str]] = {}
+        for key in model.by_key:
+            by_len.setdefault(len(key), []).append(key)
+        model.__dict__["_keys_by_length"] = by_len
+    return model.__dict__["_keys_by_length"].get(n, [])
+
+
+def _contexts(text: str, tokens: list[Token]) -> list[bool]:
+    """For each token, whether it continues the phrase of the token before (no punctuation between)."""
+    out, prev_end = [], None
+    for t in tokens:
+        gap = text[prev_end:t.start] if prev_end is not None else "."
+        out.append(prev_end is not None and gap.strip() == "")
+        prev_end = t.end
+    return out
+
+
+def _viterbi(text: str, tokens: list[Token], model: SyllableModel,
+             context: tuple[str, str] = (BOUNDARY, BOUNDARY)) -> list[Optional[str]]:
+    """The likeliest reading of each token with candidates (None for tokens left as they are).
+
+    States are the last two readings (a trigram model); a token without candidates or punctuation between two
+    tokens ends the phrase, as a line end does."""
+    joined = _contexts(text, tokens)
+    path: list[Optional[str]] = []
+    # (prev2, prev) → (score, readings of the current phrase)
+    states: dict[tuple[str, str], tuple[float, list[str]]] = {context: (0.0, [])}
+
+    def close() -> list[str]:
+        best = max(states.items(), key=lambda kv: kv[1][0] + model.logp(kv[0][0], kv[0][1], BOUNDARY))
+        return best[1][1]
+
+    for i, tok in enumerate(tokens):
+        if not tok.candidates or (i > 0 and not joined[i]):
+            path += close()
+            states = {(BOUNDARY, BOUNDARY): (0.0, [])}
+        if not tok.candidates:
+            path.append(None)
+            continue
+        new: dict[tuple[str, str], tuple[float, list[str]]] = {}
+        for cand, channel in tok.candidates:
+            for (p2, p1), (score, readings) in states.items():
+                s = score + model.logp(p2, p1, cand) + channel
+                key = (p1, cand)
+                if key not in new or s > new[key][0]:
+                    new[key] = (s, readings + [cand])
+        states = new
+    path += close()
+    return path
+
+
+def _local_share(text: str, tokens: list[Token], best: list[Optional[str]], i: int, model: SyllableModel) -> float:
+    """The chosen reading's share of probability among the word's candidates, its neighbours held fixed."""
+    joined = _contexts(text, tokens)
+
+    def at(j: int) -> str:
+        return best[j] if 0 <= j < len(tokens) and best[j] else BOUNDARY
+
+    p2 = at(i - 2) if i >= 2 and joined[i] and joined[i - 1] else BOUNDARY
+    p1 = at(i - 1) if i >= 1 and joined[i] else BOUNDARY
+    n1 = at(i + 1) if i + 1 < len(tokens) and joined[i + 1] else BOUNDARY
+    scores = {c: model.logp(p2, p1, c) + model.logp(p1, c, n1) + ch for c, ch in tokens[i].candidates}
+    top = max(scores.values())
+    total = sum(math.exp(s - top) for s in scores.values())
+    return math.exp(scores[best[i]] - top) / total if best[i] in scores else 0.0
+
+
+def _mostly_upper(text: str, model: SyllableModel) -> bool:
+    """True for a heading in capitals ('CÁC CH? S?'); acronyms (TTHC, DVCTT) do not make a line upper-case."""
+    words = [w for w in re.findall(r"[^\W\d_]{2,}", text) if model.forms(fold(w))]
+    return bool(words) and sum(w.isupper() for w in words) > 0.6 * len(words)
+
+
+def _case_like(original: str, reading: str, upper_line: bool = False) -> str:
+    """Give the reading the case pattern of the original word (UPPER, Title or lower); a word with one visible
+    letter ('S?', 'Đ?') is upper-case only in an upper-case line."""
+    letters = [c for c in original if c.isalpha()]
+    if letters and all(c.isupper() for c in letters) and (len(letters) > 1 or upper_line):
+        return reading.upper()
+    if original[:1] in "I1|!l" and reading[:1] == "l":
+        letters = letters[1:]  # 'Ié' is 'lệ' misread: an OCR'd capital I says nothing about case
+    if letters and letters[0].isupper():
+        return reading[:1].upper() + reading[1:]
+    return reading

@@ -1,0 +1,70 @@
+"""Build normalize/data/syllables.tsv.gz, the syllable model of the diacritic restorer.
+
+Sources (official documents: no copyright under Art. 15 of the Vietnamese IP law; see ../shared/corpus/README.md):
+- ../shared/corpus/official-2025-*.txt: 425 official documents of 2025 (9.4 MB);
+- ../shared/real/*.txt: five more 2025 documents;
+- the clean seeds 001, 002 (its lines without '?' damage) and 004; seeds 000 and 003 are damaged OCR, left out;
+- the indicator lexicon normalize/data/lexicon.tsv.
+The text itself is not shipped, only syllable and syllable-pair counts. Usage:
+    .venv/bin/python tools/build_syllable_model.py [--leave-out FILE ...] [--out PATH]"""
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
+
+from normalize.syllable_model import MODEL_PATH, SyllableModel, count  # noqa: E402
+
+CLEAN_SEEDS = ("001_", "002_", "004_")
+# How many times a source is counted: the reports' own register (seeds, real documents, indicator names) is
+# rarer in the big corpus than in what users convert, so it weighs more. Tuned by bench/restore_accuracy.py.
+WEIGHT = {"corpus": 1, "real": 3, "seeds": 3, "lexicon": 30}
+# a letter, '?', a letter: the lossy code page of seed 002's second half
+QMARK_DAMAGE = re.compile(r"[^\W\d_]\?|\?[^\W\d_]")
+
+
+def training_texts(leave_out: tuple[Path, ...] = ()) -> list[tuple[Path, str]]:
+    """(path, text) of every source, minus the ones left out (for leave-one-out evaluation)."""
+    skip = {p.resolve() for p in leave_out}
+    paths = sorted((SHARED / "corpus").glob("official-*.txt")) + sorted((SHARED / "real").glob("[0-9]*.txt"))
+    paths += [p for p in sorted((SHARED / "seeds").glob("*.txt")) if p.name.startswith(CLEAN_SEEDS)]
+    out = []
+    for p in paths:
+        if p.resolve() in skip:
+            continue
+        text = p.read_text(encoding="utf-8-sig")
+        if p.parent.name == "seeds":
+            text = "\n".join(ln for ln in text.splitlines() if not QMARK_DAMAGE.search(ln))
+        out.append((p, text))
+    lexicon = ROOT / "normalize" / "data" / "lexicon.tsv"
+    out.append((lexicon, "\n".join(ln.split("\t")[1] for ln in lexicon.read_text(encoding="utf-8").splitlines()[1:])))
+    return out
+
+
+def build(leave_out: tuple[Path, ...] = ()) -> SyllableModel:
+    """A model counted from the training texts."""
+    texts = []
+    for path, text in training_texts(leave_out):
+        kind = "lexicon" if path.suffix == ".tsv" else path.parent.name
+        texts += [text] * WEIGHT.get(kind, 1)
+    return SyllableModel(*count(texts))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--leave-out", type=Path, nargs="*", default=[])
+    ap.add_argument("--out", type=Path, default=MODEL_PATH)
+    args = ap.parse_args()
+    model = build(tuple(args.leave_out))
+    model.save(args.out)
+    print(f"{len(model.uni)} syllables, {sum(1 for c in model.bi.values() if c >= 2)} pairs kept, "
+          f"{model.total} syllables counted → {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main()
