@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Optional
 
 from normalize.encodings import is_syllable
@@ -44,6 +47,33 @@ RARE_AS_WRITTEN = 0.05
 UNCERTAIN = 0.6
 
 
+CHANNEL_PATH = Path(__file__).parent / "data" / "ocr_channel.tsv"
+# An OCR'd word seen this often in the channel table is read by the table; rarer ones by the rules above.
+CHANNEL_MIN = 5
+# A reading the table never saw for a word it knows well.
+UNSEEN_READING = math.log(0.03)
+
+
+@lru_cache(maxsize=1)
+def ocr_channel() -> tuple[dict[str, dict[str, float]], dict[str, list[str]]]:
+    """(OCR'd word → {source word: log P}, OCR'd letter → folded letters it stood for), learned by
+    tools/build_ocr_channel.py from Tesseract's English model reading rendered official text."""
+    words: dict[str, Counter] = {}
+    letters: dict[str, list[str]] = {}
+    for line in CHANNEL_PATH.read_text(encoding="utf-8").splitlines()[1:]:
+        kind, ocr, source, count = line.split("\t")
+        if kind == "word":
+            words.setdefault(ocr, Counter())[source] += int(count)
+        elif len(ocr) == 1 and int(count) >= 20 and source != ocr:
+            letters.setdefault(ocr, []).append(source)
+    table = {}
+    for ocr, sources in words.items():
+        total = sum(sources.values())
+        if total >= CHANNEL_MIN:
+            table[ocr] = {s: math.log(c / total) for s, c in sources.items()}
+    return table, letters
+
+
 @dataclass
 class Token:
     start: int
@@ -63,14 +93,16 @@ def restore_line(text: str, model: Optional[SyllableModel] = None, force: bool =
 
 
 def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool],
-             context: tuple[str, str] = (BOUNDARY, BOUNDARY)) -> tuple[str, list[Edit], tuple[str, str]]:
+             context: tuple[str, str] = (BOUNDARY, BOUNDARY), ocr: Optional[bool] = None) -> tuple[str, list[Edit], tuple[str, str]]:
     """restore_line, starting from the last two readings of the line before (a sentence wrapped over lines),
     and returning this line's last two readings for the next one."""
     if not force and not looks_damaged(text, model):
         return text, [], (BOUNDARY, BOUNDARY)
     if qmark is None:
         qmark = bool(QMARK_WORD.search(text))
-    tokens = [_token(m, model, qmark) for m in TOKEN.finditer(text)]
+    if ocr is None:
+        ocr = looks_ocr_garbled([text], model)
+    tokens = [_token(m, model, qmark, ocr) for m in TOKEN.finditer(text)]
     if not any(t.candidates for t in tokens):
         return text, [], (BOUNDARY, BOUNDARY)
     best = _viterbi(text, tokens, model, context if not text[:tokens[0].start].strip() else (BOUNDARY, BOUNDARY))
@@ -106,13 +138,31 @@ def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> li
         suspicious += s
         total += t
     whole = suspicious >= 5 and suspicious >= 0.3 * total
-    qmark = sum(len(QMARK_WORD.findall(line)) for line in lines) >= 3
+    ocr = looks_ocr_garbled(lines, model)
     out = []
     context = (BOUNDARY, BOUNDARY)
     for line in lines:
-        text, edits, context = _restore(line, model, whole, qmark or None, context)
+        # '?' damage is decided line by line: one file may hold a clean part, a '?' part and OCR text
+        text, edits, context = _restore(line, model, whole, None, context, ocr)
         out.append((text, edits))
     return out
+
+
+def looks_ocr_garbled(lines: list[str], model: SyllableModel) -> bool:
+    """True for text OCR'd without Vietnamese (seed 000): accents on the wrong words ('céng', 'quyét') and
+    crumbs inside words ('1€', 's6'), as opposed to text that only lost its accents (seed 003 is both)."""
+    accented = unknown = crumbs = tokens = 0
+    for line in lines:
+        for m in TOKEN.finditer(line):
+            w = m.group().lower()
+            tokens += 1
+            if w.isalpha() and not w.isascii():
+                accented += 1
+                unknown += w not in model.uni
+            elif any(c.isalpha() for c in w) and any(c in GARBLE and c != "?" for c in w) and not _is_code(w, model):
+                crumbs += 1
+    # units and codes ('m2', 'co2', '5g') are crumbs too, but rare
+    return (unknown >= 5 and unknown >= 0.2 * accented) or (crumbs >= 2 and crumbs >= 0.02 * tokens)
 
 
 def looks_damaged(text: str, model: SyllableModel) -> bool:
@@ -185,7 +235,7 @@ def _is_code(word: str, model: Optional[SyllableModel] = None) -> bool:
     return any(c.isdigit() for c in word) and sum(c.isdigit() for c in word) > len(letters) + crumbs
 
 
-def _token(m: re.Match, model: SyllableModel, qmark: bool = False) -> Token:
+def _token(m: re.Match, model: SyllableModel, qmark: bool = False, ocr: bool = False) -> Token:
     text = m.group()
     if NUMERAL.fullmatch(text):
         return Token(m.start(), m.end(), text, [(NUMBER, 0.0)])  # context only, never rewritten
@@ -196,17 +246,17 @@ def _token(m: re.Match, model: SyllableModel, qmark: bool = False) -> Token:
             return Token(m.start(), m.end(), text, [(lower, 0.0)] if lower in model.uni else [])
         if text == "?":
             return Token(m.start(), m.end(), text, _qmark_candidates("?", model))
-    return Token(m.start(), m.end(), text, _candidates(text, model))
+    return Token(m.start(), m.end(), text, _candidates(text, model, ocr))
 
 
-def _candidates(word: str, model: SyllableModel) -> list[tuple[str, float]]:
+def _candidates(word: str, model: SyllableModel, ocr: bool = False) -> list[tuple[str, float]]:
     cache = model.__dict__.setdefault("_candidates", {})  # the same words recur on every page
-    if word not in cache:
-        cache[word] = _compute_candidates(word, model)
-    return cache[word]
+    if (word, ocr) not in cache:
+        cache[(word, ocr)] = _compute_candidates(word, model, ocr)
+    return cache[(word, ocr)]
 
 
-def _compute_candidates(word: str, model: SyllableModel) -> list[tuple[str, float]]:
+def _compute_candidates(word: str, model: SyllableModel, ocr: bool = False) -> list[tuple[str, float]]:
     if _is_code(word, model) or word.isdigit():
         return []
     lower = word.lower()
@@ -217,6 +267,15 @@ def _compute_candidates(word: str, model: SyllableModel) -> list[tuple[str, floa
     if "?" in lower:
         core = lower.strip("?") if not QMARK_WORD.search(lower) else lower
         return _qmark_candidates(core, model)
+    table = ocr_channel()[0].get(lower) if ocr else None
+    if table and not (lower.isalpha() and not lower.isascii() and is_syllable(lower) and lower in model.uni
+                      and lower in table and table[lower] > math.log(0.5)):
+        # a word this OCR often misreads: its readings as the table saw them, then the folded key's others
+        out = {s: lp for s, lp in table.items() if s in model.uni}
+        for f in model.forms(fold(_strip_crumbs(lower))):
+            out.setdefault(f, UNSEEN_READING)
+        if out:
+            return sorted(out.items(), key=lambda kv: -kv[1])[:40]
     if lower.isalpha():
         key = fold(lower)
         forms = model.forms(key)
@@ -228,7 +287,7 @@ def _compute_candidates(word: str, model: SyllableModel) -> list[tuple[str, floa
             return [(f, 0.0) for f in forms]
     # garbled: OCR confusions first, then one edit on the folded key
     out: dict[str, float] = {}
-    for key, cost in _confusion_keys(lower):
+    for key, cost in _confusion_keys(lower, ocr):
         for f in model.forms(key):
             out[f] = max(out.get(f, -1e9), cost)
     if not out and letters >= 3:
@@ -242,11 +301,14 @@ def _compute_candidates(word: str, model: SyllableModel) -> list[tuple[str, floa
     return sorted(out.items(), key=lambda kv: -kv[1])[:40]
 
 
-def _confusion_keys(word: str) -> list[tuple[str, float]]:
+def _confusion_keys(word: str, ocr: bool = False) -> list[tuple[str, float]]:
     """Folded keys the garbled word may stand for, with the channel cost of the substitutions made."""
     options = [[(fold(c), 0.0)] if c.isalpha() and c.isascii() else [] for c in word]
+    learned = ocr_channel()[1] if ocr else {}
     for i, c in enumerate(word):
         alts = CONFUSIONS.get(c)
+        if c in learned:
+            alts = tuple(dict.fromkeys((*(alts or ((fold(c),) if fold(c).isalpha() else ())), *learned[c])))
         if alts:
             options[i] = [(a, 0.0 if fold(c) == a else CONFUSION_COST) for a in alts] + \
                 [(o, 0.0) for o, _ in options[i] if o not in alts]
