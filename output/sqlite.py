@@ -17,11 +17,12 @@ from schemas.model import RECORD_FIELDS, Document
 
 SCHEMA_VERSION = 1
 # Searched text: a record's own fields and its document's subject, each accent-folded into a shadow column
-# (`title_folded` …) because SQLite's unicode61 tokenizer keeps đ apart from d. Weights rank a hit in the
-# title far above one that only the document's subject explains.
+# (`title_folded` …) because SQLite's unicode61 tokenizer keeps đ apart from d.
 SEARCHED = ("title", "responsible", "unit", "subject")
-FOLDED = tuple(f"{c}_folded" for c in SEARCHED)
-WEIGHTS = (10.0, 3.0, 1.0, 0.2)
+# ...plus `pairs_folded`: each two neighbouring syllables of the record's own fields glued into one token
+# ('ty le dich' → 'tyle ledich'). Folded syllables are very common words ('so' stands for số, sở, sơ), so a
+# query of several words is first matched by its pairs, which are rare, and stays fast at millions of records.
+FOLDED = tuple(f"{c}_folded" for c in SEARCHED) + ("pairs_folded",)
 _NUMERIC = {"page", "seq", "level", "match_score", "value", "value_denominator", "benchmark_value",
             "target_value", "max_points", "confidence"}
 
@@ -75,6 +76,9 @@ def connect(path: Path) -> sqlite3.Connection:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(str(path))
         conn.execute("PRAGMA journal_mode=WAL")
+        # in WAL mode NORMAL never corrupts the database; a power cut may lose the last document's
+        # transaction, and rerunning the batch puts it back
+        conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(SCHEMA)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
@@ -92,6 +96,7 @@ def record_rows(doc: Document) -> Iterable[tuple]:
         d["subject"] = subject
         for c in SEARCHED:
             d[f"{c}_folded"] = fold(d[c]).lower() if d[c] else None
+        d["pairs_folded"] = " ".join(pairs([d[f"{c}_folded"] or "" for c in ("title", "responsible", "unit")])) or None
         yield tuple(d[c] for c in _RECORD_COLUMNS)
 
 
@@ -129,8 +134,12 @@ def write_database(path: Path, documents: Iterable[Document]) -> None:
 
 # Words of a query: letters and digits, whatever the diacritics.
 QUERY_WORD = re.compile(r"[^\W_]+")
+# Characters of a hit's snippet (around its first highlighted word).
+SNIPPET = 160
 # Records searched first (the newest); the window grows fourfold while it holds fewer hits than asked for.
 WINDOW = 50_000
+# At most this many matches per query form are ranked (the newest in the window).
+CANDIDATES = 500
 # Below this rapidfuzz score (0-100) a typo-tolerant match is not offered.
 FUZZY_CUTOFF = 75
 # The typo fallback compares the query with at most this many distinct titles.
@@ -153,6 +162,15 @@ class Hit:
     snippet: str
     score: float
     how: str  # fts | fuzzy
+
+
+def pairs(texts: list[str]) -> list[str]:
+    """Neighbouring words glued in pairs, per text: ['ty le dich'] → ['tyle', 'ledich']."""
+    out = []
+    for text in texts:
+        words = QUERY_WORD.findall(text)
+        out += [a + b for a, b in zip(words, words[1:])]
+    return out
 
 
 def fold_same_length(text: str) -> str:
@@ -180,57 +198,94 @@ def highlight(text: str, words: list[str], mark: tuple[str, str] = ("[", "]")) -
     return "".join(out)
 
 
-def _fts_queries(query: str) -> tuple[list[str], list[str]]:
-    """FTS5 queries for the words of a query, best first: the words as a phrase, then all of them anywhere.
-    Each word is quoted (no FTS syntax from users); only the last one matches as a prefix, as users type."""
+def _fts_queries(query: str) -> tuple[list[str], list[str], str]:
+    """FTS5 queries for the words of a query, best first (its word pairs, then all of its words anywhere), and
+    a last resort where the last word is a prefix, as users type. Each word is quoted: no FTS syntax from users.
+    Prefixes come last because FTS5 merges every word that starts with one (slow for 'so*' or 'tthc*')."""
     words = [fold(w).lower() for w in QUERY_WORD.findall(query)]
     if not words:
-        return [], []
-    quoted = [f'"{w}"' for w in words]
-    quoted[-1] += "*"
-    every = " ".join(quoted)
+        return [], [], ""
+    every = " ".join(f'"{w}"' for w in words)
+    prefix = every + "*"
     if len(words) == 1:
-        return [every], words
-    return [f'"{" ".join(words)}"*', every], words
+        return [every], words, prefix
+    glued = " ".join(f'"{p}"' for p in pairs([" ".join(words)]))
+    return [f"pairs_folded : ({glued})", every], words, prefix
 
 
 _SELECT = ("SELECT r.doc_id, r.source, r.page, r.stt, r.title, r.value, r.value_raw, r.unit, r.target_op,"
            " r.target_value, r.status, r.responsible")
-_BM25 = f"bm25(records_fts, {', '.join(map(str, WEIGHTS))})"
 
 
 def search(db: Path, query: str, doc: Optional[str] = None, limit: int = 20) -> list[Hit]:
-    """Ranked records for a query, with or without diacritics; a typo-tolerant pass when FTS finds nothing."""
+    """Ranked records for a query, with or without diacritics; a typo-tolerant pass when FTS finds nothing.
+
+    Ranking: the words as a phrase in the title, then all words in the title, then in the record's other
+    fields, then only through the document's subject; shorter titles and newer records first within a rank."""
     if not Path(db).exists():
         raise BadOption(f"no database at {db}; run `chitieu run … --out DIR` first or pass --db PATH")
-    matches, words = _fts_queries(query)
+    matches, words, prefix = _fts_queries(query)
     if not words:
         return []
-    hits: list[Hit] = []
-    seen: set = set()
     with closing(sqlite3.connect(str(db))) as conn:
         lo, hi = _rowid_range(conn, doc)
-        # bm25 must score every match before ORDER BY can pick the best, and a common word matches hundreds of
-        # thousands of records; so search the newest WINDOW records first and widen only while hits are short
-        width = WINDOW
+        # FTS5's bm25() counts each word's documents over the whole index on every query (hundreds of ms at a
+        # million records). Matching inside a window of the newest records and stopping at CANDIDATES is cheap,
+        # so matches are taken window by window (each four times wider, older) until there are enough, and
+        # ranked here.
+        ids: dict[int, None] = {}
+        width, end = WINDOW, hi
         while True:
             start = max(lo, hi - width + 1)
             for match in matches:
-                sql = (f"{_SELECT}, {_BM25}, r.id FROM records_fts JOIN records r ON r.id = records_fts.rowid"
-                       " WHERE records_fts MATCH ? AND records_fts.rowid BETWEEN ? AND ?"
-                       f" ORDER BY {_BM25} LIMIT ?")
-                for row in conn.execute(sql, (match, start, hi, limit)):
-                    if row[13] not in seen and len(hits) < limit:
-                        seen.add(row[13])
-                        hits.append(_hit(row[:12], -row[12], words, "fts"))
-            if len(hits) >= limit or start <= lo:
+                # no ORDER BY: FTS5 reads a word's records in rowid order cheaply, backwards only by loading all
+                for rowid, in conn.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH ?"
+                                           " AND rowid BETWEEN ? AND ? LIMIT ?", (match, start, end, CANDIDATES)):
+                    ids.setdefault(rowid, None)
+            if len(ids) >= limit or start <= lo:
                 break
-            hits.clear()
-            seen.clear()
-            width *= 4
-        if hits:
-            return hits
+            end, width = start - 1, width * 4  # the next window: older records only
+        if not ids:
+            for rowid, in conn.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH ? AND rowid BETWEEN ? AND ?"
+                                       " ORDER BY rowid DESC LIMIT ?", (prefix, lo, hi, CANDIDATES)):
+                ids.setdefault(rowid, None)
+        rows = []
+        id_list = list(ids)
+        for i in range(0, len(id_list), 500):
+            chunk = id_list[i:i + 500]
+            rows += conn.execute(f"{_SELECT}, r.title_folded, r.responsible_folded, r.unit_folded, r.id"
+                                 f" FROM records r WHERE r.id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+        if doc:
+            rows = [r for r in rows if r[0] == doc]
+        if rows:
+            ranked = sorted(rows, key=lambda r: _rank(words, r))
+            return [_hit(r[:12], -_rank(words, r)[0], words, "fts") for r in ranked[:limit]]
         return _fuzzy(conn, query, words, doc, limit)
+
+
+def _rank(words: list[str], row) -> tuple:
+    """Sort key of a matching record: lower is better."""
+    title, responsible, unit, rowid = row[12] or "", row[13] or "", row[14] or "", row[15]
+    padded = f" {_words_only(title)} "
+    phrase = " " + " ".join(words[:-1] + [words[-1]]) if words else ""
+    if phrase and (phrase + " " in padded or (phrase in padded)):
+        rank = 3
+    elif all(_has_word(padded, w, last=(i == len(words) - 1)) for i, w in enumerate(words)):
+        rank = 2
+    elif all(_has_word(f" {_words_only(' '.join((title, responsible, unit)))} ", w, last=(i == len(words) - 1))
+             for i, w in enumerate(words)):
+        rank = 1
+    else:
+        rank = 0  # matched through the document's subject only
+    return (-rank, len(title), -rowid)
+
+
+def _words_only(text: str) -> str:
+    return " ".join(QUERY_WORD.findall(text))
+
+
+def _has_word(padded: str, word: str, last: bool) -> bool:
+    return f" {word}" in padded if last else f" {word} " in padded
 
 
 def _rowid_range(conn: sqlite3.Connection, doc: Optional[str]) -> tuple[int, int]:
@@ -238,7 +293,9 @@ def _rowid_range(conn: sqlite3.Connection, doc: Optional[str]) -> tuple[int, int
     if doc:
         lo, hi = conn.execute("SELECT MIN(id), MAX(id) FROM records WHERE doc_id = ?", (doc,)).fetchone()
     else:
-        lo, hi = conn.execute("SELECT MIN(id), MAX(id) FROM records").fetchone()
+        # two queries: SQLite answers MIN or MAX of the primary key from the b-tree's edge, not both at once
+        lo = conn.execute("SELECT MIN(id) FROM records").fetchone()[0]
+        hi = conn.execute("SELECT MAX(id) FROM records").fetchone()[0]
     return (lo, hi) if lo is not None else (1, 0)
 
 
@@ -247,8 +304,20 @@ def _hit(row, score: float, words: list[str], how: str) -> Hit:
     snippet = highlight(title or "", words)
     if "[" not in snippet and responsible:
         snippet = f"{snippet} — {highlight(responsible, words)}"
-    return Hit(doc_id, source, int(page), stt, title, value, value_raw, unit, op, target, status, snippet,
+    return Hit(doc_id, source, int(page), stt, title, value, value_raw, unit, op, target, status, trim(snippet),
                round(score, 3), how)
+
+
+def trim(snippet: str, width: int = SNIPPET) -> str:
+    """At most about width characters of a snippet, around its first highlighted word."""
+    if len(snippet) <= width:
+        return snippet
+    first = max(0, snippet.find("["))
+    start = max(0, min(first - width // 4, len(snippet) - width))
+    start = snippet.rfind(" ", 0, start) + 1 if start else 0
+    end = snippet.find(" ", start + width)
+    end = len(snippet) if end < 0 else end
+    return ("…" if start else "") + snippet[start:end] + ("…" if end < len(snippet) else "")
 
 
 def _fuzzy(conn: sqlite3.Connection, query: str, words: list[str], doc: Optional[str], limit: int) -> list[Hit]:
@@ -289,7 +358,7 @@ def export(db: Path, fmt: str, out: Optional[Path] = None, doc: Optional[str] = 
         where.append("doc_id = ?")
         params.append(doc)
     if query:
-        matches, _ = _fts_queries(query)
+        matches, _, _ = _fts_queries(query)
         where.append("id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
         params.append(matches[-1] if matches else '""')
     sql = f"SELECT {', '.join(RECORD_FIELDS)} FROM records" + (f" WHERE {' AND '.join(where)}" if where else "")
