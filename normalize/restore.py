@@ -43,6 +43,8 @@ CONFUSION_COST = math.log(0.2)
 EDIT_COST = math.log(0.005)
 # A word seen in under this share of its folded key's occurrences is a damaged spelling, not a reading.
 RARE_AS_WRITTEN = 0.05
+# States kept per word in the Viterbi search (pairs of last two readings); more costs time, not accuracy.
+BEAM = 16
 # Below this share of the local probability mass, a restored word is reported as uncertain.
 UNCERTAIN = 0.6
 
@@ -398,6 +400,8 @@ def _viterbi(text: str, tokens: list[Token], model: SyllableModel,
                 key = (p1, cand)
                 if key not in new or s > new[key][0]:
                     new[key] = (s, readings + [cand])
+        if len(new) > BEAM:  # the likeliest states only: each word keeps a handful of live readings
+            new = dict(sorted(new.items(), key=lambda kv: -kv[1][0])[:BEAM])
         states = new
     path += close()
     return path

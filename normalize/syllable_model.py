@@ -24,6 +24,8 @@ BOUNDARY = "<s>"
 NUMBER = "<num>"
 # Words (runs of letters) and numbers; punctuation between two of them ends a syllable sequence.
 WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
+# Remembered log-probabilities before the memo starts over (about 200 bytes each).
+MEMO_LIMIT = 1_000_000
 # Interpolation weights: triple, pair, single syllable (Jelinek-Mercer; tuned by bench/restore_accuracy.py).
 WEIGHTS = (0.5, 0.35, 0.15)
 
@@ -86,6 +88,7 @@ class SyllableModel:
         for word, _ in unigrams.most_common():
             self.by_key[fold(word)].append(word)
         self.vocab_size = len(unigrams) + 1
+        self._memo: dict[tuple[str, str, str], float] = {}  # the same contexts recur on every line
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "SyllableModel":
@@ -127,6 +130,15 @@ class SyllableModel:
 
     def logp(self, prev2: str, prev: str, word: str) -> float:
         """log P(word | prev2 prev), interpolating triple, pair and single-syllable estimates."""
+        key = (prev2, prev, word)
+        value = self._memo.get(key)
+        if value is None:
+            if len(self._memo) > MEMO_LIMIT:
+                self._memo.clear()  # memory stays bounded over a long batch
+            value = self._memo[key] = self._logp(prev2, prev, word)
+        return value
+
+    def _logp(self, prev2: str, prev: str, word: str) -> float:
         w3, w2, w1 = WEIGHTS
         p = w1 * (self.uni.get(word, 0) + 0.5) / (self.total + 0.5 * self.vocab_size)
         n = self.left.get(prev, 0)
