@@ -30,37 +30,45 @@ def main() -> None:
               help="Extra indicator lexicon (TSV: id, wording, kind, source); may be repeated.")
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
               help="SQLite database to add this run to (default: DIR/chitieu.sqlite).")
+@click.option("--workers", "-j", type=click.IntRange(0, 256), default=None,
+              help="Worker processes, each converting one file at a time (default: one per CPU core; "
+                   "0: no worker processes, no isolation).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=900, show_default=True,
+              help="Seconds one file may take before it is stopped and reported as failed.")
+@click.option("--max-memory", type=click.IntRange(min=256), default=4096, show_default=True,
+              help="MB of memory one worker may use before its file is reported as failed.")
+@click.option("--force", is_flag=True, help="Convert every file again, even those an earlier run finished.")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db: Path, debug: bool,
-        quiet: bool) -> None:
-    """Convert files and folders of reports (PDF, .txt, .md) into records."""
+def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db: Path, workers: int,
+        timeout: float, max_memory: int, force: bool, debug: bool, quiet: bool) -> None:
+    """Convert files and folders of reports (PDF, .txt, .md) into records.
+
+    Running the same command again resumes: files an earlier run finished are taken as they are."""
+    import os
+
     import pipeline
+    from batch.progress import Progress, summary_table
 
-    def on_document(doc, i, n):
-        if doc.status == "failed":
-            click.echo(f"[{i}/{n}] FAILED {doc.source}: {doc.error}", err=True)
-        elif not quiet:
-            extra = f", {len(doc.unparsed)} unparsed lines" if doc.unparsed else ""
-            click.echo(f"[{i}/{n}] ok     {doc.source}: {len(doc.records)} records, "
-                       f"{len(doc.pages)} page(s){extra}")
-
+    if workers is None:
+        workers = 0 if debug else (os.cpu_count() or 1)
     try:
-        settings = pipeline.RunSettings(debug=debug, lexicons=lexicons, db=db)
-        result = pipeline.run(inputs, out_dir, settings, on_document)
+        settings = pipeline.RunSettings(debug=debug, lexicons=lexicons, db=db, workers=workers, timeout=timeout,
+                                        max_memory=max_memory, force=force)
+        result = pipeline.run(inputs, out_dir, settings, Progress(quiet=quiet))
     except ChitieuError as exc:
         _fail(exc, debug)
         return
+    except KeyboardInterrupt:
+        click.echo("chitieu: interrupted; run the same command again to resume where it stopped", err=True)
+        sys.exit(int(ExitCode.interrupted))
     missing = [s for s in result.skipped if s["reason"] == "no such file or folder"]
     for s in missing:
         click.echo(f"skipped {s['source']}: {s['reason']}", err=True)
     if len(result.skipped) > len(missing):  # other file types in the folders: counted, listed in report.json
         click.echo(f"{len(result.skipped) - len(missing)} other files skipped (not PDF, text or image); "
                    f"see report.json", err=True)
-    summary = result.report["summary"]
-    click.echo(f"{summary['documents']} documents: {summary['ok']} ok, {summary['failed']} failed, "
-               f"{summary['skipped']} skipped; {summary['records']} records from {summary['pages']} pages "
-               f"in {summary['seconds']:.1f} s → {out_dir}")
+    summary_table(result.report["summary"], result.resumed, out_dir)
     if result.failed or (not result.documents and result.skipped):
         sys.exit(int(ExitCode.input_failed))
 

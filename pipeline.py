@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from batch import Manifest, Task, run_in_process, run_isolated, run_key
 from errors import ChitieuError, InputError, OutputNotWritable
 from extract import INPUT_SUFFIXES, extract_pages
 from normalize import repair_pages
@@ -26,6 +27,10 @@ class RunSettings:
     debug: bool = False   # let unexpected exceptions propagate with their traceback
     lexicons: tuple[Path, ...] = ()  # the user's extra lexicon files (TSV), beside the shipped one
     db: Optional[Path] = None        # database to add the run to; None: DIR/chitieu.sqlite
+    workers: int = 0                 # worker processes (0: convert in this process, no isolation)
+    timeout: Optional[float] = None  # seconds one file may take in a worker before it is stopped
+    max_memory: Optional[int] = None  # MB of address space a worker may use
+    force: bool = False              # convert every file again, even those a previous run finished
 
     def lexicon(self):
         from normalize.lexicon import Lexicon, shipped_lexicon
@@ -38,6 +43,7 @@ class RunResult:
     skipped: list[dict] = field(default_factory=list)
     report: dict = field(default_factory=dict)
     seconds: float = 0.0
+    resumed: int = 0   # documents a previous run had finished (taken from DIR/.chitieu/done)
 
     @property
     def failed(self) -> list[Document]:
@@ -46,6 +52,18 @@ class RunResult:
 
 def doc_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+def file_id(path: Path) -> Optional[str]:
+    """doc_id of a file without holding it in memory, or None when it cannot be read (process_file says why)."""
+    h = hashlib.sha256()
+    try:
+        with open(path, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                h.update(block)
+    except OSError:
+        return None
+    return h.hexdigest()[:16]
 
 
 def collect_inputs(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[dict]]:
@@ -114,7 +132,7 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
 
 
 def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] = None,
-        on_document: Optional[Callable[[Document, int, int], None]] = None) -> RunResult:
+        progress=None) -> RunResult:
     """Convert every input into records and write the four output files into out_dir."""
     settings = settings or RunSettings()
     started = time.perf_counter()
@@ -130,11 +148,40 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
             from None
     files, skipped = collect_inputs(inputs)
     result = RunResult(skipped=skipped)
-    for i, (path, source) in enumerate(files, start=1):
-        doc = process_file(path, source, settings)
-        result.documents.append(doc)
-        if on_document:
-            on_document(doc, i, len(files))
+    manifest = Manifest(out_dir, run_key(settings.lexicons))
+    docs: list[Optional[Document]] = [None] * len(files)
+    if progress:
+        progress.start(len(files))
+    tasks: list[Task] = []
+    done = 0
+    for i, (path, source) in enumerate(files):
+        doc_id = file_id(path)
+        cached = manifest.load(doc_id, source) if doc_id and not settings.force else None
+        if cached is not None:
+            docs[i] = cached
+            result.resumed += 1
+            done += 1
+            if progress:
+                progress.document(cached, done, len(files), resumed=True)
+        else:
+            tasks.append(Task(i, path, source, doc_id or "0" * 16))
+    if settings.workers > 0:
+        results = run_isolated(tasks, settings, settings.workers, settings.timeout, settings.max_memory)
+    else:
+        results = run_in_process(tasks, settings, process_file)
+    try:
+        for task, doc in results:
+            docs[task.index] = doc
+            manifest.save(doc)  # before anything else: a kill after this line loses nothing of this file
+            done += 1
+            if progress:
+                progress.document(doc, done, len(files))
+    finally:
+        if progress:
+            progress.close()
+    result.documents = [d for d in docs if d is not None]
+    manifest.write_index(out_dir, [{"source": d.source, "doc_id": d.doc_id, "status": d.status,
+                                    "records": len(d.records)} for d in result.documents])
     result.seconds = time.perf_counter() - started
     try:
         result.report = write_outputs(out_dir, result.documents, result.seconds, skipped)

@@ -6,12 +6,19 @@ import tempfile
 from pathlib import Path
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> None:
     """Write to a temp file in the same folder, fsync it, then rename it over `path`."""
     path = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are read by other users and tools
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()

@@ -4,10 +4,20 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 from output.atomic import write_atomic
 from schemas.model import RECORD_FIELDS, Document
+
+
+# Text a spreadsheet would run as a formula: =, +, @, tab, CR, and '-' unless it opens a '- item' label.
+FORMULA_START = re.compile(r"^(?:[=+@\t\r]|-(?! ))")
+
+
+def neutralise(text: str) -> str:
+    """Prefix formula-like text with an apostrophe (CSV and Excel only; JSON keeps the text as it is)."""
+    return "'" + text if FORMULA_START.match(text) else text
 
 
 def _csv_cell(value) -> str:
@@ -18,8 +28,8 @@ def _csv_cell(value) -> str:
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, list):
-        return "; ".join(map(str, value))
-    return str(value)
+        return neutralise("; ".join(map(str, value)))
+    return neutralise(str(value))
 
 
 def records_csv(documents: list[Document]) -> str:

@@ -1,0 +1,79 @@
+"""What a batch shows while it runs: a progress bar (files, pages, rate, time left) on a terminal, one plain line
+per file otherwise (logs, CI), failures always; and a closing summary."""
+from __future__ import annotations
+
+import sys
+import time
+from typing import Optional
+
+from schemas import Document
+
+
+class Progress:
+    """Call start(total) once, then document(doc, done, total) per finished file, then close(summary)."""
+
+    def __init__(self, quiet: bool = False, stream=None):
+        self.stream = stream or sys.stderr
+        self.quiet = quiet
+        self.live = self.stream.isatty()
+        self.pages = 0
+        self.started = time.monotonic()
+        self._bar = None
+        self._task = None
+
+    def start(self, total: int) -> None:
+        if not self.live or not total:
+            return
+        from rich.console import Console
+        from rich.progress import (BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn,
+                                   TimeRemainingColumn)
+        self._bar = Bar(TextColumn("[bold]files"), BarColumn(), MofNCompleteColumn(),
+                        TextColumn("{task.fields[pages]} pages · {task.fields[rate]}"), TimeElapsedColumn(),
+                        TextColumn("left"), TimeRemainingColumn(), console=Console(file=self.stream),
+                        transient=True)
+        self._bar.start()
+        self._task = self._bar.add_task("files", total=total, pages=0, rate="")
+
+    def document(self, doc: Document, done: int, total: int, resumed: bool = False) -> None:
+        self.pages += len(doc.pages)
+        line = self._line(doc, done, total, resumed)
+        if self._bar is not None:
+            if doc.status == "failed":
+                self._bar.console.print(line, markup=False, highlight=False)
+            elapsed = max(time.monotonic() - self.started, 1e-6)
+            self._bar.update(self._task, completed=done, pages=self.pages,
+                             rate=f"{done / elapsed:.1f} files/s, {self.pages / elapsed:.1f} pages/s")
+        elif doc.status == "failed" or not self.quiet:
+            print(line, file=self.stream, flush=True)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+    @staticmethod
+    def _line(doc: Document, done: int, total: int, resumed: bool) -> str:
+        if doc.status == "failed":
+            return f"[{done}/{total}] FAILED {doc.source}: {doc.error.splitlines()[0] if doc.error else ''}"
+        extra = f", {len(doc.unparsed)} unparsed lines" if doc.unparsed else ""
+        how = "done before" if resumed else "ok"
+        return f"[{done}/{total}] {how:6s} {doc.source}: {len(doc.records)} records, {len(doc.pages)} page(s){extra}"
+
+
+def summary_table(summary: dict, resumed: int, out_dir, stream=None) -> None:
+    """The closing summary: a table on a terminal, one line otherwise."""
+    stream = stream or sys.stdout
+    if stream.isatty():
+        from rich.console import Console
+        from rich.table import Table
+        table = Table(title=f"chitieu → {out_dir}", show_edge=False)
+        for col in ("documents", "ok", "failed", "skipped", "resumed", "records", "pages", "seconds"):
+            table.add_column(col, justify="right")
+        table.add_row(*(str(summary.get(c, resumed if c == "resumed" else "")) for c in
+                        ("documents", "ok", "failed", "skipped", "resumed", "records", "pages", "seconds")))
+        Console(file=stream).print(table)
+        return
+    again = f" ({resumed} finished by an earlier run)" if resumed else ""
+    print(f"{summary['documents']} documents: {summary['ok']} ok, {summary['failed']} failed, "
+          f"{summary['skipped']} skipped{again}; {summary['records']} records from {summary['pages']} pages "
+          f"in {summary['seconds']:.1f} s → {out_dir}", file=stream)
