@@ -19,6 +19,10 @@ FAILING = {
     "encrypted_userpw.pdf": ("encrypted", "password-protected"),
     "not_utf8.txt": ("not-utf8", "not valid UTF-8"),
     "binary_junk.txt": (None, "binary"),
+    "zero_pages.pdf": ("empty", "no pages"),
+    # images wait for the OCR path; until then they fail with that reason, never silently
+    "corrupt.png": ("needs-ocr", "OCR"),
+    "bomb.tiff": ("needs-ocr", "OCR"),
 }
 
 
@@ -34,7 +38,7 @@ def test_each_bad_file_fails_with_one_sentence(name):
     assert doc.records == []
 
 
-@pytest.mark.parametrize("name,min_records", [("utf16_bom.txt", 1), ("utf8_bom.txt", 1),
+@pytest.mark.parametrize("name,min_records", [("utf16_bom.txt", 1), ("utf8_bom.txt", 1), ("cp1258.txt", 1),
                                               ("encrypted_ownerpw_only.pdf", 0)])
 def test_valid_encodings_and_owner_password(name, min_records):
     doc = pipeline.process_file(BAD / name, name)
@@ -71,3 +75,28 @@ def test_mixed_batch_goes_on_and_exits_1(tmp_path):
     assert {f["source"] for f in report["failures"]} == set(FAILING)
     records = json.loads((out / "records.json").read_text(encoding="utf-8"))
     assert len(records) == 28  # every good file's records are written
+
+
+def test_huge_image_page_is_a_page_without_text_not_a_crash():
+    doc = pipeline.process_file(BAD / "huge_image.pdf", "huge_image.pdf")
+    assert doc.status == "ok"
+    assert [p.path for p in doc.pages] == ["no-text"]
+
+
+def test_symlink_loop_and_unreadable_file_fail_alone(tmp_path):
+    import os
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(seed("001"), folder / "good.txt")
+    os.symlink("loop.txt", folder / "loop.txt")  # points at itself
+    os.symlink(".", folder / "again")             # a folder loop: not followed
+    locked = folder / "locked.txt"
+    shutil.copy(seed("002"), locked)
+    locked.chmod(0)
+    result = pipeline.run([folder], tmp_path / "out", pipeline.RunSettings(workers=1))
+    by = {d.source: d for d in result.documents}
+    assert by["good.txt"].status == "ok" and by["good.txt"].records
+    assert by["loop.txt"].status == "failed" and by["loop.txt"].error_code == "unreadable"
+    if os.geteuid() != 0:  # root reads any file: the permission case only shows for other users
+        assert by["locked.txt"].status == "failed" and "permission" in by["locked.txt"].error
+    assert not any(d.source.startswith("again/") for d in result.documents)

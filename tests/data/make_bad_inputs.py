@@ -37,6 +37,67 @@ def _text_pdf(path: Path, owner: str | None = None, user: str | None = None) -> 
     pdf.output(str(path))
 
 
+def _pdf_bytes(objects: list[bytes]) -> bytes:
+    """A PDF file from its numbered objects (1-based), with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{i} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def _zero_page_pdf() -> bytes:
+    return _pdf_bytes([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
+
+
+def _huge_image_pdf(side: int) -> bytes:
+    import zlib
+    row = b"\xff" * side  # white grayscale rows
+    comp = zlib.compressobj(9)
+    data = b"".join(comp.compress(row) for _ in range(side)) + comp.flush()
+    image = (f"<< /Type /XObject /Subtype /Image /Width {side} /Height {side} /ColorSpace /DeviceGray "
+             f"/BitsPerComponent 8 /Filter /FlateDecode /Length {len(data)} >>\nstream\n").encode() + data + \
+        b"\nendstream"
+    content = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
+    return _pdf_bytes([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 0 R >> >>"
+        b" /Contents 5 0 R >>",
+        image,
+        f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream",
+    ])
+
+
+def _tiff_bomb(side: int) -> bytes:
+    import struct
+    entries = [(256, 4, 1, side), (257, 4, 1, side), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+               (273, 4, 1, 8), (278, 4, 1, side), (279, 4, 1, 0xFFFFFFFF)]
+    ifd = struct.pack("<H", len(entries)) + b"".join(
+        struct.pack("<HHII", tag, typ, n, val) if typ == 4 else struct.pack("<HHIHH", tag, typ, n, val, 0)
+        for tag, typ, n, val in entries) + struct.pack("<I", 0)
+    return b"II*\x00" + struct.pack("<I", 8 + 16) + b"\x00" * 16 + ifd
+
+
+def _cp1258(text: str) -> bytes:
+    """Windows-1258 bytes: letters it has as one byte stay composed, tone marks go as combining bytes."""
+    import unicodedata
+    out = bytearray()
+    for ch in unicodedata.normalize("NFC", text):
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", ch)
+            head = unicodedata.normalize("NFC", base + "".join(m for m in marks if m not in "\u0300\u0301\u0303\u0309\u0323"))
+            out += head.encode("cp1258") + "".join(m for m in marks if m in "\u0300\u0301\u0303\u0309\u0323").encode("cp1258")
+    return bytes(out)
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     (OUT / "empty.txt").write_bytes(b"")
@@ -60,6 +121,16 @@ def main() -> None:
     pdf.add_page()
     pdf.rect(60, 60, 400, 600, style="F")
     pdf.output(str(OUT / "blank_page.pdf"))
+    # a PDF whose page tree is empty
+    (OUT / "zero_pages.pdf").write_bytes(_zero_page_pdf())
+    # a page holding one 20000 x 20000 pixel image (400 MB when decoded; 0.4 MB as stored)
+    (OUT / "huge_image.pdf").write_bytes(_huge_image_pdf(20000))
+    (OUT / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(512)))
+    # a TIFF header that claims 100000 x 100000 pixels: a decompression bomb if anyone believed it
+    (OUT / "bomb.tiff").write_bytes(_tiff_bomb(100_000))
+    # seed 001 in Windows-1258 (Vietnamese code page, decomposed tones): must be converted, not refused
+    import unicodedata
+    (OUT / "cp1258.txt").write_bytes(_cp1258("\n".join(seed001[:10])))
     for p in sorted(OUT.iterdir()):
         print(f"{p.name:32s} {p.stat().st_size:7d} bytes")
 
