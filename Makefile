@@ -42,6 +42,7 @@ golden: setup
 
 samples: setup
 	$(BIN)/python samples/make_samples.py
+	$(BIN)/python samples/make_scans.py
 	$(BIN)/python tests/data/make_bad_inputs.py
 
 clean:

@@ -99,32 +99,48 @@ def read_page(page, number: int, settings: PdfSettings) -> Page:
     result = Page(number=number, path=path, reason=reason, width=float(page.width), height=float(page.height))
     if path == "no-text":
         return result
-    items: list[tuple[float, Line]] = []
     tables = page.find_tables() if (page.lines or page.rects) else []
+    result.lines = lines_from_words(words, tables, number, settings)
+    return result
+
+
+def lines_from_words(words: list[dict], tables, number: int, settings: PdfSettings) -> list[Line]:
+    """Lines of a page from positioned words (a text layer or OCR): each row of a ruled table becomes a line
+    with one cell per column, other words are grouped into lines split into cells at wide gaps. Words may
+    carry a confidence ("conf", 0-100), which becomes the line's."""
+    items: list[tuple[float, Line]] = []
     for table in tables:
         for row in table.rows:
-            texts = []
+            texts, confs = [], []
             for cell_bbox in row.cells:
                 if cell_bbox is None:
                     texts.append("")
                     continue
                 inside = [w for w in words if _inside(w, cell_bbox)]
                 texts.append(" ".join(w["text"] for ln in _group_lines(inside, settings) for w in ln))
+                confs += [w["conf"] for w in inside if "conf" in w]
             if any(texts):
                 cells = [Cell(t, col=i) for i, t in enumerate(texts)]
                 items.append((row.bbox[1], Line(text="\t".join(texts), page=number, number=0, cells=cells,
-                                                top=row.bbox[1])))
+                                                top=row.bbox[1], confidence=_confidence(confs))))
     free = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
     for ln in _group_lines(free, settings):
         cells = _cells_from_words(ln, settings)
         words_ = [Cell(w["text"], None, w["x0"], w["x1"]) for w in ln]
         items.append((ln[0]["top"], Line(text=" ".join(w["text"] for w in ln), page=number, number=0,
-                                         cells=cells, words=words_, top=ln[0]["top"])))
+                                         cells=cells, words=words_, top=ln[0]["top"],
+                                         confidence=_confidence([w["conf"] for w in ln if "conf" in w]))))
     items.sort(key=lambda item: item[0])
+    lines = []
     for i, (_, line) in enumerate(items, start=1):
         line.number = i
-        result.lines.append(line)
-    return result
+        lines.append(line)
+    return lines
+
+
+def _confidence(confs: list[float]):
+    """A line's OCR confidence in [0, 1]: the mean of its words'; None for text layers."""
+    return round(sum(confs) / len(confs) / 100, 3) if confs else None
 
 
 def read_pdf(data: bytes, settings: PdfSettings | None = None) -> list[Page]:

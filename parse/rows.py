@@ -7,7 +7,7 @@ from typing import Optional
 
 from parse.fields import clean_title, split_label, squash, strip_markup
 from parse.numbers import parse_quantity
-from parse.stt import BULLET, follows, is_roman, level_of, normalise_stt, parent_of
+from parse.stt import BULLET, follows, is_roman, level_of, normalise_stt, ocr_stt, parent_of, slip_correction
 from parse.targets import parse_status, parse_target, split_target
 from schemas.model import Record
 
@@ -62,6 +62,15 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     stt_raw = row.stt_raw.strip()
     rec.stt_raw = stt_raw or None
     stt = normalise_stt(stt_raw) if stt_raw else None
+    if stt_raw and stt is None and row.confidence is not None:
+        stt = ocr_stt(stt_raw)
+    prev = hierarchy.last_numbered
+    if stt and row.confidence is not None and prev and stt != "1" and not follows(prev, stt):
+        # OCR'd rows only: a lost dot or a misread digit, told by the sequence; typed numbering is data
+        fixed = slip_correction(prev, stt)
+        if fixed:
+            rec.warnings.append(f"row number read as {stt_raw}, taken as {fixed} from the sequence")
+            stt = fixed
     if stt:
         rec.stt, rec.level, rec.parent_stt = stt, level_of(stt), parent_of(stt)
         prev = hierarchy.last_numbered

@@ -53,3 +53,32 @@ def follows(prev: Optional[str], stt: str) -> bool:
     if is_roman(stt):
         return True
     return stt in successors(prev)
+
+
+# OCR's readings of the dot between STT parts ('1;1', '2:2', '1,2' in an STT column) and of digits.
+OCR_SEPARATOR = re.compile(r"(?<=\d)[,;:·](?=\d)")
+OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "S": "5"})
+
+
+def ocr_stt(raw: str) -> Optional[str]:
+    """A row number as OCR misreads it in an STT column, read back ('1;1' → '1.1'); None if not one."""
+    text = OCR_SEPARATOR.sub(".", raw.strip().translate(OCR_DIGITS))
+    return normalise_stt(text)
+
+
+def slip_correction(prev: Optional[str], stt: str) -> Optional[str]:
+    """The one successor of prev that an OCR slip would turn into stt: a lost dot ('11' for '1.1', '3.11' for
+    '3.1.1') or one wrong digit ('1.2' for '7.2'); None when there is no such successor or more than one."""
+    if prev is None or is_roman(prev) or is_roman(stt):
+        return None
+    if any(stt in successors(s) for s in successors(prev)):
+        return None  # one row missing in between ('1.2' after '1': row 1.1 lost), not a misread number
+    succ = successors(prev)
+    digits = stt.replace(".", "")
+    found = {c for c in succ if c.replace(".", "") == digits}
+    if not found and "." in stt:  # one wrong digit, in a number with parts ('1.2' for '7.2'); not in '1' for '2'
+        found = {c for c in succ if len(c) == len(stt) and sum(a != b for a, b in zip(c, stt)) == 1}
+    if not found:  # one character too many ('53.3' for '5.3', '3.543' for '3.5.3')
+        found = {c for c in succ if any(digits[:i] + digits[i + 1:] == c.replace(".", "")
+                                        for i in range(len(digits)))}
+    return found.pop() if len(found) == 1 else None

@@ -13,7 +13,7 @@ from typing import Optional
 from parse.assemble import Item
 from parse.header import header_roles, role_of
 from parse.rows import Row
-from parse.stt import BULLET, normalise_stt
+from parse.stt import BULLET, normalise_stt, ocr_stt
 from parse.numbers import parse_quantity
 from parse.targets import parse_target
 from schemas.model import Cell, Unparsed
@@ -220,6 +220,8 @@ def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Opt
     if not any(t.strip() for t in texts):
         return current
     stt = normalise_stt(stt_text) if stt_text else None
+    if stt is None and stt_text and item.line.confidence is not None:  # an OCR'd table: '1;1' is 1.1
+        stt = ocr_stt(stt_text)
     bullet = bool(stt_text) and BULLET.match(stt_text + " x") is not None and stt is None and len(stt_text) <= 2
     title_idx = roles.index("title") if "title" in roles else None
     if not stt_text and title_idx is not None and BULLET.match(texts[title_idx]) and current is not None:

@@ -20,9 +20,8 @@ FAILING = {
     "not_utf8.txt": ("not-utf8", "not valid UTF-8"),
     "binary_junk.txt": (None, "binary"),
     "zero_pages.pdf": ("empty", "no pages"),
-    # images wait for the OCR path; until then they fail with that reason, never silently
-    "corrupt.png": ("needs-ocr", "OCR"),
-    "bomb.tiff": ("needs-ocr", "OCR"),
+    "corrupt.png": ("damaged-image", "damaged"),
+    "bomb.tiff": ("too-large", "million pixels"),  # refused from its header, before any pixel is decoded
 }
 
 
@@ -49,13 +48,19 @@ def test_valid_encodings_and_owner_password(name, min_records):
 
 def test_page_without_text_is_reported_not_skipped(tmp_path):
     out = tmp_path / "out"
-    result = CliRunner().invoke(cli.main, ["run", str(BAD / "blank_page.pdf"), "--out", str(out)])
+    result = CliRunner().invoke(cli.main, ["run", str(BAD / "blank_page.pdf"), "--out", str(out), "--ocr", "never"])
     assert result.exit_code == 0, result.output
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["pages_without_text"] == [
         {"source": "blank_page.pdf", "page": 2, "reason": "no text layer (scanned page)"}]
     docs = json.loads((out / "documents.json").read_text(encoding="utf-8"))
     assert docs[0]["kind"] == "pdf-text" and docs[0]["page_paths"][1]["path"] == "no-text"
+
+
+def test_page_without_text_is_ocrd_by_default():
+    doc = pipeline.process_file(BAD / "blank_page.pdf", "blank_page.pdf")
+    assert [p.path for p in doc.pages] == ["text-layer", "ocr"]
+    assert doc.pages[1].reason.startswith("no text layer (scanned page); OCR'd")
 
 
 def test_mixed_batch_goes_on_and_exits_1(tmp_path):
@@ -77,10 +82,10 @@ def test_mixed_batch_goes_on_and_exits_1(tmp_path):
     assert len(records) == 28  # every good file's records are written
 
 
-def test_huge_image_page_is_a_page_without_text_not_a_crash():
+def test_huge_image_page_is_rendered_at_page_size_not_decoded_whole():
     doc = pipeline.process_file(BAD / "huge_image.pdf", "huge_image.pdf")
     assert doc.status == "ok"
-    assert [p.path for p in doc.pages] == ["no-text"]
+    assert [p.path for p in doc.pages] == ["ocr"]  # a white page: OCR'd, nothing found, no crash
 
 
 def test_symlink_loop_and_unreadable_file_fail_alone(tmp_path):

@@ -1,0 +1,70 @@
+"""Tesseract, and only here: words with their boxes and confidences from a page image, in Vietnamese.
+
+Measured on these documents (../shared/FINDINGS.md, bench/ocr_pages.py): `--psm 4` beats `--psm 6` on tables;
+Tesseract's own threads make it slower on 2 cores, so each call runs single-threaded (OMP_THREAD_LIMIT=1) and
+pages run in parallel worker processes instead; a file path is handed over, not a PIL image (no PNG round trip)."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from errors import MissingDependency
+
+LANGUAGE = "vie"
+PSM = 4
+# Words Tesseract is less sure of than this (0-100) are kept, but lower their line's confidence.
+LOW_CONFIDENCE = 60
+
+
+@dataclass
+class OcrWord:
+    text: str
+    left: int
+    top: int
+    width: int
+    height: int
+    conf: float      # 0-100, as Tesseract reports it
+    block: int
+    par: int
+    line: int
+
+
+@lru_cache(maxsize=1)
+def check_tesseract() -> str:
+    """Tesseract's version; a clear MissingDependency naming the Debian package when it or `vie` is missing."""
+    exe = shutil.which("tesseract")
+    if exe is None:
+        raise MissingDependency("Tesseract is not installed; install the Debian packages tesseract-ocr and "
+                                "tesseract-ocr-vie (make setup does it), or run with --ocr never")
+    langs = subprocess.run([exe, "--list-langs"], capture_output=True, text=True).stdout.split()
+    if LANGUAGE not in langs:
+        raise MissingDependency("Tesseract's Vietnamese model is not installed; install the Debian package "
+                                "tesseract-ocr-vie, or run with --ocr never")
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True)
+    return (out.stdout or out.stderr).splitlines()[0]
+
+
+def ocr_words(image_path: Path, psm: int = PSM, lang: str = LANGUAGE, whitelist: str = "") -> list[OcrWord]:
+    """Every word Tesseract finds in an image file (grayscale PGM/PNG/TIFF), with its box and confidence.
+    whitelist limits the characters (a column of row numbers)."""
+    import pytesseract
+
+    check_tesseract()
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # read by the tesseract process pytesseract starts
+    try:
+        config = f"--psm {psm}" + (f" -c tessedit_char_whitelist={whitelist}" if whitelist else "")
+        data = pytesseract.image_to_data(str(image_path), lang=lang, config=config,
+                                         output_type=pytesseract.Output.DICT)
+    except pytesseract.TesseractError as exc:
+        raise RuntimeError(f"tesseract failed: {str(exc)[:200]}") from None
+    words = []
+    for i, text in enumerate(data["text"]):
+        if data["level"][i] != 5 or not text.strip():
+            continue
+        words.append(OcrWord(text.strip(), data["left"][i], data["top"][i], data["width"][i], data["height"][i],
+                             float(data["conf"][i]), data["block_num"][i], data["par_num"][i], data["line_num"][i]))
+    return words
