@@ -38,10 +38,12 @@ def main() -> None:
 @click.option("--max-memory", type=click.IntRange(min=256), default=4096, show_default=True,
               help="MB of memory one worker may use before its file is reported as failed.")
 @click.option("--force", is_flag=True, help="Convert every file again, even those an earlier run finished.")
+@click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
+              help="auto: OCR pages without a usable text layer and images; always: every page; never: none.")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
 def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db: Path, workers: int,
-        timeout: float, max_memory: int, force: bool, debug: bool, quiet: bool) -> None:
+        timeout: float, max_memory: int, force: bool, ocr: str, debug: bool, quiet: bool) -> None:
     """Convert files and folders of reports (PDF, .txt, .md) into records.
 
     Running the same command again resumes: files an earlier run finished are taken as they are."""
@@ -54,7 +56,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db:
         workers = 0 if debug else (os.cpu_count() or 1)
     try:
         settings = pipeline.RunSettings(debug=debug, lexicons=lexicons, db=db, workers=workers, timeout=timeout,
-                                        max_memory=max_memory, force=force)
+                                        max_memory=max_memory, force=force, ocr=ocr)
         result = pipeline.run(inputs, out_dir, settings, Progress(quiet=quiet))
     except ChitieuError as exc:
         _fail(exc, debug)
@@ -69,6 +71,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db:
         click.echo(f"{len(result.skipped) - len(missing)} other files skipped (not PDF, text or image); "
                    f"see report.json", err=True)
     summary_table(result.report["summary"], result.resumed, out_dir)
+    if any(d.error_code == "missing-dependency" for d in result.failed):
+        sys.exit(int(ExitCode.missing_dependency))
     if result.failed or (not result.documents and result.skipped):
         sys.exit(int(ExitCode.input_failed))
 

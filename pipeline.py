@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from batch import Manifest, Task, run_in_process, run_isolated, run_key
-from errors import ChitieuError, InputError, OutputNotWritable
+from errors import ChitieuError, InputError, MissingDependency, OutputNotWritable
 from extract import INPUT_SUFFIXES, extract_pages
 from normalize import repair_pages
 from normalize.repair import unrestore_records
@@ -31,6 +31,7 @@ class RunSettings:
     timeout: Optional[float] = None  # seconds one file may take in a worker before it is stopped
     max_memory: Optional[int] = None  # MB of address space a worker may use
     force: bool = False              # convert every file again, even those a previous run finished
+    ocr: str = "auto"                # auto: pages without a usable text layer; always; never
 
     def lexicon(self):
         from normalize.lexicon import Lexicon, shipped_lexicon
@@ -105,7 +106,7 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
         except OSError as exc:
             raise InputError(f"the file cannot be read ({exc.strerror}); check the path", "unreadable") from None
         doc.doc_id = doc_id_of(data)
-        doc.kind, doc.pages, notes = extract_pages(data, path)
+        doc.kind, doc.pages, notes = extract_pages(data, path, settings.ocr)
         doc.warnings.extend(notes)
         doc.warnings.extend(repair_pages(doc.pages))
         for page in doc.pages:
@@ -120,6 +121,8 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
                 raise ChitieuError(f"record {rec.seq} breaks the schema: {problems[0]}")
     except InputError as exc:
         doc.status, doc.error, doc.error_code = "failed", str(exc), exc.code
+    except MissingDependency as exc:  # this file needs a program that is missing; files that do not, go on
+        doc.status, doc.error, doc.error_code = "failed", str(exc), "missing-dependency"
     except Exception as exc:  # noqa: BLE001 — one bad file must never stop the batch
         if settings.debug:
             raise

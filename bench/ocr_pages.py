@@ -1,0 +1,150 @@
+"""OCR path: accuracy on the scanned samples, speed against bare Tesseract, parallel speed-up, memory.
+
+Prints (1) character error rate of running text (samples/scans/dispatch_003.png against the text it was printed
+from, words in reading order, before any repair); (2) share of table cells exactly right (the scanned ruled table
+against the cells of its text-layer twin, row by row); (3) seconds per OCR'd page through the pipeline against
+the bare `tesseract page.png stdout -l vie --psm 4` on the same page images, as a ratio; (4) files/s with 2
+workers against 1 on 40 scanned pages; (5) peak memory of the worker converting a 20- and a 60-page scan.
+Usage: .venv/bin/python bench/ocr_pages.py [--skip-parallel] [--skip-memory]"""
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pipeline  # noqa: E402
+from extract.read import extract_pages  # noqa: E402
+
+SAMPLES = ROOT / "samples"
+SCANS = SAMPLES / "scans"
+
+
+def cer(reference: str, got: str) -> float:
+    ref, hyp = " ".join(reference.split()), " ".join(got.split())
+    sm = difflib.SequenceMatcher(a=ref, b=hyp, autojunk=False)
+    errors = sum(max(i2 - i1, j2 - j1) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal")
+    return errors / max(len(ref), 1)
+
+
+def running_text_cer() -> float:
+    src = next((SAMPLES / "seeds").glob("003_*.txt")).read_text(encoding="utf-8").splitlines()
+    _, pages, _ = extract_pages((SCANS / "dispatch_003.png").read_bytes(), SCANS / "dispatch_003.png")
+    got = "\n".join(ln.text for ln in pages[0].lines)
+    reference = "\n".join(src[:52])  # the lines printed on page 1
+    return cer(reference, got)
+
+
+def table_cells() -> tuple[int, int]:
+    _, text_pages, _ = extract_pages((SAMPLES / "scorecard_766_ruled.pdf").read_bytes(), Path("t.pdf"))
+    _, scan_pages, _ = extract_pages((SCANS / "scorecard_766_scan.pdf").read_bytes(), Path("s.pdf"), "always")
+
+    def rows(pages):
+        return [[" ".join(c.text.split()) for c in ln.cells] for p in pages for ln in p.lines
+                if ln.cells and ln.cells[0].col is not None]
+    a, b = rows(text_pages), rows(scan_pages)
+    right = total = 0
+    for ra, rb in zip(a, b):
+        for ca, cb in zip(ra, rb + [""] * (len(ra) - len(rb))):
+            if ca:
+                total += 1
+                right += ca == cb
+    return right, total
+
+
+def page_images(tmp: Path) -> list[Path]:
+    import pypdfium2
+    out = []
+    for pdf_path in sorted(SCANS.glob("*.pdf")):
+        pdf = pypdfium2.PdfDocument(str(pdf_path))
+        for i in range(len(pdf)):
+            p = tmp / f"{pdf_path.stem}_{i}.png"
+            pdf[i].render(scale=300 / 72, grayscale=True).to_pil().save(p)
+            out.append(p)
+        pdf.close()
+    return out
+
+
+def speed_ratio(tmp: Path) -> tuple[float, float, int]:
+    images = page_images(tmp)
+    env = dict(os.environ, OMP_THREAD_LIMIT="1")
+    t = time.perf_counter()
+    for p in images:
+        subprocess.run(["tesseract", str(p), "stdout", "-l", "vie", "--psm", "4"], capture_output=True, env=env,
+                       check=True)
+    bare = (time.perf_counter() - t) / len(images)
+    t = time.perf_counter()
+    for p in images:
+        pipeline.process_file(p, p.name)
+    ours = (time.perf_counter() - t) / len(images)
+    return bare, ours, len(images)
+
+
+def parallel(tmp: Path) -> tuple[float, float, int]:
+    folder = tmp / "forty"
+    folder.mkdir()
+    sources = sorted(SCANS.glob("*.pdf"))
+    n = 0
+    i = 0
+    while n < 40:
+        src = sources[i % len(sources)]
+        data = src.read_bytes() + f"\n% copy {i}\n".encode()  # different bytes: no resume between copies
+        (folder / f"{i:02d}_{src.name}").write_bytes(data)
+        n += 2 if "001" in src.name or "766" in src.name else 1
+        i += 1
+    times = {}
+    for workers in (1, 2):
+        t = time.perf_counter()
+        pipeline.run([folder], tmp / f"out{workers}", pipeline.RunSettings(workers=workers, force=True))
+        times[workers] = time.perf_counter() - t
+    return times[1], times[2], n
+
+
+def peak_memory(tmp: Path, pages: int) -> float:
+    from PIL import Image
+    import pypdfium2
+    pdf = pypdfium2.PdfDocument(str(SCANS / "scorecard_766_scan.pdf"))
+    imgs = [pdf[i].render(scale=150 / 72, grayscale=True).to_pil() for i in range(len(pdf))]
+    pdf.close()
+    path = tmp / f"scan_{pages}.pdf"
+    frames = [imgs[i % len(imgs)] for i in range(pages)]
+    frames[0].save(path, "PDF", resolution=150, save_all=True, append_images=frames[1:])
+    code = ("import resource, sys; sys.path.insert(0, %r); import pipeline; from pathlib import Path; "
+            "pipeline.process_file(Path(%r), 'x'); "
+            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % (str(ROOT), str(path))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return int(out.stdout.strip().splitlines()[-1]) / 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--skip-parallel", action="store_true")
+    ap.add_argument("--skip-memory", action="store_true")
+    args = ap.parse_args()
+    print(f"running text (dispatch_003.png): character error rate {100 * running_text_cer():.2f}% (target ≤ 1%)")
+    right, total = table_cells()
+    print(f"ruled table (scorecard_766_scan.pdf): {right}/{total} cells exactly right = {100 * right / total:.1f}% "
+          "(target ≥ 97%)")
+    with tempfile.TemporaryDirectory() as tmp:
+        bare, ours, n = speed_ratio(Path(tmp))
+        print(f"speed on {n} page images: bare tesseract {bare:.2f} s/page, pipeline {ours:.2f} s/page, "
+              f"ratio {ours / bare:.2f} (target ≤ 1.10)")
+        if not args.skip_parallel:
+            one, two, pages = parallel(Path(tmp))
+            print(f"{pages} scanned pages: 1 worker {one:.1f} s, 2 workers {two:.1f} s, speed-up {one / two:.2f}× "
+                  "(target ≥ 1.8×)")
+        if not args.skip_memory:
+            small, big = peak_memory(Path(tmp), 20), peak_memory(Path(tmp), 60)
+            print(f"peak memory converting a scanned PDF: 20 pages {small:.0f} MB, 60 pages {big:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
