@@ -15,6 +15,8 @@ from normalize import repair_pages
 from normalize.repair import unrestore_records
 from normalize.lexicon import match_records
 from output import write_outputs
+from output.excel import write_xlsx
+from output.review import write_review
 from output.sqlite import write_database
 from parse import parse_document
 from schemas import Document, validate_record
@@ -32,6 +34,8 @@ class RunSettings:
     max_memory: Optional[int] = None  # MB of address space a worker may use
     force: bool = False              # convert every file again, even those a previous run finished
     ocr: str = "auto"                # auto: pages without a usable text layer; always; never
+    review: bool = True              # write DIR/review.html
+    xlsx: bool = True                # write DIR/records.xlsx
 
     def lexicon(self):
         from normalize.lexicon import Lexicon, shipped_lexicon
@@ -188,6 +192,13 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
     result.seconds = time.perf_counter() - started
     try:
         result.report = write_outputs(out_dir, result.documents, result.seconds, skipped)
+    except OSError as exc:
+        raise OutputNotWritable(f"cannot write the results to {out_dir} ({exc.strerror})") from None
+    try:
+        if settings.xlsx:
+            write_xlsx(out_dir / "records.xlsx", result.documents)
+        if settings.review:
+            write_review(out_dir, result.documents, result.seconds)
     except OSError as exc:
         raise OutputNotWritable(f"cannot write the results to {out_dir} ({exc.strerror})") from None
     write_database(settings.db or out_dir / "chitieu.sqlite", result.documents)

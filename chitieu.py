@@ -1,0 +1,79 @@
+"""The Python API for data teams: convert files into the pipeline's own dataclasses, or load a finished run.
+
+    import chitieu
+    result = chitieu.extract(["samples/seeds"], workers=0)
+    frame = result.to_dataframe()            # one row per record, numbers as floats, STT as strings
+    again = chitieu.read_records("out/samples")  # a finished run's records.json as a DataFrame
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Union
+
+from schemas.model import RECORD_FIELDS, Document, Record
+
+NUMBERS = ("page", "seq", "level", "match_score", "value", "value_denominator", "benchmark_value", "target_value",
+           "max_points", "confidence")
+INTEGERS = ("page", "seq", "level")
+
+
+@dataclass
+class Result:
+    """What extract() returns: the documents (with their records, pages and problems) in input order."""
+
+    documents: list[Document] = field(default_factory=list)
+
+    @property
+    def records(self) -> list[Record]:
+        return [r for d in self.documents for r in d.records]
+
+    @property
+    def failed(self) -> list[Document]:
+        return [d for d in self.documents if d.status == "failed"]
+
+    def to_dataframe(self):
+        """The records as a pandas DataFrame with proper dtypes."""
+        return _frame([r.to_dict() for r in self.records])
+
+
+def extract(paths: Union[str, Path, Iterable[Union[str, Path]]], **settings) -> Result:
+    """Convert files and folders into records in memory (nothing written); settings as pipeline.RunSettings
+    (workers, ocr, lexicons, timeout, ...). A file that fails is a Document with status 'failed' and its reason."""
+    import pipeline
+
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    run_settings = pipeline.RunSettings(**settings)
+    run_settings.lexicon()  # a bad lexicon file fails here, with its one-line reason
+    files, _ = pipeline.collect_inputs([Path(p) for p in paths])
+    tasks = [pipeline.Task(i, path, source, "0" * 16) for i, (path, source) in enumerate(files)]
+    runner = (pipeline.run_isolated(tasks, run_settings, run_settings.workers, run_settings.timeout,
+                                    run_settings.max_memory) if run_settings.workers > 0
+              else pipeline.run_in_process(tasks, run_settings, pipeline.process_file))
+    docs: list = [None] * len(files)
+    for task, doc in runner:
+        docs[task.index] = doc
+    return Result([d for d in docs if d is not None])
+
+
+def read_records(out_dir: Union[str, Path]):
+    """The records of a finished run (DIR/records.json) as a DataFrame with the same dtypes as to_dataframe()."""
+    path = Path(out_dir) / "records.json"
+    return _frame(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _frame(rows: list[dict]):
+    import pandas as pd
+
+    frame = pd.DataFrame(rows, columns=RECORD_FIELDS)
+    for col in NUMBERS:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64" if col in INTEGERS else "Float64")
+    for col in RECORD_FIELDS:
+        if col not in NUMBERS and col != "warnings":
+            frame[col] = frame[col].astype("string")
+    return frame
+
+
+__all__ = ["Result", "extract", "read_records", "Document", "Record"]

@@ -1,0 +1,108 @@
+"""review.html, records.xlsx and the Python API, checked the way their users read them."""
+from html.parser import HTMLParser
+
+import pytest
+
+import chitieu
+import pipeline
+from tests.conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    result = pipeline.run([SEEDS], out, pipeline.RunSettings())
+    return out, result
+
+
+class _Page(HTMLParser):
+    """Text of the page, and every repaired word with the printed text it carries."""
+
+    def __init__(self):
+        super().__init__()
+        self.text, self.marks, self.external = [], [], []
+        self._mark = None
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "mark":
+            self._mark = [a.get("title", ""), ""]
+        if tag in ("script", "link", "img") and (a.get("src") or a.get("href", "")).startswith(("http", "//")):
+            self.external.append(a)
+
+    def handle_endtag(self, tag):
+        if tag == "mark" and self._mark:
+            self.marks.append(tuple(self._mark))
+            self._mark = None
+
+    def handle_data(self, data):
+        self.text.append(data)
+        if self._mark is not None:
+            self._mark[1] += data
+
+
+def test_review_page_shows_every_record_and_warning(run):
+    out, result = run
+    page = _Page()
+    page.feed((out / "review.html").read_text(encoding="utf-8"))
+    text = " ".join(" ".join(page.text).split())
+    assert not page.external, "the page must open offline"
+    for doc in result.documents:
+        assert doc.source in text
+        for rec in doc.records:
+            for w in rec.warnings:
+                assert w in text, w
+        for w in doc.warnings:
+            assert w in text
+    # every record is a row: count rows of the records tables
+    html = (out / "review.html").read_text(encoding="utf-8")
+    assert html.count('<tr class="rec') == sum(len(d.records) for d in result.documents)
+
+
+def test_repaired_words_carry_what_was_printed(run):
+    out, result = run
+    page = _Page()
+    page.feed((out / "review.html").read_text(encoding="utf-8"))
+    # seed 003 was OCR'd without diacritics: its titles are restored, and the page shows what was printed
+    assert any(title.startswith("printed: ") and "Ty" in title for title, word in page.marks), page.marks[:5]
+    assert any(word.startswith("Tỷ") for _, word in page.marks)
+
+
+def test_uncertain_rows_are_marked(run):
+    out, result = run
+    html = (out / "review.html").read_text(encoding="utf-8")
+    looks = sum(1 for d in result.documents for r in d.records
+                if r.warnings or (r.confidence is not None and r.confidence < 0.8))
+    assert looks > 0 and html.count('<tr class="rec look"') == looks
+    assert "only rows that need a look" in html
+
+
+def test_workbook_types_header_and_neutralised_text(run):
+    from openpyxl import load_workbook
+    out, result = run
+    wb = load_workbook(out / "records.xlsx")
+    assert wb.sheetnames == ["records", "documents", "problems"]
+    ws = wb["records"]
+    header = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref
+    rows = [dict(zip(header, [c.value for c in row])) for row in ws.iter_rows(min_row=2)]
+    assert len(rows) == sum(len(d.records) for d in result.documents)
+    r = next(r for r in rows if r["source"].startswith("002") and r["stt"] == "1.1")
+    assert r["value"] == 49.22 and isinstance(r["value"], float)
+    assert r["title"] == "Tỷ lệ thủ tục hành chính công bố đúng hạn"
+    stt_cell = next(row[header.index("stt")] for row in ws.iter_rows(min_row=2) if row[header.index("stt")].value)
+    assert stt_cell.data_type == "s" and stt_cell.number_format == "@"
+    problems = [c.value for c in wb["problems"]["E"][1:]]
+    assert any("does not follow" in (p or "") or "repeat" in (p or "") for p in problems)
+
+
+def test_python_api_example_from_the_readme(run):
+    out, finished = run
+    result = chitieu.extract([next(SEEDS.glob("002_*.txt"))])
+    frame = result.to_dataframe()
+    assert str(frame["value"].dtype) == "Float64" and str(frame["stt"].dtype).startswith("string")
+    row = frame[frame["stt"] == "1.1"].iloc[0]
+    assert (row["value"], row["target_op"], row["target_value"]) == (49.22, ">=", 90.0)
+    again = chitieu.read_records(out)
+    assert len(again) == sum(len(d.records) for d in finished.documents)
+    assert list(again.columns) == list(frame.columns)
