@@ -45,6 +45,14 @@ EDIT_COST = math.log(0.005)
 RARE_AS_WRITTEN = 0.05
 # States kept per word in the Viterbi search (pairs of last two readings); more costs time, not accuracy.
 BEAM = 16
+# Common English words; few are a Vietnamese syllable stripped of its accents ('the' is 'thể', so it counts only
+# beside another), and not 'to', 'an', 'on', 'do', 'it', 'in', 'can', 'than', 'may', 'them' at all: stripped
+# Vietnamese is full of them (tô, an toàn, ổn, do, ít, in, cần, than, máy, thêm):
+# a line holding several is English (a copyright notice, a README), and is never restored.
+ENGLISH = frozenset("""the and of is are from with for this which has have was were by or not its into their these those will only
+also been more when where what who each every other there they you your our we she his must should would could
+all any some such use used file files run see if how both does made make after before about between under over
+out same while without within""".split())
 # Below this share of the local probability mass, a restored word is reported as uncertain.
 UNCERTAIN = 0.6
 
@@ -98,7 +106,7 @@ def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool]
              context: tuple[str, str] = (BOUNDARY, BOUNDARY), ocr: Optional[bool] = None) -> tuple[str, list[Edit], tuple[str, str]]:
     """restore_line, starting from the last two readings of the line before (a sentence wrapped over lines),
     and returning this line's last two readings for the next one."""
-    if not force and not looks_damaged(text, model):
+    if (not force and not looks_damaged(text, model)) or looks_english(text):
         return text, [], (BOUNDARY, BOUNDARY)
     if qmark is None:
         qmark = bool(QMARK_WORD.search(text))
@@ -136,11 +144,13 @@ def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> li
     model = model or shipped_model()
     suspicious = total = 0
     for line in lines:
+        if looks_english(line):
+            continue
         s, t = damage_counts(line, model)
         suspicious += s
         total += t
     whole = suspicious >= 5 and suspicious >= 0.3 * total
-    ocr = looks_ocr_garbled(lines, model)
+    ocr = looks_ocr_garbled([ln for ln in lines if not looks_english(ln)], model)
     out = []
     context = (BOUNDARY, BOUNDARY)
     for line in lines:
@@ -165,6 +175,13 @@ def looks_ocr_garbled(lines: list[str], model: SyllableModel) -> bool:
                 crumbs += 1
     # units and codes ('m2', 'co2', '5g') are crumbs too, but rare
     return (unknown >= 5 and unknown >= 0.2 * accented) or (crumbs >= 2 and crumbs >= 0.02 * tokens)
+
+
+def looks_english(text: str) -> bool:
+    """True for a line of English: two or more common English words, at least an eighth of its words."""
+    words = re.findall(r"[A-Za-z]+", text)
+    english = sum(1 for w in words if w.lower() in ENGLISH)
+    return english >= 2 and english >= len(words) / 8
 
 
 def looks_damaged(text: str, model: SyllableModel) -> bool:

@@ -111,3 +111,12 @@ def test_repair_cli_keeps_one_line_per_line():
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout.splitlines()) == len(src.rstrip("\n").splitlines())
     assert "Tỷ lệ dịch vụ công trực tuyến" in proc.stdout
+
+
+def test_english_lines_are_never_restored():
+    lines = ["THƯ VIỆN PHÁP LUẬT has the copyright on this translation. Copying or reposting it without the",
+             "domain; free to embed and redistribute), copied so that the samples do not depend on the fonts.",
+             "thuc hien cac chi tieu ve cai cach hanh chinh nam 2023"]
+    out = [t for t, _ in restore_lines(lines)]
+    assert out[:2] == lines[:2]
+    assert out[2] == "thực hiện các chỉ tiêu về cải cách hành chính năm 2023"
