@@ -8,7 +8,7 @@ APT_PACKAGES := tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd poppler-utils 
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 STAMP := $(VENV)/.installed
 
-.PHONY: setup apt demo test golden samples clean
+.PHONY: setup apt demo test golden samples review-screenshot clean
 
 setup: apt $(STAMP)
 
@@ -44,6 +44,9 @@ samples: setup
 	$(BIN)/python samples/make_samples.py
 	$(BIN)/python samples/make_scans.py
 	$(BIN)/python tests/data/make_bad_inputs.py
+
+review-screenshot: demo
+	$(BIN)/python tools/review_screenshot.py out/samples/review.html docs/review.png
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

@@ -106,3 +106,14 @@ def test_python_api_example_from_the_readme(run):
     again = chitieu.read_records(out)
     assert len(again) == sum(len(d.records) for d in finished.documents)
     assert list(again.columns) == list(frame.columns)
+
+
+def test_readme_api_example_runs_as_written(capsys, monkeypatch):
+    import re
+    from tests.conftest import ROOT
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"For data teams.*?```python\n(.*?)```", readme, re.S).group(1)
+    expected = [ln[2:] for ln in block.splitlines() if ln.startswith("# ")]
+    monkeypatch.chdir(ROOT)
+    exec(compile(block, "README.md", "exec"), {})
+    assert capsys.readouterr().out.splitlines() == expected
