@@ -53,33 +53,55 @@ STT_CHARS = "0123456789.IVXLST"
 
 
 def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:
-    """OCR a page: each column of a ruled table on its own (whole-page OCR joins a two-line cell with the
-    one-line cells beside it into one garbled line), and the rest of the page as a whole."""
-    found = []
-    outside = image
-    for g_i, grid in enumerate(grids):
+    """OCR a page. Each column of a ruled table is read on its own (whole-page OCR joins a two-line cell with the
+    one-line cells beside it into one garbled line); to pay Tesseract's start-up once, not once per column, the
+    columns and the rest of the page are stacked one below the other into a single image, and each word found
+    is put back where it came from. A narrow first column of row numbers gets its own call (digits only)."""
+    outside = image.copy()
+    regions: list[tuple[int, int, np.ndarray]] = []   # (left, top, pixels) in page coordinates
+    numbers: list[tuple[int, int, np.ndarray]] = []
+    for grid in grids:
         x0, top, x1, bottom = (int(v) for v in grid.bbox)
-        outside = outside.copy()
         outside[top:bottom + 1, x0:x1 + 1] = 255
         widest = max(grid.rows, key=lambda r: sum(c is not None for c in r.cells))
         edges = sorted({int(c[0]) for c in widest.cells if c} | {int(c[2]) for c in widest.cells if c})
         for c_i, (left, right) in enumerate(zip(edges, edges[1:])):
-            # a white margin: Tesseract finds little in a narrow strip that touches its edges (the STT column)
-            strip = np.pad(image[top:bottom + 1, left:right + 1], PAD, constant_values=255)
-            path = tmp / f"g{g_i}c{c_i}.pgm"
-            _write_pgm(path, strip)
-            numbers = c_i == 0 and right - left < NUMBER_COLUMN * (x1 - x0)
-            # a narrow first column holds row numbers: Tesseract's English model limited to digits and dots reads
-            # them far better than the Vietnamese one, which turns '3.2' into words ('các:')
-            words = ocr_words(path, psm=COLUMN_PSM, lang="eng", whitelist=STT_CHARS) if numbers else \
-                ocr_words(path, psm=COLUMN_PSM)
-            for w in words:
+            strip = (left, top, image[top:bottom + 1, left:right + 1])
+            # Tesseract's English model limited to digits and dots reads row numbers far better than the
+            # Vietnamese one, which turns '3.2' into words ('các:')
+            (numbers if c_i == 0 and right - left < NUMBER_COLUMN * (x1 - x0) else regions).append(strip)
+    ink = np.flatnonzero((outside < 128).sum(axis=1) > 2)
+    if ink.size:
+        regions.insert(0, (0, int(ink[0]), outside[int(ink[0]):int(ink[-1]) + 1]))
+    found = _ocr_stacked(regions, tmp / "stack.pgm", {"psm": COLUMN_PSM})
+    found += _ocr_stacked(numbers, tmp / "numbers.pgm", {"psm": COLUMN_PSM, "lang": "eng",
+                                                         "whitelist": STT_CHARS})
+    return found
+
+
+def _ocr_stacked(regions: list, path: Path, options: dict) -> list:
+    """OCR regions stacked vertically (white margins between) in one Tesseract call; boxes in page coordinates."""
+    if not regions:
+        return []
+    width = max(r[2].shape[1] for r in regions) + 2 * PAD
+    blocks, offsets, y = [], [], 0
+    for left, top, pixels in regions:
+        h, w = pixels.shape
+        block = np.full((h + 2 * PAD, width), 255, dtype=np.uint8)
+        block[PAD:PAD + h, PAD:PAD + w] = pixels
+        blocks.append(block)
+        offsets.append((y + PAD, y + PAD + h, left, top))
+        y += h + 2 * PAD
+    _write_pgm(path, np.vstack(blocks))
+    found = []
+    for w in ocr_words(path, **options):
+        centre = w.top + w.height / 2
+        for start, end, left, top in offsets:
+            if start - PAD <= centre < end + PAD:
                 w.left += left - PAD
-                w.top += top - PAD
+                w.top += top - start
                 found.append(w)
-    path = tmp / "page.pgm"  # uncompressed: no PNG encoding in the hot path
-    _write_pgm(path, outside)
-    found += ocr_words(path)
+                break
     return found
 
 
