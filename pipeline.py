@@ -34,6 +34,8 @@ class RunSettings:
     max_memory: Optional[int] = None  # MB of address space a worker may use
     force: bool = False              # convert every file again, even those a previous run finished
     ocr: str = "auto"                # auto: pages without a usable text layer; always; never
+    executor: str = "local"          # local worker processes, or "dask"
+    scheduler: Optional[str] = None  # Dask scheduler address (tcp://host:8786); None: a LocalCluster
     review: bool = True              # write DIR/review.html
     xlsx: bool = True                # write DIR/records.xlsx
 
@@ -172,7 +174,10 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
                 progress.document(cached, done, len(files), resumed=True)
         else:
             tasks.append(Task(i, path, source, doc_id or "0" * 16))
-    if settings.workers > 0:
+    if settings.executor == "dask":
+        from batch.dask_executor import run_dask
+        results = run_dask(tasks, settings, settings.scheduler, settings.timeout)
+    elif settings.workers > 0:
         results = run_isolated(tasks, settings, settings.workers, settings.timeout, settings.max_memory)
     else:
         results = run_in_process(tasks, settings, process_file)

@@ -141,3 +141,16 @@ def test_cli_exit_codes(tmp_path):
     usage = subprocess.run([sys.executable, "cli.py", "run", str(folder), "--out", str(tmp_path / "o3"),
                             "--workers", "-1"], cwd=ROOT, capture_output=True, text=True)
     assert usage.returncode == 2
+
+
+def test_dask_executor_gives_the_same_outputs_as_local_workers(tmp_path):
+    pytest.importorskip("distributed")
+    folder = _folder(tmp_path)
+    local, dask = tmp_path / "local", tmp_path / "dask"
+    pipeline.run([folder], local, pipeline.RunSettings(workers=2))
+    result = pipeline.run([folder], dask, pipeline.RunSettings(executor="dask", workers=2))
+    assert len(result.documents) == 5 and not result.failed
+    assert (dask / "records.json").read_bytes() == (local / "records.json").read_bytes()
+    # the manifest is kept on the client: a second run resumes without the cluster doing anything
+    again = pipeline.run([folder], dask, pipeline.RunSettings(executor="dask", workers=2))
+    assert again.resumed == 5
