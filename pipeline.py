@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Optional
 
 from batch import Manifest, Task, run_in_process, run_isolated, run_key
 from errors import ChitieuError, InputError, MissingDependency, OutputNotWritable
-from extract import INPUT_SUFFIXES, extract_pages
+from extract import INPUT_SUFFIXES, extract_pages, looks_like_input
 from normalize import repair_pages
 from normalize.repair import unrestore_records
 from normalize.lexicon import match_records
@@ -87,7 +87,8 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[
                     if name.startswith("."):
                         continue
                     rel = p.relative_to(given).as_posix()
-                    if p.suffix.lower() in INPUT_SUFFIXES:
+                    # by extension, and by content for the rest: a PDF saved as 'report' or 'scan.dat' counts
+                    if p.suffix.lower() in INPUT_SUFFIXES or (p.is_file() and looks_like_input(p)):
                         found.append((p, rel))
                     else:
                         skipped.append({"source": rel, "reason": f"not an input type ({p.suffix or 'no extension'})"})

@@ -19,6 +19,16 @@ IMAGE_MAGICS = {
 BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 
 
+def looks_like_input(path: Path) -> bool:
+    """For a file in a folder whose extension is not an input type: do its first bytes say PDF or image?"""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return False
+    return PDF_MAGIC in head or any(head.startswith(m) for m in IMAGE_MAGICS)
+
+
 def sniff_kind(data: bytes, path: Path) -> str:
     """Return 'pdf', 'image' or 'text' for the file's bytes, or raise InputError saying what it is instead."""
     if not data:

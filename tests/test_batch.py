@@ -154,3 +154,15 @@ def test_dask_executor_gives_the_same_outputs_as_local_workers(tmp_path):
     # the manifest is kept on the client: a second run resumes without the cluster doing anything
     again = pipeline.run([folder], dask, pipeline.RunSettings(executor="dask", workers=2))
     assert again.resumed == 5
+
+
+def test_folders_are_read_by_content_not_extension_alone(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ROOT / "samples" / "scorecard_766_ruled.pdf", folder / "scorecard")      # no extension
+    shutil.copy(ROOT / "samples" / "scorecard_766_ruled.pdf", folder / "scorecard.dat")  # a wrong one
+    (folder / "notes.docx").write_bytes(b"PK\x03\x04 not ours")
+    result = pipeline.run([folder], tmp_path / "out", pipeline.RunSettings())
+    assert sorted(d.source for d in result.documents) == ["scorecard", "scorecard.dat"]
+    assert all(len(d.records) == 28 for d in result.documents)
+    assert [s["source"] for s in result.skipped] == ["notes.docx"]
