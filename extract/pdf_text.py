@@ -121,8 +121,10 @@ def lines_from_words(words: list[dict], tables, number: int, settings: PdfSettin
                 confs += [w["conf"] for w in inside if "conf" in w]
             if any(texts):
                 cells = [Cell(t, col=i) for i, t in enumerate(texts)]
-                items.append((row.bbox[1], Line(text="\t".join(texts), page=number, number=0, cells=cells,
-                                                top=row.bbox[1], confidence=_confidence(confs))))
+                line = Line(text="\t".join(texts), page=number, number=0, cells=cells, top=row.bbox[1],
+                            confidence=_confidence(confs))
+                line.bbox = tuple(row.bbox)  # for a scan's row image; not kept beyond extraction
+                items.append((row.bbox[1], line))
     free = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
     for ln in _group_lines(free, settings):
         cells = _cells_from_words(ln, settings)

@@ -41,7 +41,39 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
         reason += f"; straightened by {angle:+.1f}°"
     page = Page(number=number, path="ocr", reason=reason, width=width * scale, height=height * scale)
     page.lines = lines_from_words(words, [_Table(g, scale) for g in grids], number, settings)
+    add_images(page, gray, scale)
     return page
+
+
+# The review page shows each OCR'd page small and each table row as scanned, within this many bytes per page.
+IMAGE_BUDGET = 150_000
+THUMB_WIDTH = 240
+ROW_WIDTH = 900
+
+
+def add_images(page: Page, gray: np.ndarray, scale: float) -> None:
+    """A thumbnail of the page and a JPEG of each table row, smallest first if the budget runs short."""
+    import cv2
+
+    def jpeg(pixels: np.ndarray, width: int, quality: int) -> bytes:
+        h, w = pixels.shape
+        if w > width:
+            pixels = cv2.resize(pixels, (width, max(1, int(h * width / w))), interpolation=cv2.INTER_AREA)
+        ok, buf = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, quality])
+        return buf.tobytes() if ok else b""
+
+    page.thumbnail = jpeg(gray, THUMB_WIDTH, 60)
+    spent = len(page.thumbnail)
+    for line in page.lines:
+        box = getattr(line, "bbox", None)
+        if box is None:
+            continue
+        x0, top, x1, bottom = (int(v / scale) for v in box)
+        crop = jpeg(gray[max(0, top):bottom + 1, max(0, x0):x1 + 1], ROW_WIDTH, 45)
+        if spent + len(crop) > IMAGE_BUDGET:
+            break
+        line.image = crop
+        spent += len(crop)
 
 
 PAD = 60

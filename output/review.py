@@ -1,7 +1,8 @@
 """review.html: one self-contained page (no CDN, no external fonts or scripts) for a clerk to check a batch: a
 sortable summary of the documents, then per document its metadata, its records (rows that need a look marked,
 repaired words showing what was printed), and the lines that did not become records. Over PER_PAGE_LIMIT
-documents, each document gets its own page in review/ so that the summary stays fast."""
+documents, each document gets its own page in review/ so that the summary stays fast. Scanned pages show a
+thumbnail and each table row its image as scanned: JPEG files in review/img/, referenced relatively."""
 from __future__ import annotations
 
 import difflib
@@ -27,6 +28,7 @@ mark.rep{background:#d7ecff;border-bottom:1px dotted #06c}
 .warn{color:#a15c00;font-size:.9em}.meta{color:#555}.stt{white-space:nowrap}
 body.only-look tr.rec:not(.look){display:none}
 .bar{position:sticky;top:0;background:#fff;padding:.4em 0;z-index:2}
+img.row{width:380px;display:block}td.title{min-width:22em}img.thumb{width:120px;border:1px solid #ccc;margin-right:6px}
 """
 JS = """
 function sortBy(th){const t=th.closest('table'),i=[...th.parentNode.children].indexOf(th),
@@ -64,8 +66,9 @@ def _num(v) -> str:
     return "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
 
 
-def _records_table(doc: Document) -> str:
+def _records_table(doc: Document, images: dict) -> str:
     rows = []
+    show_images = bool(images)
     for r in doc.records:
         look = needs_look(r)
         indent = max(0, (r.level or 1) - 1) * 1.2
@@ -74,16 +77,43 @@ def _records_table(doc: Document) -> str:
         rows.append(
             f'<tr class="rec{" look" if look else ""}"><td class="stt" data-v="{r.seq}" '
             f'style="padding-left:{indent + .4:.1f}em">{escape(r.stt_raw or "-")}</td>'
-            f'<td>{marked_title(r)}{warn}</td><td class="num">{escape(r.value_raw or "")}</td>'
+            f'<td class="title">{marked_title(r)}{warn}</td><td class="num">{escape(r.value_raw or "")}</td>'
             f'<td>{escape(r.unit or "")}</td><td class="num">{escape(r.benchmark_raw or "")}</td><td>{target}</td>'
             f'<td>{escape(r.status or "")}</td><td>{escape(r.responsible or "")}</td>'
-            f'<td class="num">{_num(r.confidence)}</td><td class="num">{r.page}</td></tr>')
+            f'<td class="num">{_num(r.confidence)}</td><td class="num">{r.page}</td>' +
+            (f'<td>{_img(images.get((r.page, r.line)), "row as scanned", "row")}</td>' if show_images else "") +
+            "</tr>")
     head = ("<tr><th>STT</th><th>Title</th><th>Value</th><th>Unit</th><th>National avg.</th><th>Target</th>"
-            "<th>Status</th><th>Responsible</th><th>Conf.</th><th>Page</th></tr>")
+            "<th>Status</th><th>Responsible</th><th>Conf.</th><th>Page</th>" +
+            ("<th>As scanned</th>" if show_images else "") + "</tr>")
     return f'<table class="sortable records"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def document_section(doc: Document) -> str:
+def _img(src, alt: str, cls: str) -> str:
+    return f'<img class="{cls}" loading="lazy" src="{escape(src, quote=True)}" alt="{alt}">' if src else ""
+
+
+def save_images(out_dir: Path, doc: Document, prefix: str) -> tuple[dict, dict]:
+    """Write the doc's page thumbnails and row images as JPEG files in DIR/review/img/; return their relative
+    addresses (as seen from a page in `prefix`) by page, and by (page, line)."""
+    pages, rows = {}, {}
+    folder = out_dir / "review" / "img"
+    for p in doc.pages:
+        if p.thumbnail:
+            folder.mkdir(parents=True, exist_ok=True)
+            name = f"{doc.doc_id}-p{p.number}.jpg"
+            write_atomic(folder / name, p.thumbnail)
+            pages[p.number] = f"{prefix}img/{name}"
+        for ln in p.lines:
+            if ln.image:
+                folder.mkdir(parents=True, exist_ok=True)
+                name = f"{doc.doc_id}-p{p.number}-l{ln.number}.jpg"
+                write_atomic(folder / name, ln.image)
+                rows[(p.number, ln.number)] = f"{prefix}img/{name}"
+    return pages, rows
+
+
+def document_section(doc: Document, thumbs: dict | None = None, images: dict | None = None) -> str:
     m = doc.meta
     meta = " · ".join(escape(x) for x in (m.doc_type, m.number, m.issuer, m.place, m.date) if x)
     parts = [f'<h2 id="doc-{doc.doc_id}">{escape(doc.source)}</h2>',
@@ -94,9 +124,13 @@ def document_section(doc: Document) -> str:
         return "\n".join(parts)
     paths = ", ".join(f"p{p.number}: {escape(p.path)}" for p in doc.pages)
     parts.append(f'<p class="meta">{len(doc.pages)} page(s) ({paths}); layout {escape(doc.layout or "-")}</p>')
+    if thumbs:
+        parts.append('<p class="thumbs">' + "".join(
+            f'<a href="{escape(src, quote=True)}">{_img(src, f"page {n}", "thumb")}</a>'
+            for n, src in sorted(thumbs.items())) + "</p>")
     parts += [f'<div class="warn">⚠ {escape(w)}</div>' for w in doc.warnings]
     if doc.records:
-        parts.append(_records_table(doc))
+        parts.append(_records_table(doc, images or {}))
     if doc.unparsed:
         rows = "".join(f'<tr><td class="num">{u.page}</td><td class="num">{u.line}</td><td>{escape(u.text)}</td>'
                        f'<td>{escape(u.reason)}</td></tr>' for u in doc.unparsed)
@@ -140,11 +174,11 @@ def write_review(out_dir: Path, documents: list[Document], seconds: float) -> Pa
         for d in documents:
             body = ('<p><a href="../review.html">← all documents</a></p><div class="bar"><label><input '
                     'type="checkbox" onchange="onlyLook(this)"> only rows that need a look</label></div>' +
-                    document_section(d))
+                    document_section(d, *save_images(out_dir, d, "")))
             write_atomic(out_dir / "review" / f"{d.doc_id}.html", _page(d.source, body))
         body = summary
     else:
-        body = summary + "\n".join(document_section(d) for d in documents)
+        body = summary + "\n".join(document_section(d, *save_images(out_dir, d, "review/")) for d in documents)
     path = out_dir / "review.html"
     write_atomic(path, _page("chitieu review", body))
     return path

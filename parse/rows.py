@@ -58,7 +58,7 @@ class Hierarchy:
 
 def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hierarchy) -> Record:
     """Turn a collected row into a Record: hierarchy, label parts, numbers, target, status."""
-    rec = Record(doc_id=doc_id, source=source, page=row.page, seq=seq, warnings=list(row.warnings))
+    rec = Record(doc_id=doc_id, source=source, page=row.page, seq=seq, warnings=list(row.warnings), line=row.line)
     stt_raw = row.stt_raw.strip()
     rec.stt_raw = stt_raw or None
     stt = normalise_stt(stt_raw) if stt_raw else None

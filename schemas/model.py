@@ -43,16 +43,18 @@ class Line:
     edits: list[Edit] = field(default_factory=list)
     confidence: Optional[float] = None  # OCR word confidence in [0, 1]; None for text layers
     top: Optional[float] = None         # vertical position in PDF points (positioned text only)
+    image: Optional[bytes] = None       # JPEG of the row as scanned (OCR'd table rows), for the review page
 
 
 @dataclass
 class Page:
     number: int
     lines: list[Line] = field(default_factory=list)
-    path: str = "text"        # how the text was obtained: text | text-layer | no-text
+    path: str = "text"        # how the text was obtained: text | text-layer | ocr | no-text
     reason: str = ""          # why that path was taken, for the user
     width: Optional[float] = None
     height: Optional[float] = None
+    thumbnail: Optional[bytes] = None  # small JPEG of an OCR'd page, for the review page
 
 
 @dataclass
@@ -108,12 +110,15 @@ class Record:
     note: Optional[str] = None
     confidence: float = 1.0
     warnings: list[str] = field(default_factory=list)
+    # where the row starts in the extracted page (line number): for the review's row images; not an output field
+    line: Optional[int] = field(default=None, metadata={"internal": True})
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {k: v for k, v in asdict(self).items() if k in _EXPORTED}
 
 
-RECORD_FIELDS: list[str] = [f.name for f in fields(Record)]
+RECORD_FIELDS: list[str] = [f.name for f in fields(Record) if not f.metadata.get("internal")]
+_EXPORTED = frozenset(RECORD_FIELDS)
 
 
 @dataclass
