@@ -98,6 +98,7 @@ def save_images(out_dir: Path, doc: Document, prefix: str) -> tuple[dict, dict]:
     addresses (as seen from a page in `prefix`) by page, and by (page, line)."""
     pages, rows = {}, {}
     folder = out_dir / "review" / "img"
+    wanted = {(r.page, r.line) for r in doc.records}  # rows that became records; others are not shown
     for p in doc.pages:
         if p.thumbnail:
             folder.mkdir(parents=True, exist_ok=True)
@@ -105,7 +106,7 @@ def save_images(out_dir: Path, doc: Document, prefix: str) -> tuple[dict, dict]:
             write_atomic(folder / name, p.thumbnail)
             pages[p.number] = f"{prefix}img/{name}"
         for ln in p.lines:
-            if ln.image:
+            if ln.image and (p.number, ln.number) in wanted:
                 folder.mkdir(parents=True, exist_ok=True)
                 name = f"{doc.doc_id}-p{p.number}-l{ln.number}.jpg"
                 write_atomic(folder / name, ln.image)

@@ -117,3 +117,22 @@ def test_readme_api_example_runs_as_written(capsys, monkeypatch):
     monkeypatch.chdir(ROOT)
     exec(compile(block, "README.md", "exec"), {})
     assert capsys.readouterr().out.splitlines() == expected
+
+
+def test_scanned_rows_show_their_image(tmp_path):
+    import shutil
+    if shutil.which("tesseract") is None:
+        pytest.skip("make setup installs tesseract-ocr")
+    from tests.conftest import SAMPLES
+    out = tmp_path / "out"
+    result = pipeline.run([SAMPLES / "scans" / "scorecard_766_scan.pdf"], out, pipeline.RunSettings())
+    html = (out / "review.html").read_text(encoding="utf-8")
+    images = sorted((out / "review" / "img").glob("*.jpg"))
+    assert html.count('class="thumb"') == 2 and html.count('class="row"') >= 20
+    assert all(f'review/img/{p.name}' in html for p in images)
+    per_page = {}
+    for p in images:
+        page = p.name.split("-")[1].removesuffix(".jpg")
+        per_page[page] = per_page.get(page, 0) + p.stat().st_size
+    assert max(per_page.values()) <= 150_000
+    assert len(result.documents[0].records) >= 25
