@@ -15,7 +15,7 @@ from parse.assemble import Item
 from parse.header import is_header_text
 from parse.numbers import NUMBER
 from parse.rows import Row
-from parse.stt import BULLET, STT_LINE, follows
+from parse.stt import BULLET, STT_LINE, follows, successors
 from parse.table import PAGE_NUMBER
 from schemas.model import Unparsed
 
@@ -30,6 +30,8 @@ UNIT_VALUE = re.compile(r"(?:^|\s)(?P<unit>" + "|".join(re.escape(u) for u in UN
 BODY_START = re.compile(r"^(Sở|Cơ quan|Các cơ quan|UBND|Ủy ban|VP|Văn phòng|Đối với|Trung tâm|Bộ|Ban|Phòng)\b")
 # A header line repeated at the top of each page of a flattened table.
 HEADER_LINE = re.compile(r"^(stt|tt)\b")
+# A row of an OCR'd ruled table whose number was misread as a letter: 'o | Cách tính …' (seed 000's row 2).
+OCR_ROW_MARK = re.compile(r"^\s*([^\d\s|]{1,2})\s*\|\s+(?=\S)")
 # A header naming a unit column (folded): only then is a trailing '<Unit> <figure>' split out of a row.
 UNIT_HEADER = re.compile(r"(don vi tinh|\bdvt)\b")
 
@@ -66,6 +68,24 @@ def has_unit_column(items: list[Item]) -> bool:
     return any(UNIT_HEADER.search(fold(it.line.text)) for it in items)
 
 
+# A table rule read as '|' between the row number and the label.
+BAR = re.compile(r"^\s*\|\s*")
+
+
+def one_row_missing(prev: str, stt: str) -> bool:
+    """True when stt would follow prev if one row between them were lost (OCR dropped it)."""
+    return any(stt in successors(s) for s in successors(prev))
+
+
+def _expected_from_next(prev: str, following: list) -> str | None:
+    """The row number between prev and the next numbered line, when exactly one fits ('1' … '2.1' → '2')."""
+    nxt = next((m.group(1) for m in following if m), None)
+    if nxt is None:
+        return None
+    fits = [s for s in successors(prev) if follows(s, nxt)]
+    return fits[0] if len(fits) == 1 else None
+
+
 def parse_flow(items: list[Item]) -> FlowResult:
     """Rows from running text; lines that belong to no row are not records (prose around the list)."""
     result = FlowResult()
@@ -76,7 +96,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
     prev_stt: str | None = None
     closed = False
     in_header = False
-    for item in items:
+    numbered = [STT_LINE.match(it.line.text.strip()) for it in items]
+    for index, item in enumerate(items):
         line = item.line
         text = line.text.strip().replace("**", "").strip()
         if not text:
@@ -91,11 +112,25 @@ def parse_flow(items: list[Item]) -> FlowResult:
             continue
         in_header = False
         m = STT_LINE.match(text)
-        if m and (follows(prev_stt, m.group(1)) or m.group(1) == "1"):
+        skipped = m is not None and prev_stt is not None and not follows(prev_stt, m.group(1)) \
+            and one_row_missing(prev_stt, m.group(1))
+        if m and (follows(prev_stt, m.group(1)) or m.group(1) == "1" or skipped):
             current = Row(line.page, line.number, m.group(1) + m.group(2), confidence=line.confidence)
-            current.add("title", text[m.end():])
+            current.add("title", BAR.sub("", text[m.end():], count=1))
+            if skipped:
+                current.warnings.append(f"row number {m.group(1)} does not follow {prev_stt}: a row may be missing")
             result.rows.append(current)
             last_numbered, prev_stt, closed = current, m.group(1), False
+            continue
+        mark = OCR_ROW_MARK.match(text) if prev_stt else None
+        expected = _expected_from_next(prev_stt, numbered[index + 1:]) if mark else None
+        if expected:
+            current = Row(line.page, line.number, expected, confidence=line.confidence)
+            current.add("title", text[mark.end():])
+            current.warnings.append(f"row number read as {mark.group(1)!r}, taken as {expected} from the rows "
+                                    "around it")
+            result.rows.append(current)
+            last_numbered, prev_stt, closed = current, expected, False
             continue
         if BULLET.match(text) and last_numbered is not None:
             body = BULLET.sub("", text, count=1)

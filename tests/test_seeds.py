@@ -116,3 +116,13 @@ def test_seed_004_deep_stt_and_subrows(seed_docs):
     assert by_stt["3.4.1"].parent_stt == "3.4" and by_stt["3.4.1"].level == 3
     received = next(r for r in recs if r.title == "Tổng số hồ sơ TTHC đã tiếp nhận" and r.value == 40543)
     assert received.parent_stt == "3.4.1" and received.unit == "Hồ sơ" and received.stt is None
+
+
+def test_seed_000_rows_are_found_through_ocr_slips(seed_docs):
+    """Seed 000 (English-model OCR of a ruled table): row 2's number was read as 'o |' and row numbers skip."""
+    doc = seed_docs["000"]
+    stts = [r.stt for r in doc.records]
+    assert stts[:8] == ["1", "2", "2.1", "2.2", "3", "3.1", "3.2", "4"]
+    row2 = doc.records[1]
+    assert row2.stt_raw == "2" and any("taken as 2" in w for w in row2.warnings)
+    assert doc.records[2].target_raw == "100%"
