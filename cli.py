@@ -40,6 +40,8 @@ def main() -> None:
 @click.option("--force", is_flag=True, help="Convert every file again, even those an earlier run finished.")
 @click.option("--ocr", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True,
               help="auto: OCR pages without a usable text layer and images; always: every page; never: none.")
+@click.option("--layout", type=click.Choice(["auto", "table", "flow"]), default="auto", show_default=True,
+              help="auto: tables by their header, running text for the rest; table or flow: force one.")
 @click.option("--executor", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="local: worker processes on this machine; dask: a Dask distributed cluster.")
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); without it, a local Dask cluster.")
@@ -48,7 +50,8 @@ def main() -> None:
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
 def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db: Path, workers: int,
-        timeout: float, max_memory: int, force: bool, ocr: str, executor: str, scheduler: str, review: bool,
+        timeout: float, max_memory: int, force: bool, ocr: str, layout: str, executor: str, scheduler: str,
+        review: bool,
         xlsx: bool, debug: bool, quiet: bool) -> None:
     """Convert files and folders of reports (PDF, .txt, .md) into records.
 
@@ -62,7 +65,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db:
         workers = 0 if debug else (os.cpu_count() or 1)
     try:
         settings = pipeline.RunSettings(debug=debug, lexicons=lexicons, db=db, workers=workers, timeout=timeout,
-                                        max_memory=max_memory, force=force, ocr=ocr, executor=executor,
+                                        max_memory=max_memory, force=force, ocr=ocr, layout=layout,
+                                        executor=executor,
                                         scheduler=scheduler, review=review, xlsx=xlsx)
         result = pipeline.run(inputs, out_dir, settings, Progress(quiet=quiet))
     except ChitieuError as exc:

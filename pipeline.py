@@ -34,6 +34,7 @@ class RunSettings:
     max_memory: Optional[int] = None  # MB of address space a worker may use
     force: bool = False              # convert every file again, even those a previous run finished
     ocr: str = "auto"                # auto: pages without a usable text layer; always; never
+    layout: str = "auto"             # auto: detected per document; table or flow to force one
     executor: str = "local"          # local worker processes, or "dask"
     scheduler: Optional[str] = None  # Dask scheduler address (tcp://host:8786); None: a LocalCluster
     review: bool = True              # write DIR/review.html
@@ -119,7 +120,7 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
         for page in doc.pages:
             if page.path == "no-text":
                 doc.warnings.append(f"page {page.number}: {page.reason}")
-        parse_document(doc)
+        parse_document(doc, settings.layout)
         unrestore_records(doc)
         match_records(doc.records, settings.lexicon())
         for rec in doc.records:
@@ -158,7 +159,7 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
             from None
     files, skipped = collect_inputs(inputs)
     result = RunResult(skipped=skipped)
-    manifest = Manifest(out_dir, run_key(settings.lexicons))
+    manifest = Manifest(out_dir, run_key(settings.lexicons, f"ocr={settings.ocr};layout={settings.layout}"))
     docs: list[Optional[Document]] = [None] * len(files)
     if progress:
         progress.start(len(files))

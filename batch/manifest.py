@@ -34,9 +34,10 @@ def pipeline_version() -> str:
     return h.hexdigest()[:16]
 
 
-def run_key(lexicons: tuple[Path, ...]) -> str:
-    """The pipeline version combined with the user's lexicon files."""
-    h = hashlib.sha256(pipeline_version().encode())
+def run_key(lexicons: tuple[Path, ...], options: str = "") -> str:
+    """The pipeline version combined with the user's lexicon files and the options that change records
+    (--ocr, --layout)."""
+    h = hashlib.sha256((pipeline_version() + options).encode())
     for lex in lexicons:
         h.update(Path(lex).read_bytes())
     return h.hexdigest()[:16]

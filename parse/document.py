@@ -7,11 +7,11 @@ from rapidfuzz import fuzz
 
 from normalize.unicode import fold
 from parse.assemble import assemble
-from parse.flow import parse_flow
+from parse.flow import FlowResult, parse_flow
 from parse.metadata import extract_meta
 from parse.rows import Hierarchy, row_to_record
 from parse.stt import normalise_stt
-from parse.table import parse_tables
+from parse.table import TableResult, parse_tables
 from schemas.model import Document, Unparsed
 
 # Lines of the national motto and similar furniture that are never a document's title.
@@ -37,13 +37,27 @@ def _title(lines) -> str | None:
     return " ".join(picked)[:300] or None
 
 
-def parse_document(doc: Document) -> Document:
-    """Fill doc.records, doc.unparsed, doc.layout and doc.title from doc.pages."""
+LAYOUTS = ("auto", "table", "flow")
+
+
+def parse_document(doc: Document, layout: str = "auto") -> Document:
+    """Fill doc.records, doc.unparsed, doc.layout and doc.title from doc.pages.
+
+    layout: 'auto' finds tables and reads the rest as running text; 'table' keeps only table rows (the rest is
+    unparsed); 'flow' reads every line as running text, for when a table header was found where there is none."""
     lines = [ln for page in doc.pages for ln in page.lines]
     heights = {p.number: p.height for p in doc.pages if p.height}
     items = assemble(lines)
-    tables = parse_tables(items, heights)
-    flow = parse_flow(tables.leftover)
+    if layout == "flow":
+        tables = TableResult(leftover=items)
+    else:
+        tables = parse_tables(items, heights)
+    if layout == "table":
+        flow = FlowResult(unparsed=[Unparsed(it.line.page, it.line.number, it.line.text.strip(),
+                                             "outside the tables (--layout table)")
+                                    for it in tables.leftover if it.line.text.strip()])
+    else:
+        flow = parse_flow(tables.leftover)
     table_titles = {normalise_stt(r.stt_raw): fold(r.text("title")) for r in tables.rows if normalise_stt(r.stt_raw)}
     flow_rows = flow.rows
     numbered = [r for r in flow_rows if normalise_stt(r.stt_raw)]
@@ -57,7 +71,9 @@ def parse_document(doc: Document) -> Document:
         doc.warnings.append(f"{len(flow_rows)} rows repeat a table already read; kept once")
         flow_rows = []
     rows = sorted(tables.rows + flow_rows, key=lambda r: (r.page, r.line))
-    if tables.rows:
+    if layout != "auto":
+        doc.layout, doc.layout_reason = layout, f"--layout {layout}"
+    elif tables.rows:
         doc.layout = "table"
         doc.layout_reason = f"table header found ({', '.join(sorted(tables.how))})"
     elif flow_rows:

@@ -166,3 +166,11 @@ def test_folders_are_read_by_content_not_extension_alone(tmp_path):
     assert sorted(d.source for d in result.documents) == ["scorecard", "scorecard.dat"]
     assert all(len(d.records) == 28 for d in result.documents)
     assert [s["source"] for s in result.skipped] == ["notes.docx"]
+
+
+def test_layout_and_ocr_options_are_part_of_what_is_resumed(tmp_path):
+    folder = _folder(tmp_path)
+    out = tmp_path / "out"
+    pipeline.run([folder], out, pipeline.RunSettings())
+    assert pipeline.run([folder], out, pipeline.RunSettings(layout="flow")).resumed == 0
+    assert pipeline.run([folder], out, pipeline.RunSettings(layout="flow")).resumed == 5

@@ -126,3 +126,17 @@ def test_seed_000_rows_are_found_through_ocr_slips(seed_docs):
     row2 = doc.records[1]
     assert row2.stt_raw == "2" and any("taken as 2" in w for w in row2.warnings)
     assert doc.records[2].target_raw == "100%"
+
+
+def test_layout_can_be_forced():
+    import pipeline
+    from conftest import seed
+    auto = pipeline.process_file(seed("002"), "002")
+    table = pipeline.process_file(seed("002"), "002", pipeline.RunSettings(layout="table"))
+    flow = pipeline.process_file(seed("002"), "002", pipeline.RunSettings(layout="flow"))
+    assert (auto.layout, table.layout, flow.layout) == ("table", "table", "flow")
+    assert len(table.records) == len(auto.records) == 28
+    # forced to running text, the one-cell-per-line table no longer gives its rows whole
+    assert len(flow.records) != 28 and flow.layout_reason == "--layout flow"
+    # nothing is dropped: lines outside the table are unparsed with the reason
+    assert any(u.reason == "outside the tables (--layout table)" for u in table.unparsed)
