@@ -43,6 +43,23 @@ def running_text_cer() -> float:
     return cer(reference, got)
 
 
+def clean_text_cer(tmp: Path) -> float:
+    """Clean Vietnamese running text (a real 2025 document) printed and scanned like the samples, then OCR'd."""
+    import random
+    sys.path.insert(0, str(SAMPLES))
+    from make_scans import noisy, text_pages
+
+    src = [ln.strip() for ln in (ROOT / "tests" / "data" / "real" /
+                                 "06_tb-624-TB-VPCP-2025_nhiem-vu-khcn-cds.txt").read_text(encoding="utf-8").splitlines()
+           if len(ln.split()) >= 6 and not any(c in ln for c in "|*#")][:45]
+    src = [ln[:95] for ln in src]
+    page = noisy(text_pages("\n".join(src), 52)[0], random.Random(1))
+    path = tmp / "clean.png"
+    page.save(path, dpi=(300, 300))
+    _, pages, _ = extract_pages(path.read_bytes(), path)
+    return cer("\n".join(src), "\n".join(ln.text for ln in pages[0].lines))
+
+
 def table_cells() -> tuple[int, int]:
     _, text_pages, _ = extract_pages((SAMPLES / "scorecard_766_ruled.pdf").read_bytes(), Path("t.pdf"))
     _, scan_pages, _ = extract_pages((SCANS / "scorecard_766_scan.pdf").read_bytes(), Path("s.pdf"), "always")
@@ -129,7 +146,11 @@ def main() -> None:
     ap.add_argument("--skip-parallel", action="store_true")
     ap.add_argument("--skip-memory", action="store_true")
     args = ap.parse_args()
-    print(f"running text (dispatch_003.png): character error rate {100 * running_text_cer():.2f}% (target ≤ 1%)")
+    print(f"running text (dispatch_003.png, against seed 003's own garbled OCR text): character error rate "
+          f"{100 * running_text_cer():.2f}%")
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"clean running text (45 lines of a real 2025 document, printed and scanned the same way): character "
+              f"error rate {100 * clean_text_cer(Path(tmp)):.2f}% (target ≤ 1%)")
     right, total = table_cells()
     print(f"ruled table (scorecard_766_scan.pdf): {right}/{total} cells exactly right = {100 * right / total:.1f}% "
           "(target ≥ 97%)")
