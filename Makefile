@@ -30,7 +30,7 @@ $(STAMP): pyproject.toml
 
 demo: setup
 	$(BIN)/chitieu run samples --out out/samples; rc=$$?; \
-	echo; echo "Outputs in out/samples/: records.csv (open in Excel), records.json, documents.json, report.json"; \
+	echo; echo "Outputs in out/samples/: review.html (open in a browser), records.xlsx and records.csv (Excel), records.json, documents.json, report.json, chitieu.sqlite (chitieu search WORDS --db out/samples/chitieu.sqlite)"; \
 	exit $$rc
 
 test: setup

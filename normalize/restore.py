@@ -43,6 +43,9 @@ CONFUSION_COST = math.log(0.2)
 EDIT_COST = math.log(0.005)
 # A word seen in under this share of its folded key's occurrences is a damaged spelling, not a reading.
 RARE_AS_WRITTEN = 0.05
+# Readings of a folded key rarer than this share of its uses are not tried, and at most MAX_READINGS are.
+RARE_READING = 0.0005
+MAX_READINGS = 8
 # States kept per word in the Viterbi search (pairs of last two readings); more costs time, not accuracy.
 BEAM = 16
 # Common English words; few are a Vietnamese syllable stripped of its accents ('the' is 'thể', so it counts only
@@ -303,7 +306,7 @@ def _compute_candidates(word: str, model: SyllableModel, ocr: bool = False) -> l
             if accented and is_syllable(lower):
                 return [(f, KEEP_ACCENTED if f == lower else CHANGE_ACCENTED) for f in forms] + \
                     ([] if lower in forms else [(lower, KEEP_ACCENTED)])
-            return [(f, 0.0) for f in forms]
+            return [(f, 0.0) for f in _likely(forms, model)]
     # garbled: OCR confusions first, then one edit on the folded key
     out: dict[str, float] = {}
     for key, cost in _confusion_keys(lower, ocr):
@@ -318,6 +321,14 @@ def _compute_candidates(word: str, model: SyllableModel, ocr: bool = False) -> l
         return []
     # an accented word as written stays possible when it is a real syllable
     return sorted(out.items(), key=lambda kv: -kv[1])[:40]
+
+
+def _likely(forms: list[str], model: SyllableModel) -> list[str]:
+    """The readings of a key worth trying: rare ones (under RARE_READING of the key's uses) cost time and win
+    only by mistake."""
+    total = sum(model.uni.get(f, 0) for f in forms)
+    keep = [f for f in forms if model.uni.get(f, 0) >= RARE_READING * total]
+    return keep[:MAX_READINGS] or forms[:1]
 
 
 def _confusion_keys(word: str, ocr: bool = False) -> list[tuple[str, float]]:
