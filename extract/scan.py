@@ -99,9 +99,12 @@ def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:
         edges = sorted({int(c[0]) for c in widest.cells if c} | {int(c[2]) for c in widest.cells if c})
         for c_i, (left, right) in enumerate(zip(edges, edges[1:])):
             strip = (left, top, image[top:bottom + 1, left:right + 1])
+            narrow = c_i == 0 and right - left < NUMBER_COLUMN * (x1 - x0)
+            if narrow:  # black and white: the dots of '3.5.1' survive a blurred scan (24 → 30 of 30 on the samples)
+                strip = (left, top, _otsu(strip[2]))
             # Tesseract's English model limited to digits and dots reads row numbers far better than the
             # Vietnamese one, which turns '3.2' into words ('các:')
-            (numbers if c_i == 0 and right - left < NUMBER_COLUMN * (x1 - x0) else regions).append(strip)
+            (numbers if narrow else regions).append(strip)
     ink = np.flatnonzero((outside < 128).sum(axis=1) > 2)
     if ink.size:
         regions.insert(0, (0, int(ink[0]), outside[int(ink[0]):int(ink[-1]) + 1]))
@@ -109,6 +112,11 @@ def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:
     found += _ocr_stacked(numbers, tmp / "numbers.pgm", {"psm": COLUMN_PSM, "lang": "eng",
                                                          "whitelist": STT_CHARS})
     return found
+
+
+def _otsu(gray: np.ndarray) -> np.ndarray:
+    import cv2
+    return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
 
 
 def _ocr_stacked(regions: list, path: Path, options: dict) -> list:
