@@ -68,3 +68,23 @@ def ocr_words(image_path: Path, psm: int = PSM, lang: str = LANGUAGE, whitelist:
         words.append(OcrWord(text.strip(), data["left"][i], data["top"][i], data["width"][i], data["height"][i],
                              float(data["conf"][i]), data["block_num"][i], data["par_num"][i], data["line_num"][i]))
     return words
+
+
+def orientation(image_path: Path) -> int:
+    """Degrees to turn the image counter-clockwise to make it upright, by Tesseract's OSD (tesseract-ocr-osd);
+    0 when it cannot tell."""
+    import pytesseract
+
+    check_tesseract()
+    try:
+        osd = pytesseract.image_to_osd(str(image_path), config="--psm 0")
+    except pytesseract.TesseractError:
+        return 0  # too little text to tell, or the osd model is missing
+    fields = dict(line.split(":", 1) for line in osd.splitlines() if ":" in line)
+    try:
+        rotate = int(fields.get("Rotate", "0").strip())
+        confidence = float(fields.get("Orientation confidence", "0").strip())
+    except ValueError:
+        return 0
+    # Tesseract's Rotate is clockwise; numpy's rot90 turns counter-clockwise
+    return (360 - rotate) % 360 if confidence >= 1.0 else 0

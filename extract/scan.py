@@ -29,9 +29,19 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     """OCR one page image (grayscale) into a Page; ruled tables are read cell by cell."""
     settings = settings or PdfSettings()
     gray, angle = deskew(gray)
-    grids, erased = find_grid(gray)
     with tempfile.TemporaryDirectory(prefix="chitieu-ocr-") as tmp:
+        grids, erased = find_grid(gray)
         found = _ocr_regions(erased, grids, Path(tmp))
+        if _poor(found):
+            # a page scanned sideways or upside down reads as junk: ask Tesseract's orientation detector (only
+            # then, it costs a call) and read the page again turned upright
+            turn = page_rotation(gray, Path(tmp))
+            if turn:
+                gray = np.ascontiguousarray(np.rot90(gray, k=turn // 90))
+                gray, angle = deskew(gray)
+                grids, erased = find_grid(gray)
+                found = _ocr_regions(erased, grids, Path(tmp))
+                reason += f"; turned {turn}° upright"
     scale = 72 / dpi
     found = [w for w in found if not _speck(w)]
     words = [{"text": w.text, "x0": w.left * scale, "x1": (w.left + w.width) * scale, "top": w.top * scale,
@@ -82,6 +92,31 @@ COLUMN_PSM = 6
 # A first column narrower than this share of its table is a column of row numbers (STT).
 NUMBER_COLUMN = 0.1
 STT_CHARS = "0123456789.IVXLST"
+
+
+# A page whose words are mostly unsure (mean confidence under this, 0-100) may be turned the wrong way.
+POOR_CONFIDENCE = 50
+
+
+# ... or whose words are mostly not Vietnamese syllables (an upside-down page reads as confident junk).
+POOR_SYLLABLES = 0.5
+
+
+def _poor(found) -> bool:
+    from normalize.encodings import is_syllable
+    if len(found) < 5 or sum(w.conf for w in found) / len(found) < POOR_CONFIDENCE:
+        return True
+    words = [w.text.lower().strip(".,;:()") for w in found if any(c.isalpha() for c in w.text)]
+    words = [w for w in words if w.isalpha()]
+    return len(words) >= 10 and sum(is_syllable(w) for w in words) < POOR_SYLLABLES * len(words)
+
+
+def page_rotation(gray: np.ndarray, tmp: Path) -> int:
+    """Degrees (0, 90, 180, 270) to turn a page counter-clockwise so its text is upright (Tesseract OSD)."""
+    from extract.ocr import orientation
+    path = tmp / "osd.pgm"
+    _write_pgm(path, gray)
+    return orientation(path)
 
 
 def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:

@@ -72,3 +72,17 @@ def test_missing_tesseract_is_one_line_naming_the_package(monkeypatch):
     ocr.check_tesseract.cache_clear()
     assert doc.status == "failed" and doc.error_code == "missing-dependency"
     assert "tesseract-ocr" in doc.error and "\n" not in doc.error
+
+
+@pytest.mark.parametrize("turn", [90, 180])
+def test_pages_scanned_sideways_or_upside_down_are_turned_upright(tmp_path, turn):
+    from PIL import Image
+    path = tmp_path / f"turned{turn}.png"
+    Image.open(SCANS / "dispatch_003.png").rotate(turn, expand=True).save(path, dpi=(300, 300))
+    doc = pipeline.process_file(path, path.name)
+    upright = pipeline.process_file(SCANS / "dispatch_003.png", "png")
+    from rapidfuzz import fuzz
+    assert "upright" in doc.pages[0].reason
+    assert [r.stt for r in doc.records] == [r.stt for r in upright.records]
+    # read again from another rotation of the same noisy scan, a word or two may come out differently
+    assert all(fuzz.ratio(a.title, b.title) > 90 for a, b in zip(doc.records, upright.records))
