@@ -105,6 +105,19 @@ def speed_ratio(tmp: Path) -> tuple[float, float, int]:
     return bare, ours, len(images)
 
 
+def text_layer_cost() -> tuple[float, float]:
+    """Seconds for the text-layer samples with --ocr never and with auto (the per-page checks that decide)."""
+    paths = [SAMPLES / "scorecard_766_ruled.pdf", SAMPLES / "cchc_stats_layout.pdf"]
+    times = {}
+    for mode in ("never", "auto", "never", "auto"):  # twice each, the second run counts (warm caches)
+        t = time.perf_counter()
+        for _ in range(5):
+            for p in paths:
+                pipeline.process_file(p, p.name, pipeline.RunSettings(ocr=mode))
+        times[mode] = time.perf_counter() - t
+    return times["never"], times["auto"]
+
+
 def parallel(tmp: Path) -> tuple[float, float, int]:
     folder = tmp / "forty"
     folder.mkdir()
@@ -154,6 +167,8 @@ def main() -> None:
     right, total = table_cells()
     print(f"ruled table (scorecard_766_scan.pdf): {right}/{total} cells exactly right = {100 * right / total:.1f}% "
           "(target ≥ 97%)")
+    never, auto = text_layer_cost()
+    print(f"text-layer PDFs (2 samples × 5): --ocr never {never:.2f} s, auto {auto:.2f} s, ratio {auto / never:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         bare, ours, n = speed_ratio(Path(tmp))
         print(f"speed on {n} page images: bare tesseract {bare:.2f} s/page, pipeline {ours:.2f} s/page, "
