@@ -106,7 +106,8 @@ def restore_line(text: str, model: Optional[SyllableModel] = None, force: bool =
 
 
 def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool],
-             context: tuple[str, str] = (BOUNDARY, BOUNDARY), ocr: Optional[bool] = None) -> tuple[str, list[Edit], tuple[str, str]]:
+             context: tuple[str, str] = (BOUNDARY, BOUNDARY), ocr: Optional[bool] = None,
+             cache: Optional[Counter] = None) -> tuple[str, list[Edit], tuple[str, str]]:
     """restore_line, starting from the last two readings of the line before (a sentence wrapped over lines),
     and returning this line's last two readings for the next one."""
     if (not force and not looks_damaged(text, model)) or looks_english(text):
@@ -116,6 +117,8 @@ def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool]
     if ocr is None:
         ocr = looks_ocr_garbled([text], model)
     tokens = [_token(m, model, qmark, ocr) for m in TOKEN.finditer(text)]
+    if cache:
+        tokens = [_with_cache(t, cache) for t in tokens]
     if not any(t.candidates for t in tokens):
         return text, [], (BOUNDARY, BOUNDARY)
     best = _viterbi(text, tokens, model, context if not text[:tokens[0].start].strip() else (BOUNDARY, BOUNDARY))
@@ -154,11 +157,18 @@ def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> li
         total += t
     whole = suspicious >= 5 and suspicious >= 0.3 * total
     ocr = looks_ocr_garbled([ln for ln in lines if not looks_english(ln)], model)
+    # the document's own intact words: a '?' copy of a table printed cleanly above it (seed 002) should read
+    # 'Đạt' and 'Tỷ lệ' as the clean part does
+    cache: Counter = Counter()
+    if not whole:
+        for line in lines:
+            if not looks_english(line) and not looks_damaged(line, model):
+                cache.update(w.lower() for w in re.findall(r"[^\W\d_]+", line) if not w.isascii())
     out = []
     context = (BOUNDARY, BOUNDARY)
     for line in lines:
         # '?' damage is decided line by line: one file may hold a clean part, a '?' part and OCR text
-        text, edits, context = _restore(line, model, whole, None, context, ocr)
+        text, edits, context = _restore(line, model, whole, None, context, ocr, cache)
         out.append((text, edits))
     return out
 
@@ -255,6 +265,24 @@ def _is_code(word: str, model: Optional[SyllableModel] = None) -> bool:
     # '1€' and 's6' are OCR'd syllables; '2023', '3003/QĐ' and 'b2' are numbers and codes
     crumbs = sum(1 for c in word if c in GARBLE and not c.isdigit())
     return any(c.isdigit() for c in word) and sum(c.isdigit() for c in word) > len(letters) + crumbs
+
+
+# Weight of the document's own spelling against the model's when choosing among readings of one word.
+CACHE_WEIGHT = 1.0
+
+
+def _with_cache(tok: Token, cache: Counter) -> Token:
+    """Favour the readings the document itself uses where it is intact (add-one smoothed share, weighted)."""
+    if len(tok.candidates) < 2:
+        return tok
+    seen = [cache.get(c, 0) for c, _ in tok.candidates]
+    total = sum(seen)
+    if total < 2:
+        return tok
+    n = len(seen)
+    return Token(tok.start, tok.end, tok.text,
+                 [(c, ch + CACHE_WEIGHT * math.log((k + 0.5) / (total + 0.5 * n)))
+                  for (c, ch), k in zip(tok.candidates, seen)])
 
 
 def _token(m: re.Match, model: SyllableModel, qmark: bool = False, ocr: bool = False) -> Token:
