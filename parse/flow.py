@@ -15,7 +15,7 @@ from parse.assemble import Item
 from parse.header import is_header_text
 from parse.numbers import NUMBER
 from parse.rows import Row
-from parse.stt import BULLET, STT_LINE, follows, successors
+from parse.stt import BULLET, LETTER_LINE, ROMAN_LINE, STT_LINE, follows, successors
 from parse.table import PAGE_NUMBER
 from schemas.model import Unparsed
 
@@ -99,7 +99,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
     numbered = [STT_LINE.match(it.line.text.strip()) for it in items]
     for index, item in enumerate(items):
         line = item.line
-        text = line.text.strip().replace("**", "").strip()
+        # bold and italic markup of converters ('**I. TÌNH HÌNH', '*2.1. Thu NSNN*') is not part of the text
+        text = line.text.strip().replace("**", "").strip().strip("*").strip()
         if not text:
             closed = closed or not spaced
             continue
@@ -111,6 +112,21 @@ def parse_flow(items: list[Item]) -> FlowResult:
             in_header = True
             continue
         in_header = False
+        roman = ROMAN_LINE.match(text)
+        if roman and roman.group(1) and (text[roman.end():][:1].isupper() or prev_stt is None or
+                                         roman.group(1) != "I" or last_numbered is None):
+            current = Row(line.page, line.number, roman.group(1) + ".", confidence=line.confidence)
+            current.add("title", text[roman.end():])
+            result.rows.append(current)
+            last_numbered, prev_stt, closed = current, None, False  # numbering restarts under a new part
+            continue
+        letter = LETTER_LINE.match(text)
+        if letter and last_numbered is not None:
+            current = Row(line.page, line.number, letter.group(1) + ")", confidence=line.confidence)
+            current.add("title", text[letter.end():])
+            result.rows.append(current)
+            closed = False
+            continue
         m = STT_LINE.match(text)
         skipped = m is not None and prev_stt is not None and not follows(prev_stt, m.group(1)) \
             and one_row_missing(prev_stt, m.group(1))

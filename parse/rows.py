@@ -54,6 +54,7 @@ class Hierarchy:
 
     last_numbered: Optional[str] = None
     last_level: int = 0
+    section: Optional[str] = None   # the roman-numbered part (I, II, …) the numbered rows sit in
 
 
 def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hierarchy) -> Record:
@@ -73,6 +74,12 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
             stt = fixed
     if stt:
         rec.stt, rec.level, rec.parent_stt = stt, level_of(stt), parent_of(stt)
+        if is_roman(stt):
+            hierarchy.section = stt
+        elif hierarchy.section:
+            # numbering restarts in each roman part (I. … 1. 2. II. … 1.): the part is the top of the tree
+            rec.level += 1
+            rec.parent_stt = rec.parent_stt or hierarchy.section
         prev = hierarchy.last_numbered
         if prev and not is_roman(stt) and not is_roman(prev) and stt != "1" and not follows(prev, stt):
             # kept as printed: the source's own numbering error (real 06: 19, 22, 20, 21, 22) is data

@@ -4,12 +4,18 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-# A whole STT cell: dotted numbers with an optional trailing dot ('3.4.1.'), or a roman numeral.
-STT_CELL = re.compile(r"^\s*((?:\d{1,3}|[IVXL]{1,6})(?:\.\d{1,3})+|\d{1,3})\.?\s*$")
+# A whole STT cell: dotted numbers with an optional trailing dot ('3.4.1.'), or a roman numeral. Parts after the
+# first have one or two digits: '20.330' in a number column is twenty thousand three hundred and thirty.
+STT_CELL = re.compile(r"^\s*((?:\d{1,3}|[IVXL]{1,6})(?:\.\d{1,2})+|\d{1,3})\.?\s*$")
 ROMAN_CELL = re.compile(r"^\s*([IVXL]{1,6})\.?\s*$")
 # An STT at the start of a line of running text, followed by the row's label: '1.1 Số văn bản', '2. Cải cách'.
 # Up to three digits per part, so years ('2023 - 2024') and dates ('30/12/2022') never start a row.
-STT_LINE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,3})*)(\.?)\s+(?=\S)")
+# A dotted number alone on its line ('2.1.') opens a row whose label follows on the next lines.
+STT_LINE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})*)(\.?)(?:\s+(?=\S)|(?<=\.)\s*$)")
+# A roman-numbered part of running text: 'I. TÌNH HÌNH …' (plans, reports).
+ROMAN_LINE = re.compile(r"^\s*((?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s+(?=\S)")
+# A lettered item under a numbered row: 'a) Thu ngân sách …'.
+LETTER_LINE = re.compile(r"^\s*([a-zđ])\)\s+(?=\S)")
 # A sub-row bullet at the start of a line or cell.
 BULLET = re.compile(r"^\s*([-–+•])\s*(?=\S)")
 

@@ -140,3 +140,22 @@ def test_layout_can_be_forced():
     assert len(flow.records) != 28 and flow.layout_reason == "--layout flow"
     # nothing is dropped: lines outside the table are unparsed with the reason
     assert any(u.reason == "outside the tables (--layout table)" for u in table.unparsed)
+
+
+def test_plan_numbering_roman_parts_numbers_and_letters():
+    """Real 05 (a provincial financial plan): I. / 1. / 2.1. alone on its line / a) items, and a column of
+    thousands ('20.330') that is not a row number."""
+    import pipeline
+    from conftest import REAL
+    doc = pipeline.process_file(next(REAL.glob("05_*.txt")), "05")
+    recs = doc.records
+    part1 = next(r for r in recs if r.stt == "I")
+    assert part1.level == 1 and part1.title.startswith("TÌNH HÌNH THỰC HIỆN")
+    first = recs[recs.index(part1) + 1]
+    assert (first.stt, first.parent_stt, first.level) == ("1", "I", 2)
+    sub = next(r for r in recs if r.stt == "2.1")
+    assert sub.level == 3 and sub.title.startswith("Thu ngân sách nhà nước")
+    lettered = [r for r in recs if r.stt_raw in ("a)", "b)")]
+    assert lettered and all(r.stt is None and r.parent_stt for r in lettered)
+    assert not any(r.stt_raw and r.stt_raw.startswith("20.330") for r in recs)
+    assert [r.stt for r in recs if r.stt and r.level == 1] == ["I", "II", "III"]
