@@ -57,6 +57,11 @@ class Hierarchy:
     section: Optional[str] = None   # the roman-numbered part (I, II, …) the numbered rows sit in
 
 
+def _set_target(rec: Record, target, raw: Optional[str] = None) -> None:
+    rec.target_op, rec.target_value, rec.target_high = target.op, target.value, target.high
+    rec.target_raw = raw if raw is not None else target.raw
+
+
 def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hierarchy) -> Record:
     """Turn a collected row into a Record: hierarchy, label parts, numbers, target, status."""
     rec = Record(doc_id=doc_id, source=source, page=row.page, seq=seq, warnings=list(row.warnings), line=row.line)
@@ -107,7 +112,7 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         else:
             target = parse_target(value_text, whole=True)
             if target and target.op != "=":
-                rec.target_op, rec.target_value, rec.target_raw = target.op, target.value, target.raw
+                _set_target(rec, target)
             else:
                 notes.append(value_text)
                 rec.warnings.append("value is not a number")
@@ -123,7 +128,7 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         target = parse_target(target_text)
         rec.target_raw = target_text
         if target:
-            rec.target_op, rec.target_value = target.op, target.value
+            _set_target(rec, target, raw=target_text)
         else:
             rec.warnings.append("target has no comparable figure")
     status_text = strip_markup(row.text("status"))
@@ -131,14 +136,14 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         status, target, rest = parse_status(status_text)
         rec.status = status
         if target and rec.target_op is None:
-            rec.target_op, rec.target_value, rec.target_raw = target.op, target.value, target.raw
+            _set_target(rec, target)
         if rest:
             notes.append(rest)
     if rec.target_op is None and rec.title:
         head, target, rest = split_target(rec.title)
         if target is not None:
             rec.title = clean_title(head)
-            rec.target_op, rec.target_value, rec.target_raw = target.op, target.value, target.raw
+            _set_target(rec, target)
             if rest:
                 notes.append(rest)
     unit_text = clean_title(strip_markup(row.text("unit")))

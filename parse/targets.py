@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from parse.numbers import NUMBER, parse_number
@@ -10,6 +10,9 @@ from parse.numbers import NUMBER, parse_number
 _NUM = rf"({NUMBER})\s*%?"
 # Comparison phrases, most specific first; each maps to one operator.
 TARGET_PATTERNS: list[tuple[re.Pattern, str]] = [
+    # a range, both ends kept: 'từ 1%-1,5%', '8 - 10%', 'từ 10 đến 12%'
+    # (a percentage at the end, so that '2026 - 2030' stays a span of years)
+    (re.compile(rf"(?:\btừ\s*)?{_NUM}\s*(?:-|–|đến)\s*({NUMBER})\s*%", re.I), "between"),
     (re.compile(rf"\btừ\s*{_NUM}\s*trở\s*lên", re.I), ">="),
     (re.compile(rf"\b(?:tối thiểu|ít nhất|không thấp hơn|không dưới)\s*(?:là\s*)?{_NUM}", re.I), ">="),
     (re.compile(rf"(?:≥|>=|=>)\s*{_NUM}"), ">="),
@@ -31,6 +34,7 @@ class Target:
     op: str
     value: float
     raw: str
+    high: Optional[float] = None   # the upper end of a range ('between')
 
 
 def parse_target(text: str, whole: bool = False) -> Optional[Target]:
@@ -44,7 +48,10 @@ def parse_target(text: str, whole: bool = False) -> Optional[Target]:
             continue
         value = parse_number(m.group(1))
         if value is not None:
-            return Target(op, value, raw if whole else m.group(0).strip())
+            high = parse_number(m.group(2)) if op == "between" else None
+            if op == "between" and (high is None or high < value):
+                continue  # '2026 - 2030' or a dash between unrelated numbers: not a range
+            return Target(op, value, raw if whole else m.group(0).strip(), high)
     return None
 
 
@@ -58,7 +65,7 @@ def parse_status(text: str) -> tuple[Optional[str], Optional[Target], str]:
     inner = rest.strip("() ").strip()
     target = parse_target(inner) if inner else None
     if target is not None:
-        target = Target(target.op, target.value, inner)
+        target = replace(target, raw=inner)
         rest = ""
     return status, target, rest
 
@@ -67,7 +74,7 @@ def parse_status(text: str) -> tuple[Optional[str], Optional[Target], str]:
 # A percentage is required so that counts inside sentences ('có tối thiểu 05 kịch bản') stay text.
 IN_TEXT_TARGET = re.compile(
     r"\s*,?\s*((?:phải\s+)?(?:đạt|chiếm)?\s*(?:tối thiểu|ít nhất|trên|dưới|tối đa|không quá|từ|≥|>=|≤|<=|>|<)?"
-    r"\s*\d+(?:[.,]\d+)?\s*%(?:\s*trở lên)?)(?=[\s.,;]|$)", re.I)
+    r"\s*(?:\d+(?:[.,]\d+)?\s*%?\s*(?:-|–|đến)\s*)?\d+(?:[.,]\d+)?\s*%(?:\s*trở lên)?)(?=[\s.,;/]|$)", re.I)
 # Words before 'đạt' that make it a reported result, not a target ('ước đạt 45,2% kế hoạch', 'đã đạt').
 REPORTED = re.compile(r"\b(ước|đã|chỉ|mới|bằng|được)\s*$", re.I)
 # A target clause ends an indicator's label; after it at most a short qualifier follows, not more prose,
@@ -97,5 +104,5 @@ def split_target(text: str) -> tuple[str, Optional[Target], str]:
         head = text[:m.start()].strip(" ,")
         if not head or len(head) > MAX_LABEL or SENTENCE_BREAK.search(head):
             continue
-        return head, Target(target.op, target.value, phrase), rest
+        return head, replace(target, raw=phrase), rest
     return text, None, ""

@@ -104,6 +104,7 @@ class Record:
     target_op: Optional[str] = None
     target_raw: Optional[str] = None
     target_value: Optional[float] = None
+    target_high: Optional[float] = None   # upper end when the target is a range (target_op 'between')
     max_points: Optional[float] = None
     status: Optional[str] = None
     responsible: Optional[str] = None

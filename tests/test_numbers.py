@@ -109,3 +109,12 @@ def test_split_target(text, title, op, value, raw, rest):
 def test_no_target_in_text(text):
     from parse.targets import split_target
     assert split_target(text)[1] is None
+
+
+def test_range_targets_keep_both_ends():
+    from parse.targets import parse_target, split_target
+    t = parse_target("từ 1%-1,5%")
+    assert (t.op, t.value, t.high) == ("between", 1.0, 1.5)
+    assert parse_target("2026 - 2030") is None  # a span of years is no target
+    head, t, rest = split_target("Tỷ lệ hộ nghèo giảm hàng năm 1%-1,5%")  # real 05
+    assert head == "Tỷ lệ hộ nghèo giảm hàng năm" and (t.value, t.high) == (1.0, 1.5)
