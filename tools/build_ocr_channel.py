@@ -64,7 +64,7 @@ def words(lines: list[str]) -> list[str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--pages", type=int, default=40)
+    ap.add_argument("--pages", type=int, default=120)
     args = ap.parse_args()
     src_all = source_lines(args.pages * LINES_PER_PAGE)
     word_pairs: Counter = Counter()
