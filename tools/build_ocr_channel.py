@@ -4,7 +4,7 @@ Renders running-text lines of the official corpus (../shared/corpus/official-202
 which the benchmark holds out) with DejaVu Sans, OCRs them with `tesseract -l eng --psm 4`, aligns the OCR words
 with the source words and counts, per OCR'd word, which source words it stood for ('ty' → tự, tỷ; 'phic' →
 phúc; a word read right counts too), and per letter group, which folded letters it stood for ('¢' → 'e'). Rows: kind (word|char), OCR text,
-source text, count. Needs Debian's tesseract-ocr. Usage: .venv/bin/python tools/build_ocr_channel.py [--pages 40]"""
+source text, count. Needs Debian's tesseract-ocr. Usage: .venv/bin/python tools/build_ocr_channel.py [--pages 120]"""
 from __future__ import annotations
 
 import argparse
