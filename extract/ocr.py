@@ -31,6 +31,7 @@ class OcrWord:
     block: int
     par: int
     line: int
+    region: object = None   # which image region the word came from, when several are OCR'd together
 
 
 @lru_cache(maxsize=1)

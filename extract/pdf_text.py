@@ -55,6 +55,16 @@ def open_pdf(data: bytes):
 
 
 def _group_lines(words: list[dict], settings: PdfSettings) -> list[list[dict]]:
+    if words and all("line_key" in w for w in words):
+        # OCR'd words: Tesseract already knows its lines; a dash or a comma sits lower or higher than the words
+        # beside it, and grouping by position alone moves it to the line above or below
+        groups: dict = {}
+        for w in words:
+            groups.setdefault(w["line_key"], []).append(w)
+        lines = sorted(groups.values(), key=lambda ln: min(w["top"] for w in ln))
+        for ln in lines:
+            ln.sort(key=lambda w: w["x0"])
+        return lines
     lines: list[list[dict]] = []
     for w in sorted(words, key=lambda w: (round(w["top"], 1), w["x0"])):
         height = max(w["bottom"] - w["top"], 1.0)

@@ -45,7 +45,8 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     scale = 72 / dpi
     found = [w for w in found if not _speck(w)]
     words = [{"text": w.text, "x0": w.left * scale, "x1": (w.left + w.width) * scale, "top": w.top * scale,
-              "bottom": (w.top + w.height) * scale, "conf": max(w.conf, 0.0)} for w in found]
+              "bottom": (w.top + w.height) * scale, "conf": max(w.conf, 0.0),
+              "line_key": (w.region, w.block, w.par, w.line)} for w in found]
     height, width = gray.shape
     if angle:
         reason += f"; straightened by {angle:+.1f}°"
@@ -171,10 +172,11 @@ def _ocr_stacked(regions: list, path: Path, options: dict) -> list:
     found = []
     for w in ocr_words(path, **options):
         centre = w.top + w.height / 2
-        for start, end, left, top in offsets:
+        for i, (start, end, left, top) in enumerate(offsets):
             if start - PAD <= centre < end + PAD:
                 w.left += left - PAD
                 w.top += top - start
+                w.region = (path.stem, i)
                 found.append(w)
                 break
     return found
