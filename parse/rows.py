@@ -57,6 +57,10 @@ class Hierarchy:
     section: Optional[str] = None   # the roman-numbered part (I, II, …) the numbered rows sit in
 
 
+# A figure in a value cell: digits with their separators ('11,4', '40.543', '49,22').
+FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+
+
 def _set_target(rec: Record, target, raw: Optional[str] = None) -> None:
     rec.target_op, rec.target_value, rec.target_high = target.op, target.value, target.high
     rec.target_raw = raw if raw is not None else target.raw
@@ -109,6 +113,9 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         q = parse_quantity(value_text)
         if q is not None:
             rec.value, rec.value_denominator, rec.unit = q.value, q.denominator, q.unit
+            if len(FIGURE.findall(value_text)) > (2 if q.denominator is not None else 1):
+                # two rows run together ('11,4/18 điểm 49,22%': a row's number was lost): only the first is kept
+                rec.warnings.append("value cell holds more than one figure; the first was taken")
         else:
             target = parse_target(value_text, whole=True)
             if target and target.op != "=":

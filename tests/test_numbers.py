@@ -118,3 +118,16 @@ def test_range_targets_keep_both_ends():
     assert parse_target("2026 - 2030") is None  # a span of years is no target
     head, t, rest = split_target("Tỷ lệ hộ nghèo giảm hàng năm 1%-1,5%")  # real 05
     assert head == "Tỷ lệ hộ nghèo giảm hàng năm" and (t.value, t.high) == (1.0, 1.5)
+
+
+def test_two_rows_run_together_in_a_value_cell_are_flagged():
+    from parse.rows import Hierarchy, Row, row_to_record
+    row = Row(page=1, line=6, stt_raw="1")
+    row.add("title", "Công khai, minh bạch (18đ) Tỷ lệ thủ tục hành chính công bố đúng hạn (6đ)")
+    row.add("value", "11,4/18 điểm 49,22%")  # row 1.1's number was lost: its value joined row 1's
+    rec = row_to_record(row, "0" * 16, "x", 1, Hierarchy())
+    assert rec.value == 11.4 and any("more than one figure" in w for w in rec.warnings)
+    ok = Row(page=1, line=7, stt_raw="2")
+    ok.add("title", "Tiến độ, kết quả giải quyết")
+    ok.add("value", "15,1/20 điểm")
+    assert not row_to_record(ok, "0" * 16, "x", 2, Hierarchy()).warnings
