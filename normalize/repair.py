@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from normalize.encodings import convert_mojibake, fix_mojibake, mojibake_edit
-from normalize.restore import UNCERTAIN, damage_counts, restore_line, restore_lines
+from normalize.restore import UNCERTAIN, damaged_document, restore_line, restore_lines
 from normalize.syllable_model import shipped_model
 from normalize.unicode import clean_unicode
 from schemas.model import Cell, Edit, Line, Page
@@ -86,12 +86,9 @@ def repair_pages(pages: list[Page]) -> list[str]:
 def restore_pages(lines: list[Line]) -> list[str]:
     """Restore lost diacritics in the lines (and their cells) of one document; say how much was restored."""
     model = shipped_model()
-    restored = restore_lines([ln.text for ln in lines], model)
-    suspicious = total = 0
-    for ln in lines:
-        s, t = damage_counts(ln.text, model)
-        suspicious, total = suspicious + s, total + t
-    whole = suspicious >= 5 and suspicious >= 0.3 * total
+    texts = [ln.text for ln in lines]
+    restored = restore_lines(texts, model)
+    whole = damaged_document(texts, model)  # cells follow their document's decision, as lines do
     words = uncertain = changed = 0
     for ln, (text, edits) in zip(lines, restored):
         if edits:

@@ -148,14 +148,7 @@ def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> li
     """Restore the lines of one document. When the document as a whole reads as damaged (stripped or garbled
     OCR), every line is restored, short ones included; otherwise only the lines that look damaged on their own."""
     model = model or shipped_model()
-    suspicious = total = 0
-    for line in lines:
-        if looks_english(line):
-            continue
-        s, t = damage_counts(line, model)
-        suspicious += s
-        total += t
-    whole = suspicious >= 5 and suspicious >= 0.3 * total
+    whole = damaged_document(lines, model)
     ocr = looks_ocr_garbled([ln for ln in lines if not looks_english(ln)], model)
     # the document's own intact words: a '?' copy of a table printed cleanly above it (seed 002) should read
     # 'Đạt' and 'Tỷ lệ' as the clean part does
@@ -171,6 +164,16 @@ def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> li
         text, edits, context = _restore(line, model, whole, None, context, ocr, cache)
         out.append((text, edits))
     return out
+
+
+def damaged_document(lines: list[str], model: SyllableModel) -> bool:
+    """True when a document as a whole lost its diacritics (English lines left out of the count)."""
+    suspicious = total = 0
+    for line in lines:
+        if not looks_english(line):
+            s, t = damage_counts(line, model)
+            suspicious, total = suspicious + s, total + t
+    return suspicious >= 5 and suspicious >= 0.3 * total
 
 
 def looks_ocr_garbled(lines: list[str], model: SyllableModel) -> bool:
