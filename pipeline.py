@@ -5,6 +5,7 @@ import hashlib
 import os
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
@@ -41,8 +42,15 @@ class RunSettings:
     xlsx: bool = True                # write DIR/records.xlsx
 
     def lexicon(self):
-        from normalize.lexicon import Lexicon, shipped_lexicon
-        return Lexicon.load(self.lexicons) if self.lexicons else shipped_lexicon()
+        from normalize.lexicon import shipped_lexicon
+        return _user_lexicon(tuple(self.lexicons)) if self.lexicons else shipped_lexicon()
+
+
+@lru_cache(maxsize=4)
+def _user_lexicon(paths: tuple):
+    """The shipped lexicon with the user's files, loaded once per process, not once per input file."""
+    from normalize.lexicon import Lexicon
+    return Lexicon.load(paths)
 
 
 @dataclass
