@@ -32,6 +32,8 @@ BODY_START = re.compile(r"^(Sở|Cơ quan|Các cơ quan|UBND|Ủy ban|VP|Văn ph
 HEADER_LINE = re.compile(r"^(stt|tt)\b")
 # A row of an OCR'd ruled table whose number was misread as a letter: 'o | Cách tính …' (seed 000's row 2).
 OCR_ROW_MARK = re.compile(r"^\s*([^\d\s|]{1,2})\s*\|\s+(?=\S)")
+# The addressee block that closes a dispatch (folded text).
+RECIPIENTS = re.compile(r"\bnoi nhan\s*:")
 # A header naming a unit column (folded): only then is a trailing '<Unit> <figure>' split out of a row.
 UNIT_HEADER = re.compile(r"(don vi tinh|\bdvt)\b")
 
@@ -96,6 +98,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
     prev_stt: str | None = None
     closed = False
     in_header = False
+    recipients = False  # inside a dispatch's 'Nơi nhận:' block: its '-' lines are addressees, not rows
     numbered = [STT_LINE.match(it.line.text.strip()) for it in items]
     for index, item in enumerate(items):
         line = item.line
@@ -112,6 +115,14 @@ def parse_flow(items: list[Item]) -> FlowResult:
             in_header = True
             continue
         in_header = False
+        to = RECIPIENTS.search(fold(text))
+        if to:
+            # 'Nơi nhận:' ends the body of a dispatch (fold keeps positions: one letter for one letter)
+            before = text[:to.start()].strip()
+            if before and current is not None and not closed:
+                current.add("responsible" if current.parts.get("responsible") else "title", before)
+            current, last_numbered, recipients = None, None, True
+            continue
         roman = ROMAN_LINE.match(text)
         if roman and roman.group(1) and (text[roman.end():][:1].isupper() or prev_stt is None or
                                          roman.group(1) != "I" or last_numbered is None):
@@ -136,7 +147,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
             if skipped:
                 current.warnings.append(f"row number {m.group(1)} does not follow {prev_stt}: a row may be missing")
             result.rows.append(current)
-            last_numbered, prev_stt, closed = current, m.group(1), False
+            last_numbered, prev_stt, closed, recipients = current, m.group(1), False, False
             continue
         mark = OCR_ROW_MARK.match(text) if prev_stt else None
         expected = _expected_from_next(prev_stt, numbered[index + 1:]) if mark else None
@@ -148,6 +159,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
             result.rows.append(current)
             last_numbered, prev_stt, closed = current, expected, False
             continue
+        if recipients and BULLET.match(text):
+            continue  # an addressee of the dispatch
         if BULLET.match(text) and last_numbered is not None:
             body = BULLET.sub("", text, count=1)
             if current is not None and current.parts.get("responsible") and BODY_START.match(body) \

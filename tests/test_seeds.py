@@ -159,3 +159,14 @@ def test_plan_numbering_roman_parts_numbers_and_letters():
     assert lettered and all(r.stt is None and r.parent_stt for r in lettered)
     assert not any(r.stt_raw and r.stt_raw.startswith("20.330") for r in recs)
     assert [r.stt for r in recs if r.stt and r.level == 1] == ["I", "II", "III"]
+
+
+def test_addressees_of_a_dispatch_are_not_rows(seed_docs):
+    """Seed 003 and real 02/06 end with 'Nơi nhận:' and '-' addressees; they are not indicator rows."""
+    import pipeline
+    from conftest import REAL
+    last = seed_docs["003"].records[-1]
+    assert last.stt_raw == "5." and "Nơi nhận" not in (last.title_raw or "")
+    for name in ("02_", "06_"):
+        doc = pipeline.process_file(next(REAL.glob(name + "*.txt")), name)
+        assert not any((r.title or "").startswith(("Lưu: VT", "Như Điều", "VPCP:")) for r in doc.records)
