@@ -32,6 +32,10 @@ BODY_START = re.compile(r"^(Sở|Cơ quan|Các cơ quan|UBND|Ủy ban|VP|Văn ph
 HEADER_LINE = re.compile(r"^(stt|tt)\b")
 # A row of an OCR'd ruled table whose number was misread as a letter: 'o | Cách tính …' (seed 000's row 2).
 OCR_ROW_MARK = re.compile(r"^\s*([^\d\s|]{1,2})\s*\|\s+(?=\S)")
+# In a flattened table (seed 004), the responsible column's text that ran into the title: a body's name followed
+# by what it reports ('… Sở Nội vụ báo cáo', '- Văn phòng UBND tỉnh (VP.UBND tỉnh) báo cáo số liệu …').
+RESPONSIBLE_TAIL = re.compile(r"\s+-?\s*((?:Sở|Văn phòng|VP|UBND|Cơ quan|Các cơ quan|Ban|Phòng|Trung tâm)\b"
+                              r"(?:[^.;:]|\.(?=\S)){0,80}?\b(?:báo cáo|tổng hợp)\b.*)$")
 # The addressee block that closes a dispatch (folded text).
 RECIPIENTS = re.compile(r"\bnoi nhan\s*:")
 # A header naming a unit column (folded): only then is a trailing '<Unit> <figure>' split out of a row.
@@ -184,4 +188,16 @@ def parse_flow(items: list[Item]) -> FlowResult:
     for row in result.rows:
         if units and not row.parts.get("unit"):
             _split_columns(row)
+        if units:
+            _move_responsible_tail(row)
     return result
+
+
+def _move_responsible_tail(row: Row) -> None:
+    """Move the responsible column's text out of a flattened row's title, in front of what it already has."""
+    title = row.text("title")
+    m = RESPONSIBLE_TAIL.search(title)
+    if not m or m.start() < 15:
+        return
+    row.parts["title"] = [title[:m.start()].strip()]
+    row.parts["responsible"] = [m.group(1).strip()] + row.parts.get("responsible", [])

@@ -170,3 +170,10 @@ def test_addressees_of_a_dispatch_are_not_rows(seed_docs):
     for name in ("02_", "06_"):
         doc = pipeline.process_file(next(REAL.glob(name + "*.txt")), name)
         assert not any((r.title or "").startswith(("Lưu: VT", "Như Điều", "VPCP:")) for r in doc.records)
+
+
+def test_seed_004_responsible_text_leaves_the_title(seed_docs):
+    recs = {r.stt_raw: r for r in seed_docs["004"].records if r.stt_raw}
+    assert recs["1.5."].title == "Thực hiện nhiệm vụ Chính phủ, Thủ tướng Chính phủ giao"
+    assert recs["1.5."].responsible.startswith("Văn phòng UBND tỉnh (VP.UBND tỉnh) báo cáo")
+    assert recs["1.4."].title.endswith("tổ chức bộ máy") and recs["1.4."].responsible == "Sở Nội vụ báo cáo"
