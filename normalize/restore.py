@@ -123,13 +123,14 @@ def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool]
         return text, [], (BOUNDARY, BOUNDARY)
     best = _viterbi(text, tokens, model, context if not text[:tokens[0].start].strip() else (BOUNDARY, BOUNDARY))
     upper_line = _mostly_upper(text, model)
+    joined = _contexts(text, tokens)
     out, edits, pos = [], [], 0
-    for tok, choice in zip(tokens, best):
+    for i, (tok, choice) in enumerate(zip(tokens, best)):
         if choice is None or choice == NUMBER:
             continue
         new = _case_like(tok.text, choice, upper_line)
         if new != tok.text:
-            score = _local_share(text, tokens, best, tokens.index(tok), model)
+            score = _local_share(joined, tokens, best, i, model)
             reason = "restore-diacritics" if fold(new) == fold(_strip_crumbs(tok.text)) else "restore-ocr"
             if "?" in tok.text:
                 reason = "restore-qmark"
@@ -139,7 +140,6 @@ def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool]
     out.append(text[pos:])
     tail = (BOUNDARY, BOUNDARY)
     if best[-1] and not text[tokens[-1].end:].strip():
-        joined = _contexts(text, tokens)
         tail = (best[-2] if len(best) > 1 and joined[-1] and best[-2] else BOUNDARY, best[-1])
     return "".join(out), edits, tail
 
@@ -466,9 +466,9 @@ def _viterbi(text: str, tokens: list[Token], model: SyllableModel,
     return path
 
 
-def _local_share(text: str, tokens: list[Token], best: list[Optional[str]], i: int, model: SyllableModel) -> float:
+def _local_share(joined: list[bool], tokens: list[Token], best: list[Optional[str]], i: int,
+                 model: SyllableModel) -> float:
     """The chosen reading's share of probability among the word's candidates, its neighbours held fixed."""
-    joined = _contexts(text, tokens)
 
     def at(j: int) -> str:
         return best[j] if 0 <= j < len(tokens) and best[j] else BOUNDARY
