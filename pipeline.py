@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Iterable, Optional
 
 from batch import Manifest, Task, run_in_process, run_isolated, run_key
 from errors import ChitieuError, InputError, MissingDependency, OutputNotWritable

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -139,7 +138,6 @@ def parallel(tmp: Path) -> tuple[float, float, int]:
 
 
 def peak_memory(tmp: Path, pages: int) -> float:
-    from PIL import Image
     import pypdfium2
     pdf = pypdfium2.PdfDocument(str(SCANS / "scorecard_766_scan.pdf"))
     imgs = [pdf[i].render(scale=150 / 72, grayscale=True).to_pil() for i in range(len(pdf))]

@@ -8,7 +8,6 @@ Usage: .venv/bin/python bench/restore_accuracy.py [--quick]   (--quick: the ship
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import time
 import unicodedata
@@ -18,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from normalize.encodings import is_syllable  # noqa: E402
-from normalize.restore import SURVIVED, restore_line, restore_lines  # noqa: E402
+from normalize.restore import SURVIVED, restore_lines  # noqa: E402
 from normalize.syllable_model import shipped_model  # noqa: E402
 from tools.build_syllable_model import SHARED, build  # noqa: E402
 
