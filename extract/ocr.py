@@ -31,6 +31,7 @@ class OcrWord:
     block: int
     par: int
     line: int
+    page: int = 1           # which image, when a list of images is read in one call
     region: object = None   # which image region the word came from, when several are OCR'd together
 
 
@@ -49,16 +50,15 @@ def check_tesseract() -> str:
     return (out.stdout or out.stderr).splitlines()[0]
 
 
-def ocr_words(image_path: Path, psm: int = PSM, lang: str = LANGUAGE, whitelist: str = "") -> list[OcrWord]:
-    """Every word Tesseract finds in an image file (grayscale PGM/PNG/TIFF), with its box and confidence.
-    whitelist limits the characters (a column of row numbers)."""
+def ocr_words(image_path: Path, psm: int = PSM, lang: str = LANGUAGE) -> list[OcrWord]:
+    """Every word Tesseract finds in an image file (grayscale PGM/PNG/TIFF; a .txt file lists several, read by
+    one process), with its box, confidence and image number."""
     import pytesseract
 
     check_tesseract()
     os.environ["OMP_THREAD_LIMIT"] = "1"  # read by the tesseract process pytesseract starts
     try:
-        config = f"--psm {psm}" + (f" -c tessedit_char_whitelist={whitelist}" if whitelist else "")
-        data = pytesseract.image_to_data(str(image_path), lang=lang, config=config,
+        data = pytesseract.image_to_data(str(image_path), lang=lang, config=f"--psm {psm}",
                                          output_type=pytesseract.Output.DICT)
     except pytesseract.TesseractError as exc:
         raise RuntimeError(f"tesseract failed: {str(exc)[:200]}") from None
@@ -67,7 +67,8 @@ def ocr_words(image_path: Path, psm: int = PSM, lang: str = LANGUAGE, whitelist:
         if data["level"][i] != 5 or not text.strip():
             continue
         words.append(OcrWord(text.strip(), data["left"][i], data["top"][i], data["width"][i], data["height"][i],
-                             float(data["conf"][i]), data["block_num"][i], data["par_num"][i], data["line_num"][i]))
+                             float(data["conf"][i]), data["block_num"][i], data["par_num"][i], data["line_num"][i],
+                             page=data["page_num"][i]))
     return words
 
 

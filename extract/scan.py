@@ -92,7 +92,6 @@ PAD = 60
 COLUMN_PSM = 6
 # A first column narrower than this share of its table is a column of row numbers (STT).
 NUMBER_COLUMN = 0.1
-STT_CHARS = "0123456789.IVXLST"
 
 
 # A page whose words are mostly unsure (mean confidence under this, 0-100) may be turned the wrong way.
@@ -121,33 +120,29 @@ def page_rotation(gray: np.ndarray, tmp: Path) -> int:
 
 
 def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:
-    """OCR a page. Each column of a ruled table is read on its own (whole-page OCR joins a two-line cell with the
-    one-line cells beside it into one garbled line); to pay Tesseract's start-up once, not once per column, the
-    columns and the rest of the page are stacked one below the other into a single image, and each word found
-    is put back where it came from. A narrow first column of row numbers gets its own call (digits only)."""
+    """OCR a page. Each column of a ruled table is read as an image of its own (whole-page OCR joins a two-line
+    cell with the one-line cells beside it into one garbled line), and so is the rest of the page; one Tesseract
+    call reads them all, and each word found is put back where it came from."""
     outside = image.copy()
     regions: list[tuple[int, int, np.ndarray]] = []   # (left, top, pixels) in page coordinates
-    numbers: list[tuple[int, int, np.ndarray]] = []
     for grid in grids:
         x0, top, x1, bottom = (int(v) for v in grid.bbox)
         outside[top:bottom + 1, x0:x1 + 1] = 255
         widest = max(grid.rows, key=lambda r: sum(c is not None for c in r.cells))
         edges = sorted({int(c[0]) for c in widest.cells if c} | {int(c[2]) for c in widest.cells if c})
         for c_i, (left, right) in enumerate(zip(edges, edges[1:])):
-            strip = (left, top, image[top:bottom + 1, left:right + 1])
-            narrow = c_i == 0 and right - left < NUMBER_COLUMN * (x1 - x0)
-            if narrow:  # black and white: the dots of '3.5.1' survive a blurred scan (24 → 30 of 30 on the samples)
-                strip = (left, top, _otsu(strip[2]))
-            # Tesseract's English model limited to digits and dots reads row numbers far better than the
-            # Vietnamese one, which turns '3.2' into words ('các:')
-            (numbers if narrow else regions).append(strip)
-    ink = np.flatnonzero((outside < 128).sum(axis=1) > 2)
-    if ink.size:
-        regions.insert(0, (0, int(ink[0]), outside[int(ink[0]):int(ink[-1]) + 1]))
-    found = _ocr_stacked(regions, tmp / "stack.pgm", {"psm": COLUMN_PSM})
-    found += _ocr_stacked(numbers, tmp / "numbers.pgm", {"psm": COLUMN_PSM, "lang": "eng",
-                                                         "whitelist": STT_CHARS})
-    return found
+            strip = image[top:bottom + 1, left:right + 1]
+            if c_i == 0 and right - left < NUMBER_COLUMN * (x1 - x0):
+                # black and white: the dots of '3.5.1' survive a blurred scan (24 → 30 of 30 on the samples)
+                strip = _otsu(strip)
+            regions.append((left, top, strip))
+    ink = outside < 128
+    rows, cols = np.flatnonzero(ink.sum(axis=1) > 2), np.flatnonzero(ink.sum(axis=0) > 2)
+    # as narrow as its ink: Tesseract's cost grows with the pixels it is given (a blank page costs 0.1 s more than
+    # a small image), which is why the columns are separate images too rather than stacked into one tall one
+    rest = [(int(cols[0]), int(rows[0]), outside[int(rows[0]):int(rows[-1]) + 1, int(cols[0]):int(cols[-1]) + 1])
+            ] if rows.size and cols.size else []
+    return _ocr_separately(rest + regions, tmp, "text", {"psm": COLUMN_PSM})
 
 
 def _otsu(gray: np.ndarray) -> np.ndarray:
@@ -155,30 +150,29 @@ def _otsu(gray: np.ndarray) -> np.ndarray:
     return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
 
 
-def _ocr_stacked(regions: list, path: Path, options: dict) -> list:
-    """OCR regions stacked vertically (white margins between) in one Tesseract call; boxes in page coordinates."""
-    if not regions:
-        return []
-    width = max(r[2].shape[1] for r in regions) + 2 * PAD
-    blocks, offsets, y = [], [], 0
-    for left, top, pixels in regions:
+def _ocr_separately(regions: list, tmp: Path, name: str, options: dict) -> list:
+    """OCR regions (left, top, pixels), each as an image of its own with a white margin, all in one Tesseract call
+    (an image list: the model loads once); word boxes come back in page coordinates."""
+    paths = []
+    for i, (_, _, pixels) in enumerate(regions):
         h, w = pixels.shape
-        block = np.full((h + 2 * PAD, width), 255, dtype=np.uint8)
-        block[PAD:PAD + h, PAD:PAD + w] = pixels
-        blocks.append(block)
-        offsets.append((y + PAD, y + PAD + h, left, top))
-        y += h + 2 * PAD
-    _write_pgm(path, np.vstack(blocks))
+        framed = np.full((h + 2 * PAD, w + 2 * PAD), 255, dtype=np.uint8)
+        framed[PAD:PAD + h, PAD:PAD + w] = pixels
+        paths.append(tmp / f"{name}{i + 1}.pgm")
+        _write_pgm(paths[-1], framed)
+    if not paths:
+        return []
+    source = paths[0]
+    if len(paths) > 1:
+        source = tmp / f"{name}.txt"
+        source.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
     found = []
-    for w in ocr_words(path, **options):
-        centre = w.top + w.height / 2
-        for i, (start, end, left, top) in enumerate(offsets):
-            if start - PAD <= centre < end + PAD:
-                w.left += left - PAD
-                w.top += top - start
-                w.region = (path.stem, i)
-                found.append(w)
-                break
+    for w in ocr_words(source, **options):
+        left, top, _ = regions[w.page - 1]
+        w.left += left - PAD
+        w.top += top - PAD
+        w.region = (name, w.page)
+        found.append(w)
     return found
 
 
