@@ -86,3 +86,22 @@ def test_pages_scanned_sideways_or_upside_down_are_turned_upright(tmp_path, turn
     assert [r.stt for r in doc.records] == [r.stt for r in upright.records]
     # read again from another rotation of the same noisy scan, a word or two may come out differently
     assert all(fuzz.ratio(a.title, b.title) > 90 for a, b in zip(doc.records, upright.records))
+
+
+def test_a_cell_spanning_three_columns_is_one_cell_and_the_columns_keep_their_numbers():
+    import numpy as np
+
+    from extract.grid import find_grid
+    page = np.full((1200, 1600), 255, dtype=np.uint8)
+    xs, ys = [100, 300, 700, 1100, 1500], [100, 300, 500, 700]
+    for y in ys:
+        page[y - 1:y + 2, xs[0]:xs[-1] + 1] = 0
+    for x in xs:
+        page[ys[0]:ys[-1] + 1, x - 1:x + 2] = 0
+    page[ys[0]:ys[1], xs[2] - 1:xs[2] + 2] = 255   # the first row's cell spans columns 2-4
+    page[ys[0]:ys[1], xs[3] - 1:xs[3] + 2] = 255
+    (grid,), erased = find_grid(page)
+    first, second = grid.rows[0].cells, grid.rows[1].cells
+    assert first[2:] == [None, None] and abs(first[1][0] - 300) <= 2 and abs(first[1][2] - 1500) <= 2
+    assert all(c is not None for c in second) and len(second) == 4
+    assert erased.min() == 255   # every rule painted out
