@@ -15,6 +15,9 @@ LOOKALIKES = {
 INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 # No-break and other fixed-width spaces become plain spaces so words split where the eye sees a gap.
 ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+# Capital letters for a regex character class ('[' + UPPER + ']'): a range like À-Ỹ would take in the small
+# letters that Unicode interleaves with the capitals (ạ between Ạ and Ả).
+UPPER = "A-Z" + "".join(c for c in map(chr, range(0xC0, 0x1EFA)) if c.isupper())
 
 
 def clean_unicode(text: str) -> tuple[str, list[Edit]]:

@@ -10,22 +10,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from normalize.unicode import fold
+from normalize.unicode import UPPER, fold
 from parse.assemble import Item
 from parse.header import is_header_text
 from parse.numbers import NUMBER
 from parse.rows import Row
-from parse.stt import BULLET, LETTER_LINE, ROMAN_LINE, STT_LINE, follows, successors
+from parse.stt import BULLET, LETTER_LINE, ROMAN_LINE, STT_LINE, follows, is_roman, successors
 from parse.table import PAGE_NUMBER
 from schemas.model import Unparsed
 
 # Units of measure that statistics annexes print in their own column (seed 004), as they are capitalised there.
 UNIT_WORDS = ["Cơ quan, đơn vị, địa phương", "Cơ quan, đơn vị", "Văn bản", "Nhiệm vụ", "Hồ sơ", "Thủ tục",
               "Quyết định", "Quy trình", "Vấn đề", "PAKN", "Người", "Đơn vị", "Cơ quan", "Tổ chức", "Số lượng",
-              "%"]
+              "Triệu đồng", "Tỷ đồng", "Lượt", "%"]
 # '<title> <Unit> [<figure>] [<responsible>]' at the end of a flattened row.
-UNIT_VALUE = re.compile(r"(?:^|\s)(?P<unit>" + "|".join(re.escape(u) for u in UNIT_WORDS) + r")"
-                        rf"(?:\s+(?P<value>{NUMBER}))?(?:\s+(?P<rest>[-–A-ZĐÀ-Ỹ].*))?$")
+UNIT_VALUE = re.compile(r"(?:(?<=\s)|^)(?P<unit>" + "|".join(re.escape(u) for u in UNIT_WORDS) + r")"
+                        rf"(?:\s+(?P<value>{NUMBER}))?(?:\s+(?P<rest>[-–{UPPER}].*))?$")
+# A unit column holding a code list instead of a unit ('Chưa = 0 Có = 1', 'Trực tuyến = 0 Phát phiếu = 1 Kết
+# hợp = 2'), then maybe the figure and a remark.
+_CODE = rf"[{UPPER}][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}}\s*=\s*\d+"
+CODE_LIST = re.compile(rf"(?P<unit>{_CODE}(?:\s+{_CODE})+)(?:\s+(?P<value>\d+)(?=\s|$))?(?:\s+(?P<rest>.*))?$")
+
+
+def _trailing_columns(title: str):
+    """The unit (or code list), figure and remark that end a flattened row, starting at a word after the first
+    (the label comes first: 'Số lượng QTNB … Quy trình 0' is not split at the unit 'Số lượng')."""
+    for pattern in (CODE_LIST, UNIT_VALUE):
+        for word in re.finditer(r"\s(?=\S)", title):
+            m = pattern.match(title, word.end())
+            if m:
+                return m
+    return None
 # Names of bodies that continue a responsible column on '-' lines.
 BODY_START = re.compile(r"^(Sở|Cơ quan|Các cơ quan|UBND|Ủy ban|VP|Văn phòng|Đối với|Trung tâm|Bộ|Ban|Phòng)\b")
 # A header line repeated at the top of each page of a flattened table.
@@ -36,6 +51,9 @@ OCR_ROW_MARK = re.compile(r"^\s*([^\d\s|]{1,2})\s*\|\s+(?=\S)")
 # by what it reports ('… Sở Nội vụ báo cáo', '- Văn phòng UBND tỉnh (VP.UBND tỉnh) báo cáo số liệu …').
 RESPONSIBLE_TAIL = re.compile(r"\s+-?\s*((?:Sở|Văn phòng|VP|UBND|Cơ quan|Các cơ quan|Ban|Phòng|Trung tâm)\b"
                               r"(?:[^.;:]|\.(?=\S)){0,80}?\b(?:báo cáo|tổng hợp)\b.*)$")
+# What a responsible body's entry says it does ('- Cơ quan, đơn vị, địa phương báo cáo'): such a '-' line in a
+# flattened table is the responsible column, not a sub-row.
+REPORTS = re.compile(r"\b(báo cáo|tổng hợp)\b")
 # The addressee block that closes a dispatch (folded text).
 RECIPIENTS = re.compile(r"\bnoi nhan\s*:")
 # A header naming a unit column (folded): only then is a trailing '<Unit> <figure>' split out of a row.
@@ -58,8 +76,8 @@ def double_spaced(items: list[Item]) -> bool:
 def _split_columns(row: Row) -> None:
     """Move a trailing '<Unit> <figure> <responsible>' out of a flattened row's title."""
     title = row.text("title")
-    m = UNIT_VALUE.search(title)
-    if not m or m.start() == 0:
+    m = _trailing_columns(title)
+    if not m:
         return
     row.parts["title"] = [title[:m.start()].strip()]
     row.add("unit", m.group("unit"))
@@ -90,6 +108,15 @@ def _expected_from_next(prev: str, following: list) -> str | None:
         return None
     fits = [s for s in successors(prev) if follows(s, nxt)]
     return fits[0] if len(fits) == 1 else None
+
+
+def _old_list_goes_on(prev: str | None, following: list) -> bool:
+    """True when the next numbered line continues the list that `prev` is in, not one restarting at 1: then a
+    line '1 …' in between is a figure of a cell ('1 Sở TNMT được cấp 70 chứng thư số', seed 004), not a row."""
+    if prev is None or is_roman(prev):
+        return False
+    nxt = next((m.group(1) for m in following if m), None)
+    return nxt is not None and nxt not in successors("1") and (follows(prev, nxt) or one_row_missing(prev, nxt))
 
 
 def parse_flow(items: list[Item]) -> FlowResult:
@@ -145,7 +172,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
         m = STT_LINE.match(text)
         skipped = m is not None and prev_stt is not None and not follows(prev_stt, m.group(1)) \
             and one_row_missing(prev_stt, m.group(1))
-        if m and (follows(prev_stt, m.group(1)) or m.group(1) == "1" or skipped):
+        restart = m is not None and m.group(1) == "1" and not _old_list_goes_on(prev_stt, numbered[index + 1:])
+        if m and (follows(prev_stt, m.group(1)) or restart or skipped):
             current = Row(line.page, line.number, m.group(1) + m.group(2), confidence=line.confidence)
             current.add("title", BAR.sub("", text[m.end():], count=1))
             if skipped:
@@ -167,8 +195,9 @@ def parse_flow(items: list[Item]) -> FlowResult:
             continue  # an addressee of the dispatch
         if BULLET.match(text) and last_numbered is not None:
             body = BULLET.sub("", text, count=1)
-            if current is not None and current.parts.get("responsible") and BODY_START.match(body) \
-                    and not (units and UNIT_VALUE.search(body)):
+            reports = units and REPORTS.search(body) and not UNIT_VALUE.search(body)
+            if current is not None and BODY_START.match(body) and (
+                    reports or current.parts.get("responsible") and not (units and UNIT_VALUE.search(body))):
                 current.add("responsible", body)
             else:
                 current = Row(line.page, line.number, "-", confidence=line.confidence)

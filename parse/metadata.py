@@ -5,14 +5,14 @@ import re
 from datetime import date
 from typing import Optional
 
-from normalize.unicode import fold
+from normalize.unicode import UPPER, fold
 from schemas.model import DocMeta, Line
 
 # 'Số: 144/KH-UBND', 'Số: /UBND-VP', 'số 3003/QĐ-UBND' — the number may be left blank for signing.
 NUMBER = re.compile(r"\bsố\s*:?\s*(\d*\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-ZĐa-z0-9.&]*(?:\s*-\s*[A-ZĐ][A-ZĐa-z0-9.&]*)*)",
                     re.I)
 # '<Place>, ngày 24 tháng 11 năm 2025': a place is one to four capitalised words.
-_CAP = r"[A-ZĐÀ-Ỹ][^\W\d_]*"
+_CAP = rf"[{UPPER}][^\W\d_]*"
 PLACE_DATE = re.compile(rf"({_CAP}(?:\s+{_CAP}){{0,3}}),\s*ngày\s*(\d{{1,2}})\s*tháng\s*(\d{{1,2}})\s*năm\s*(\d{{4}})")
 # The type code inside the number says what the document is.
 TYPE_CODES = {"KH": "Kế hoạch", "QĐ": "Quyết định", "QD": "Quyết định", "TB": "Thông báo", "NQ": "Nghị quyết",

@@ -81,6 +81,9 @@ REPORTED = re.compile(r"\b(ước|đã|chỉ|mới|bằng|được)\s*$", re.I)
 # and before it one phrase (no sentence break), not a paragraph.
 MAX_REST = 100
 MAX_LABEL = 200
+# A label that names a band ('ĐVSNCL tự bảo đảm từ 70% - dưới 100% chi thường xuyên'): its second figure is part
+# of the label, not a target.
+RANGE_OPEN = re.compile(r"\d\s*%?\s*[-–]\s*$")
 SENTENCE_BREAK = re.compile(r"[.;:!?]\s+\S")
 # What a percentage is of, when a few words end the text after it ('đạt 100% dân số', 'chiếm 45% GRDP tỉnh').
 _TAIL = re.compile(r"^(?:[^\W\d_]+\s*){1,3}$")
@@ -102,7 +105,7 @@ def split_target(text: str) -> tuple[str, Optional[Target], str]:
         if target is None:
             continue
         head = text[:m.start()].strip(" ,")
-        if not head or len(head) > MAX_LABEL or SENTENCE_BREAK.search(head):
+        if not head or len(head) > MAX_LABEL or SENTENCE_BREAK.search(head) or RANGE_OPEN.search(head):
             continue
         return head, replace(target, raw=phrase), rest
     return text, None, ""
