@@ -110,6 +110,14 @@ def _expected_from_next(prev: str, following: list) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def _bold(raw: str) -> str | None:
+    """'done' for a line that is one bold run ('**1. Thể chế**'), 'open' for a bold run that wraps on, else None."""
+    raw = raw.strip()
+    if not raw.startswith("**"):
+        return None
+    return "done" if raw.endswith("**") and len(raw) > 4 and raw.count("**") == 2 else "open"
+
+
 def _old_list_goes_on(prev: str | None, following: list) -> bool:
     """True when the next numbered line continues the list that `prev` is in, not one restarting at 1: then a
     line '1 …' in between is a figure of a cell ('1 Sở TNMT được cấp 70 chứng thư số', seed 004), not a row."""
@@ -131,6 +139,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
     in_header = False
     recipients = False  # inside a dispatch's 'Nơi nhận:' block: its '-' lines are addressees, not rows
     numbered = [STT_LINE.match(it.line.text.strip()) for it in items]
+    heading = None  # the current row's heading is bold: 'open' until its closing '**', then 'done'
+
     for index, item in enumerate(items):
         line = item.line
         # bold and italic markup of converters ('**I. TÌNH HÌNH', '*2.1. Thu NSNN*') is not part of the text
@@ -161,6 +171,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
             current.add("title", text[roman.end():])
             result.rows.append(current)
             last_numbered, prev_stt, closed = current, None, False  # numbering restarts under a new part
+            heading = _bold(line.text)
             continue
         letter = LETTER_LINE.match(text)
         if letter and last_numbered is not None:
@@ -180,6 +191,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
                 current.warnings.append(f"row number {m.group(1)} does not follow {prev_stt}: a row may be missing")
             result.rows.append(current)
             last_numbered, prev_stt, closed, recipients = current, m.group(1), False, False
+            heading = _bold(line.text)
             continue
         mark = OCR_ROW_MARK.match(text) if prev_stt else None
         expected = _expected_from_next(prev_stt, numbered[index + 1:]) if mark else None
@@ -206,6 +218,11 @@ def parse_flow(items: list[Item]) -> FlowResult:
             closed = False
             continue
         if current is not None and not closed:
+            if heading == "done" and current is last_numbered:
+                current.add("note", text)  # the paragraph under a bold heading describes it: not its title
+                continue
+            if heading == "open" and line.text.rstrip().endswith("**"):
+                heading = "done"
             if current.parts.get("responsible"):
                 current.add("responsible", text)
             else:

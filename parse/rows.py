@@ -57,6 +57,8 @@ class Hierarchy:
     section: Optional[str] = None   # the roman-numbered part (I, II, …) the numbered rows sit in
 
 
+# A lettered item's number as the flow parser keeps it ('a)', 'đ)').
+LETTER_ITEM = re.compile(r"^([a-zđ])\)$")
 # A figure in a value cell: digits with their separators ('11,4', '40.543', '49,22').
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -97,6 +99,9 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     else:
         rec.parent_stt = hierarchy.last_numbered
         rec.level = hierarchy.last_level + 1
+        letter = LETTER_ITEM.match(stt_raw)
+        if letter:  # 'a)' under '1.': its own number, but the numbered rows around it stay the list
+            rec.stt = letter.group(1)
 
     title_src = row.text("title")
     if BULLET.match(title_src) and not stt:
