@@ -111,7 +111,7 @@ def assemble_bars(lines: list[Line]) -> list[Item]:
         if len(row) >= 2:
             if header_roles(texts) is not None:
                 width = len(row)
-            cells = [Cell(t, col=k) for k, t in enumerate(texts)]
+            cells = [Cell(_unbold(t), col=k) for k, t in enumerate(texts)]
             items.append(Item(Line(" | ".join(texts), first.page, first.number), cells, "bars"))
         else:
             for ln in row[0]:
@@ -148,8 +148,18 @@ def assemble(lines: list[Line]) -> list[Item]:
             items.append(Item(line, [], "markdown"))
         elif MD_ROW.match(text):
             parts = text.strip().strip("|").split("|")
-            items.append(Item(line, [Cell(p.strip(), col=k) for k, p in enumerate(parts)], "markdown"))
+            items.append(Item(line, [Cell(_unbold(p.strip()), col=k) for k, p in enumerate(parts)], "markdown"))
         else:
             items.append(Item(line))
         i += 1
     return items
+
+
+def _unbold(cell: str) -> str:
+    """A cell that is one bold or italic run ('**I**', '*III.1.1*', '**Đến năm 2030**') without its markers."""
+    m = EMPHASIS.match(cell)
+    return m.group(2).strip() if m else cell
+
+
+# A whole cell in converter emphasis: '**…**' or '*…*' (the same marker on both sides, none inside).
+EMPHASIS = re.compile(r"^(\*{1,3})([^*]+)\1$")

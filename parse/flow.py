@@ -110,6 +110,12 @@ def _expected_from_next(prev: str, following: list) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def _wraps_on(row: Row, text: str) -> bool:
+    """True when text, after a blank line, is the rest of row's unfinished sentence."""
+    last = next((parts[-1] for role in ("responsible", "title") if (parts := row.parts.get(role))), "")
+    return text[:1].islower() and bool(last) and not last.rstrip().endswith((".", ":", ";", "!", "?"))
+
+
 def _bold(raw: str) -> str | None:
     """'done' for a line that is one bold run ('**1. Thể chế**'), 'open' for a bold run that wraps on, else None."""
     raw = raw.strip()
@@ -217,6 +223,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
                 result.rows.append(current)
             closed = False
             continue
+        if current is not None and closed and _wraps_on(current, text):
+            closed = False  # a stray blank line inside a sentence (OCR): the sentence goes on in small letters
         if current is not None and not closed:
             if heading == "done" and current is last_numbered:
                 current.add("note", text)  # the paragraph under a bold heading describes it: not its title
@@ -230,6 +238,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
                 if units and UNIT_VALUE.search(current.text("title")):
                     _split_columns(current)
             continue
+        if result.rows:  # said, not dropped: the review lists it, a clerk sees if a row was missed
+            result.unparsed.append(Unparsed(line.page, line.number, text, "prose between or after numbered rows"))
         current, last_numbered = None, None  # a paragraph of prose: the list is over
     for row in result.rows:
         if units and not row.parts.get("unit"):

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from parse.fields import clean_title, split_label, squash, strip_markup
-from parse.numbers import parse_quantity
+from parse.numbers import parse_number, parse_quantity
 from parse.stt import BULLET, follows, is_roman, level_of, normalise_stt, ocr_stt, parent_of, slip_correction
-from parse.targets import parse_status, parse_target, split_target
+from parse.targets import Target, parse_status, parse_target, split_target
 from schemas.model import Record
 
 ROLES = ("title", "value", "benchmark", "target", "status", "unit", "responsible", "note")
@@ -57,6 +57,8 @@ class Hierarchy:
     section: Optional[str] = None   # the roman-numbered part (I, II, …) the numbered rows sit in
 
 
+# A sentence that opens with the share it demands: '100% hồ sơ … được số hóa'.
+LEADING_SHARE = re.compile(r"^(\d+(?:,\d+)?)\s*%\s+(?=[^\W\d_])")
 # A lettered item's number as the flow parser keeps it ('a)', 'đ)').
 LETTER_ITEM = re.compile(r"^([a-zđ])\)$")
 # A figure in a value cell: digits with their separators ('11,4', '40.543', '49,22').
@@ -87,7 +89,7 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         rec.stt, rec.level, rec.parent_stt = stt, level_of(stt), parent_of(stt)
         if is_roman(stt):
             hierarchy.section = stt
-        elif hierarchy.section:
+        elif hierarchy.section and not is_roman(stt.split(".")[0]):
             # numbering restarts in each roman part (I. … 1. 2. II. … 1.): the part is the top of the tree
             rec.level += 1
             rec.parent_stt = rec.parent_stt or hierarchy.section
@@ -158,6 +160,11 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
             _set_target(rec, target)
             if rest:
                 notes.append(rest)
+    if rec.target_op is None and rec.title:
+        share = LEADING_SHARE.match(rec.title)
+        if share and parse_number(share.group(1)) is not None:
+            # '100% thủ tục hành chính … phải thực hiện …': the share the sentence demands; the sentence stays whole
+            _set_target(rec, Target("=", parse_number(share.group(1)), share.group(0).strip()))
     unit_text = clean_title(strip_markup(row.text("unit")))
     if unit_text:
         rec.unit = unit_text

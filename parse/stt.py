@@ -38,19 +38,18 @@ def parent_of(stt: str) -> Optional[str]:
     return stt.rsplit(".", 1)[0] if "." in stt else None
 
 
-def _parts(stt: str) -> list[int]:
-    return [int(p) for p in stt.split(".")]
-
-
 def successors(prev: Optional[str]) -> set[str]:
-    """The STTs that may follow `prev`: its first child, its next sibling, the next sibling of an ancestor."""
-    if prev is None or is_roman(prev):
+    """The STTs that may follow `prev`: its first child, its next sibling, the next sibling of an ancestor.
+    A roman head ('I.1', 'II.3': parts numbered inside roman sections) is kept as it is."""
+    if prev is None:
         return {"1"}
-    parts = _parts(prev)
-    out = {".".join(map(str, parts + [1]))}
+    if is_roman(prev):
+        return {"1", f"{prev}.1"}
+    parts = prev.split(".")
+    out = {f"{prev}.1"}
     for depth in range(len(parts), 0, -1):
-        nxt = parts[:depth - 1] + [parts[depth - 1] + 1]
-        out.add(".".join(map(str, nxt)))
+        if parts[depth - 1].isdigit():
+            out.add(".".join(parts[:depth - 1] + [str(int(parts[depth - 1]) + 1)]))
     return out
 
 

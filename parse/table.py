@@ -158,6 +158,8 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
     for index, item in enumerate(items):
         if item.cells is None or item.how == "text":
             if not item.line.text.strip():
+                if columns is None:
+                    result.leftover.append(item)  # running text needs its blank lines: they end paragraphs
                 continue
             if columns is not None:
                 pending_text.append(item)

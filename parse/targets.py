@@ -13,6 +13,8 @@ TARGET_PATTERNS: list[tuple[re.Pattern, str]] = [
     # a range, both ends kept: 'từ 1%-1,5%', '8 - 10%', 'từ 10 đến 12%'
     # (a percentage at the end, so that '2026 - 2030' stays a span of years)
     (re.compile(rf"(?:\btừ\s*)?{_NUM}\s*(?:-|–|đến)\s*({NUMBER})\s*%", re.I), "between"),
+    # ... or a target cell that holds nothing but a range ('40 - 50' organisations)
+    (re.compile(rf"^(?:từ\s*)?{_NUM}\s*(?:-|–|đến)\s*({NUMBER})\s*%?$", re.I), "between"),
     (re.compile(rf"\btừ\s*{_NUM}\s*trở\s*lên", re.I), ">="),
     (re.compile(rf"\b(?:tối thiểu|ít nhất|không thấp hơn|không dưới)\s*(?:là\s*)?{_NUM}", re.I), ">="),
     (re.compile(rf"(?:≥|>=|=>)\s*{_NUM}"), ">="),
@@ -27,6 +29,10 @@ TARGET_PATTERNS: list[tuple[re.Pattern, str]] = [
 STATUSES = ["Đã hoàn thành quá hạn", "Đã hoàn thành", "Chưa hoàn thành", "Đang thực hiện", "Hoàn thành",
             "Chưa đạt", "Không đạt", "Đạt"]
 STATUS_RE = re.compile(r"^\s*(" + "|".join(re.escape(s) for s in STATUSES) + r")\b\s*(.*)$", re.I | re.S)
+
+
+# Two figures in this span joined by a dash are years ('2026 - 2030'), not a range of target values.
+YEARS = (1900, 2100)
 
 
 @dataclass
@@ -49,7 +55,7 @@ def parse_target(text: str, whole: bool = False) -> Optional[Target]:
         value = parse_number(m.group(1))
         if value is not None:
             high = parse_number(m.group(2)) if op == "between" else None
-            if op == "between" and (high is None or high < value):
+            if op == "between" and (high is None or high < value or YEARS[0] <= value <= high <= YEARS[1]):
                 continue  # '2026 - 2030' or a dash between unrelated numbers: not a range
             return Target(op, value, raw if whole else m.group(0).strip(), high)
     return None
