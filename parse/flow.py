@@ -15,7 +15,8 @@ from parse.assemble import Item
 from parse.header import is_header_text
 from parse.numbers import NUMBER
 from parse.rows import Row
-from parse.stt import BULLET, LETTER_LINE, ROMAN_LINE, STT_LINE, follows, is_roman, successors
+from parse.stt import (BULLET, LETTER_LINE, ROMAN_LINE, STT_LINE, follows, is_roman, parent_of, slip_correction,
+                       successors)
 from parse.table import PAGE_NUMBER
 from schemas.model import Unparsed
 
@@ -54,6 +55,15 @@ RESPONSIBLE_TAIL = re.compile(r"\s+-?\s*((?:Sở|Văn phòng|VP|UBND|Cơ quan|C�
 # What a responsible body's entry says it does ('- Cơ quan, đơn vị, địa phương báo cáo'): such a '-' line in a
 # flattened table is the responsible column, not a sub-row.
 REPORTS = re.compile(r"\b(báo cáo|tổng hợp)\b")
+# A row of an OCR'd ruled table: a short number (or its misreading), a rule read as '|', text.
+OCR_GRID_ROW = re.compile(r"^\s*[^\s|]{1,6}\s*\|\s+\S")
+OCR_GRID_ROWS = 3
+# A line that ends in a figure ('Các sở, ban, ngành 100%', '> 80%'): the row's last column is reached.
+# A row number with parts alone on its line, its cell's text on the lines below (an OCR'd grid read cell by cell).
+LONE_STT = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})+)()\s*$")
+LONE_CELL_LINES = 3
+FIGURE_END = re.compile(r"\d\s*%+$|\d$")
+FIGURE_THEN_COLUMN = re.compile(r"\d\s*%*\s+\|\s+\S")
 # The addressee block that closes a dispatch (folded text).
 RECIPIENTS = re.compile(r"\bnoi nhan\s*:")
 # A header naming a unit column (folded): only then is a trailing '<Unit> <figure>' split out of a row.
@@ -110,6 +120,49 @@ def _expected_from_next(prev: str, following: list) -> str | None:
     return fits[0] if len(fits) == 1 else None
 
 
+def _row_done(text: str, own: int) -> tuple[bool, int]:
+    """(waiting, own) after a row's first line: done when it reached its figure ('… 100%', '… 80% | Bao gồm'),
+    else it still owns `own` lines below."""
+    if FIGURE_END.search(text) or FIGURE_THEN_COLUMN.search(text):
+        return True, 0
+    return False, own
+
+
+def _opens(prev: str | None, stt: str) -> bool:
+    """True when a top row follows: its title cell (several lines, centred on its number) began above it."""
+    return prev is None or "." not in stt or stt.count(".") < prev.count(".")
+
+
+def _grid_cells(row: Row, text: str, ocr_grid: bool) -> None:
+    """The first line of a row; in an OCR'd grid a further ' | ' is the rule before the next column."""
+    head, bar, rest = text.partition(" | ") if ocr_grid else (text, "", "")
+    row.add("title", head)
+    if bar:
+        row.add("responsible", rest)
+
+
+def _flush(row: Row | None, pending: list[str]) -> list[str]:
+    """Lines held for a next row that did not come: they continue the row before, as any other line."""
+    if row is not None:
+        for text in pending:
+            row.add("responsible" if row.parts.get("responsible") else "title", text)
+    return []
+
+
+def _place_pending(pending: list[str], before: Row | None, row: Row, prev: str | None, stt: str) -> list[str]:
+    """Held lines open `row` when it is a new top row (its cell began above its number); before a sub-row's
+    sibling they are its other tall cell ('Thực hiện'), its short label being on its number's line."""
+    if not pending:
+        return []
+    if _opens(prev, stt):
+        row.parts["title"] = [" ".join(pending)] + row.parts.get("title", [])
+    elif stt.count(".") == (prev or "").count("."):
+        row.parts["responsible"] = [" ".join(pending)] + row.parts.get("responsible", [])
+    else:
+        _flush(before, pending)   # a first sub-row: the lines were the end of the row above's text
+    return []
+
+
 def _wraps_on(row: Row, text: str) -> bool:
     """True when text, after a blank line, is the rest of row's unfinished sentence."""
     last = next((parts[-1] for role in ("responsible", "title") if (parts := row.parts.get(role))), "")
@@ -146,6 +199,12 @@ def parse_flow(items: list[Item]) -> FlowResult:
     recipients = False  # inside a dispatch's 'Nơi nhận:' block: its '-' lines are addressees, not rows
     numbered = [STT_LINE.match(it.line.text.strip()) for it in items]
     heading = None  # the current row's heading is bold: 'open' until its closing '**', then 'done'
+    # An OCR'd ruled table read across its columns (seed 000: 'N | …' rows): a cell's text is centred on its
+    # row number, so after a row that ended in its figure, the lines up to the next number may open that row.
+    ocr_grid = sum(bool(OCR_GRID_ROW.match(it.line.text)) for it in items) >= OCR_GRID_ROWS
+    pending: list[str] = []
+    held: list = []   # the lines of pending, for the report when no row takes them
+    waiting, own = False, 0
 
     for index, item in enumerate(items):
         line = item.line
@@ -157,9 +216,11 @@ def parse_flow(items: list[Item]) -> FlowResult:
         if current is not None and PAGE_NUMBER.match(text):
             result.unparsed.append(Unparsed(line.page, line.number, text, "page number"))
             continue
-        if current is not None and (HEADER_LINE.match(fold(text)) or (in_header and is_header_text(text))):
+        if (current is not None or ocr_grid) and (HEADER_LINE.match(fold(text)) or
+                                                  (in_header and is_header_text(text))):
             result.unparsed.append(Unparsed(line.page, line.number, text, "repeated table header"))
-            in_header = True
+            pending = _flush(current, pending)
+            in_header, waiting = True, ocr_grid  # under a header, a cell's lines may come before its number
             continue
         in_header = False
         to = RECIPIENTS.search(fold(text))
@@ -173,6 +234,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
         roman = ROMAN_LINE.match(text)
         if roman and roman.group(1) and (text[roman.end():][:1].isupper() or prev_stt is None or
                                          roman.group(1) != "I" or last_numbered is None):
+            pending, waiting = _flush(current, pending), False
             current = Row(line.page, line.number, roman.group(1) + ".", confidence=line.confidence)
             current.add("title", text[roman.end():])
             result.rows.append(current)
@@ -186,24 +248,48 @@ def parse_flow(items: list[Item]) -> FlowResult:
             result.rows.append(current)
             closed = False
             continue
-        m = STT_LINE.match(text)
+        m = STT_LINE.match(text) or (LONE_STT.match(text) if ocr_grid else None)
+        slip = m is not None and ocr_grid and prev_stt is not None and not follows(prev_stt, m.group(1)) \
+            and slip_correction(prev_stt, m.group(1))
         skipped = m is not None and prev_stt is not None and not follows(prev_stt, m.group(1)) \
             and one_row_missing(prev_stt, m.group(1))
         restart = m is not None and m.group(1) == "1" and not _old_list_goes_on(prev_stt, numbered[index + 1:])
-        if m and (follows(prev_stt, m.group(1)) or restart or skipped):
+        if m and (follows(prev_stt, m.group(1)) or restart or skipped or slip):
+            lost = parent_of(m.group(1))
+            if ocr_grid and skipped and pending and lost and follows(prev_stt, lost):
+                # the parent row's own number was lost (seed 000: rows 8 and 9): its cell's lines were held
+                current = Row(line.page, line.number, "", confidence=line.confidence, stt=lost)
+                current.add("title", " ".join(pending))
+                current.warnings.append(f"row number not found, taken as {lost} from the rows around it")
+                result.rows.append(current)
+                pending, prev_stt, last_numbered, skipped = [], lost, current, False
+            before = current
             current = Row(line.page, line.number, m.group(1) + m.group(2), confidence=line.confidence)
-            current.add("title", BAR.sub("", text[m.end():], count=1))
-            if skipped:
+            _grid_cells(current, BAR.sub("", text[m.end():], count=1), ocr_grid)
+            stt = m.group(1)
+            if slip:  # an OCR'd grid's number read wrong ('1.2' where the rows around say 7.2)
+                current.stt, stt = slip, slip
+                current.warnings.append(f"row number read as {m.group(1)}, taken as {slip} from the sequence")
+            elif skipped:
                 current.warnings.append(f"row number {m.group(1)} does not follow {prev_stt}: a row may be missing")
+            own = len(pending) if pending and _opens(prev_stt, stt) else 0
+            pending = _place_pending(pending, before, current, prev_stt, stt)
+            waiting, own = _row_done(BAR.sub("", text[m.end():], count=1), own)
+            if not text[m.end():].strip():
+                own = LONE_CELL_LINES  # its label and figure are on the lines below, blank lines between
             result.rows.append(current)
-            last_numbered, prev_stt, closed, recipients = current, m.group(1), False, False
+            last_numbered, prev_stt, closed, recipients = current, stt, False, False
             heading = _bold(line.text)
             continue
         mark = OCR_ROW_MARK.match(text) if prev_stt else None
         expected = _expected_from_next(prev_stt, numbered[index + 1:]) if mark else None
         if expected:
+            before = current
             current = Row(line.page, line.number, expected, confidence=line.confidence)
-            current.add("title", text[mark.end():])
+            _grid_cells(current, text[mark.end():], ocr_grid)
+            own = len(pending) if pending and _opens(prev_stt, expected) else 0
+            pending = _place_pending(pending, before, current, prev_stt, expected)
+            waiting, own = _row_done(text[mark.end():], own)
             current.warnings.append(f"row number read as {mark.group(1)!r}, taken as {expected} from the rows "
                                     "around it")
             result.rows.append(current)
@@ -211,6 +297,16 @@ def parse_flow(items: list[Item]) -> FlowResult:
             continue
         if recipients and BULLET.match(text):
             continue  # an addressee of the dispatch
+        if ocr_grid and own and current is not None:
+            # as many lines below the row's number as its cell had above it: the cell is centred on it
+            current.add("responsible" if current.parts.get("responsible") else "title", text)
+            own = 0 if FIGURE_END.search(text) else own - 1
+            waiting = own == 0
+            continue
+        if ocr_grid and waiting:
+            pending.append(text)
+            held.append(line)
+            continue
         if BULLET.match(text) and last_numbered is not None:
             body = BULLET.sub("", text, count=1)
             reports = units and REPORTS.search(body) and not UNIT_VALUE.search(body)
@@ -241,6 +337,12 @@ def parse_flow(items: list[Item]) -> FlowResult:
         if result.rows:  # said, not dropped: the review lists it, a clerk sees if a row was missed
             result.unparsed.append(Unparsed(line.page, line.number, text, "prose between or after numbered rows"))
         current, last_numbered = None, None  # a paragraph of prose: the list is over
+    if ocr_grid and waiting and pending:
+        # the rows above were complete: this is a cell whose row number OCR lost (seed 000's row 9)
+        result.unparsed.extend(Unparsed(ln.page, ln.number, t, "text of a table cell whose row number was not found")
+                               for ln, t in zip(held[-len(pending):], pending))
+    else:
+        _flush(current, pending)
     for row in result.rows:
         if units and not row.parts.get("unit"):
             _split_columns(row)

@@ -38,6 +38,7 @@ class Row:
     parts: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     confidence: Optional[float] = None
+    stt: Optional[str] = None   # the row number the layout settled on, when the printed one is an OCR slip
 
     def add(self, role: str, text: str) -> None:
         text = text.strip()
@@ -75,7 +76,7 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     rec = Record(doc_id=doc_id, source=source, page=row.page, seq=seq, warnings=list(row.warnings), line=row.line)
     stt_raw = row.stt_raw.strip()
     rec.stt_raw = stt_raw or None
-    stt = normalise_stt(stt_raw) if stt_raw else None
+    stt = row.stt or (normalise_stt(stt_raw) if stt_raw else None)
     if stt_raw and stt is None and row.confidence is not None:
         stt = ocr_stt(stt_raw)
     prev = hierarchy.last_numbered

@@ -80,7 +80,7 @@ def parse_status(text: str) -> tuple[Optional[str], Optional[Target], str]:
 # A percentage is required so that counts inside sentences ('có tối thiểu 05 kịch bản') stay text.
 IN_TEXT_TARGET = re.compile(
     r"\s*,?\s*((?:phải\s+)?(?:đạt|chiếm)?\s*(?:tối thiểu|ít nhất|trên|dưới|tối đa|không quá|từ|≥|>=|≤|<=|>|<)?"
-    r"\s*(?:\d+(?:[.,]\d+)?\s*%?\s*(?:-|–|đến)\s*)?\d+(?:[.,]\d+)?\s*%(?:\s*trở lên)?)(?=[\s.,;/]|$)", re.I)
+    r"\s*(?:\d+(?:[.,]\d+)?\s*%?\s*(?:-|–|đến)\s*)?\d+(?:[.,]\d+)?\s*%+(?:\s*trở lên)?)(?=[\s.,;/]|$)", re.I)
 # Words before 'đạt' that make it a reported result, not a target ('ước đạt 45,2% kế hoạch', 'đã đạt').
 REPORTED = re.compile(r"\b(ước|đã|chỉ|mới|bằng|được)\s*$", re.I)
 # A target clause ends an indicator's label; after it at most a short qualifier follows, not more prose,
