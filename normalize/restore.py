@@ -27,7 +27,7 @@ CONFUSIONS = {
     "4": "a", "@": "a", "a": "a", "ä": "a", "å": "a",
     "w": ("u", "uo"), "u": "u", "ü": "u", "v": "v",
     "5": "s", "$": "s", "8": "a", "9": "g", "7": "t", "3": "e",
-    "c": "c", "g": ("g", "o"), "(": "c",
+    "c": "c", "g": ("g", "o"), "(": "c", "p": ("p", "d"),   # 'p' for 'đ': 'Pé nghị', 'PE TĂNG' (Đ read as P)
 }
 # Characters a garbled word may contain besides letters (the confusion sources above, '?' and apostrophes).
 GARBLE = set("€¢£@$|!?'’‘`´") | set("0123456789")
@@ -79,11 +79,18 @@ def ocr_channel() -> tuple[dict[str, dict[str, float]], dict[str, list[str]]]:
             words.setdefault(ocr, Counter())[source] += int(count)
         elif len(ocr) == 1 and int(count) >= 20 and source != ocr:
             letters.setdefault(ocr, []).append(source)
+    # P(OCR'd word | source word), not P(source | OCR'd word): the syllable model already knows how common
+    # each source word is, and counting that twice made 'hd' read as the frequent 'hỗ' in 'hồ sơ'. Scaled so
+    # that the likeliest source of each OCR'd word costs nothing, as before.
+    made = Counter()
+    for sources in words.values():
+        made.update(sources)
     table = {}
     for ocr, sources in words.items():
-        total = sum(sources.values())
-        if total >= CHANNEL_MIN:
-            table[ocr] = {s: math.log(c / total) for s, c in sources.items()}
+        if sum(sources.values()) >= CHANNEL_MIN:
+            likelihood = {s: c / (made[s] + 3) for s, c in sources.items()}
+            best = max(likelihood.values())
+            table[ocr] = {s: math.log(v / best) for s, v in likelihood.items()}
     return table, letters
 
 
@@ -263,8 +270,9 @@ def _is_code(word: str, model: Optional[SyllableModel] = None) -> bool:
         key = fold("".join(letters))
         if not (model.forms(key) if model else is_syllable(key)):
             return True
-    if any(c.isdigit() for c in word) and letters and all(c.isupper() for c in letters):
-        return True  # '1A', '2B': labels
+    if any(c.isdigit() for c in word) and letters and all(c.isupper() for c in letters) and (
+            word[0].isdigit() or len(letters) > 1):
+        return True  # '1A', '2B', 'QĐ1': labels ('S6', 'S0' at the start of a line are OCR'd 'Số')
     # '1€' and 's6' are OCR'd syllables; '2023', '3003/QĐ' and 'b2' are numbers and codes
     crumbs = sum(1 for c in word if c in GARBLE and not c.isdigit())
     return any(c.isdigit() for c in word) and sum(c.isdigit() for c in word) > len(letters) + crumbs
@@ -327,6 +335,12 @@ def _compute_candidates(word: str, model: SyllableModel, ocr: bool = False) -> l
         out = {s: lp for s, lp in table.items() if s in model.uni}
         for f in model.forms(fold(_strip_crumbs(lower))):
             out.setdefault(f, UNSEEN_READING)
+        if not lower.isalpha() or not model.forms(fold(lower)):
+            # readings the table did not meet for this word but its letters allow ('hd' → 'hồ', not only the
+            # 'hỗ', 'hộ' of its 120 pages)
+            for key, cost in _confusion_keys(lower, ocr):
+                for f in model.forms(key):
+                    out.setdefault(f, UNSEEN_READING + cost)
         if out:
             return sorted(out.items(), key=lambda kv: -kv[1])[:40]
     if lower.isalpha():
