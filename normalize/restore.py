@@ -452,27 +452,34 @@ def _viterbi(text: str, tokens: list[Token], model: SyllableModel,
     tokens ends the phrase, as a line end does."""
     joined = _contexts(text, tokens)
     path: list[Optional[str]] = []
-    # (prev2, prev) → (score, readings of the current phrase)
-    states: dict[tuple[str, str], tuple[float, list[str]]] = {context: (0.0, [])}
+    logp = model.logp
+    # (prev2, prev) → (score, back-pointer): the readings of a phrase are read back from its last state, not
+    # copied along at every step
+    states: dict[tuple[str, str], tuple[float, object]] = {context: (0.0, None)}
 
     def close() -> list[str]:
-        best = max(states.items(), key=lambda kv: kv[1][0] + model.logp(kv[0][0], kv[0][1], BOUNDARY))
-        return best[1][1]
+        best = max(states.items(), key=lambda kv: kv[1][0] + logp(kv[0][0], kv[0][1], BOUNDARY))
+        readings, link = [], best[1][1]
+        while link is not None:
+            reading, link = link
+            readings.append(reading)
+        return readings[::-1]
 
     for i, tok in enumerate(tokens):
         if not tok.candidates or (i > 0 and not joined[i]):
             path += close()
-            states = {(BOUNDARY, BOUNDARY): (0.0, [])}
+            states = {(BOUNDARY, BOUNDARY): (0.0, None)}
         if not tok.candidates:
             path.append(None)
             continue
-        new: dict[tuple[str, str], tuple[float, list[str]]] = {}
+        new: dict[tuple[str, str], tuple[float, object]] = {}
         for cand, channel in tok.candidates:
-            for (p2, p1), (score, readings) in states.items():
-                s = score + model.logp(p2, p1, cand) + channel
+            for (p2, p1), (score, link) in states.items():
+                s = score + logp(p2, p1, cand) + channel
                 key = (p1, cand)
-                if key not in new or s > new[key][0]:
-                    new[key] = (s, readings + [cand])
+                old = new.get(key)
+                if old is None or s > old[0]:
+                    new[key] = (s, (cand, link))
         if len(new) > BEAM:  # the likeliest states only: each word keeps a handful of live readings
             new = dict(sorted(new.items(), key=lambda kv: -kv[1][0])[:BEAM])
         states = new
