@@ -59,6 +59,8 @@ REPORTS = re.compile(r"\b(báo cáo|tổng hợp)\b")
 OCR_GRID_ROW = re.compile(r"^\s*[^\s|]{1,6}\s*\|\s+\S")
 OCR_GRID_ROWS = 3
 # A line that ends in a figure ('Các sở, ban, ngành 100%', '> 80%'): the row's last column is reached.
+# A flattened table's figure on a line of its own, or before a remark that starts with a capital.
+FIGURE_LINE = re.compile(rf"^(\d{{1,3}}(?:[.,]\d{{3}})*(?:,\d+)?)(?:\s+(?=[{UPPER}])(.*))?$")
 # A row number with parts alone on its line, its cell's text on the lines below (an OCR'd grid read cell by cell).
 LONE_STT = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})+)()\s*$")
 LONE_CELL_LINES = 3
@@ -118,6 +120,12 @@ def _expected_from_next(prev: str, following: list) -> str | None:
         return None
     fits = [s for s in successors(prev) if follows(s, nxt)]
     return fits[0] if len(fits) == 1 else None
+
+
+def _header_follows(items: list[Item], index: int) -> bool:
+    """True when the next non-blank line is a table header (a page number stands just before it), or none is."""
+    nxt = next((it.line.text.strip() for it in items[index + 1:] if it.line.text.strip()), None)
+    return nxt is None or bool(HEADER_LINE.match(fold(nxt)))
 
 
 def _row_done(text: str, own: int) -> tuple[bool, int]:
@@ -213,7 +221,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
         if not text:
             closed = closed or not spaced
             continue
-        if current is not None and PAGE_NUMBER.match(text):
+        if current is not None and PAGE_NUMBER.match(text) and not (units and not _header_follows(items, index)):
+            # (in a statistics table a bare number is a figure, unless the page's repeated header comes next)
             result.unparsed.append(Unparsed(line.page, line.number, text, "page number"))
             continue
         if (current is not None or ocr_grid) and (HEADER_LINE.match(fold(text)) or
@@ -327,7 +336,15 @@ def parse_flow(items: list[Item]) -> FlowResult:
                 continue
             if heading == "open" and line.text.rstrip().endswith("**"):
                 heading = "done"
-            if current.parts.get("responsible"):
+            figure = FIGURE_LINE.match(text) if units and not current.parts.get("value") else None
+            if figure and not current.text("title").rstrip().endswith("="):
+                # the value column's figure on a line of its own, maybe with a remark ('0 Hiện nay Sở …')
+                current.add("value", figure.group(1))
+                remark = figure.group(2) or ""
+                current.add("responsible" if REPORTS.search(remark) or BODY_START.match(remark) else "note", remark)
+            elif current.parts.get("note") and current.parts.get("value") and not current.parts.get("responsible"):
+                current.add("note", text)  # the remark goes on
+            elif current.parts.get("responsible"):
                 current.add("responsible", text)
             else:
                 current.add("title", text)

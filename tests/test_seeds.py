@@ -198,7 +198,7 @@ def test_seed_004_against_its_hand_reference(seed_docs):
     scorer = _scorer()
     m = scorer.score(seed_docs["004"].records, scorer.reference("seed_004")[0])
     assert m["F1"] >= 0.98
-    assert m["num_right"] >= 0.95 * m["num"]
+    assert m["num_right"] >= 0.98 * m["num"]
 
 
 @pytest.mark.parametrize("name, pattern", [("real_10", "10_*.txt"), ("real_03", "03_*.txt")])
