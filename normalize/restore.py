@@ -349,8 +349,15 @@ def _compute_candidates(word: str, model: SyllableModel, ocr: bool = False) -> l
         accented = not lower.isascii()
         if forms:
             if accented and is_syllable(lower):
-                return [(f, KEEP_ACCENTED if f == lower else CHANGE_ACCENTED) for f in forms] + \
-                    ([] if lower in forms else [(lower, KEEP_ACCENTED)])
+                out = {f: KEEP_ACCENTED if f == lower else CHANGE_ACCENTED for f in forms}
+                out.setdefault(lower, KEEP_ACCENTED)
+                if ocr:
+                    # an English-model OCR writes é, ó for letters it lacks ('chét' for 'chất'): what the
+                    # accent may stand for is a reading too
+                    for key, cost in _confusion_keys(lower, ocr):
+                        for f in model.forms(key):
+                            out.setdefault(f, cost + CHANGE_ACCENTED)
+                return list(out.items())
             return [(f, 0.0) for f in _likely(forms, model)]
     # garbled: OCR confusions first, then one edit on the folded key
     out: dict[str, float] = {}
