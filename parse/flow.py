@@ -18,7 +18,7 @@ from parse.rows import Row
 from parse.stt import (BULLET, LETTER_LINE, ROMAN_LINE, STT_LINE, follows, is_roman, parent_of, slip_correction,
                        successors)
 from parse.table import PAGE_NUMBER
-from schemas.model import Unparsed
+from schemas.model import Line, Unparsed
 
 # Units of measure that statistics annexes print in their own column (seed 004), as they are capitalised there.
 UNIT_WORDS = ["Cơ quan, đơn vị, địa phương", "Cơ quan, đơn vị", "Văn bản", "Nhiệm vụ", "Hồ sơ", "Thủ tục",
@@ -128,47 +128,81 @@ def _header_follows(items: list[Item], index: int) -> bool:
     return nxt is None or bool(HEADER_LINE.match(fold(nxt)))
 
 
-def _row_done(text: str, own: int) -> tuple[bool, int]:
-    """(waiting, own) after a row's first line: done when it reached its figure ('… 100%', '… 80% | Bao gồm'),
-    else it still owns `own` lines below."""
-    if FIGURE_END.search(text) or FIGURE_THEN_COLUMN.search(text):
-        return True, 0
-    return False, own
-
-
 def _opens(prev: str | None, stt: str) -> bool:
     """True when a top row follows: its title cell (several lines, centred on its number) began above it."""
     return prev is None or "." not in stt or stt.count(".") < prev.count(".")
 
 
-def _grid_cells(row: Row, text: str, ocr_grid: bool) -> None:
-    """The first line of a row; in an OCR'd grid a further ' | ' is the rule before the next column."""
-    head, bar, rest = text.partition(" | ") if ocr_grid else (text, "", "")
-    row.add("title", head)
-    if bar:
-        row.add("responsible", rest)
-
-
-def _flush(row: Row | None, pending: list[str]) -> list[str]:
-    """Lines held for a next row that did not come: they continue the row before, as any other line."""
+def _continue(row: Row | None, text: str) -> None:
     if row is not None:
-        for text in pending:
-            row.add("responsible" if row.parts.get("responsible") else "title", text)
-    return []
+        row.add("responsible" if row.parts.get("responsible") else "title", text)
 
 
-def _place_pending(pending: list[str], before: Row | None, row: Row, prev: str | None, stt: str) -> list[str]:
-    """Held lines open `row` when it is a new top row (its cell began above its number); before a sub-row's
-    sibling they are its other tall cell ('Thực hiện'), its short label being on its number's line."""
-    if not pending:
-        return []
-    if _opens(prev, stt):
-        row.parts["title"] = [" ".join(pending)] + row.parts.get("title", [])
-    elif stt.count(".") == (prev or "").count("."):
-        row.parts["responsible"] = [" ".join(pending)] + row.parts.get("responsible", [])
-    else:
-        _flush(before, pending)   # a first sub-row: the lines were the end of the row above's text
-    return []
+class _Grid:
+    """An OCR'd ruled table read across its columns (seed 000: 'N | …' rows). A cell's text is centred on its
+    row number, so a row owns as many lines below its number as its cell had above it; once a row reached its
+    figure, the lines up to the next number are held: they open the next top row, or are a sub-row's tall
+    'Thực hiện' cell."""
+
+    def __init__(self, items: list[Item]):
+        self.on = sum(bool(OCR_GRID_ROW.match(it.line.text)) for it in items) >= OCR_GRID_ROWS
+        self.held: list[tuple[Line, str]] = []
+        self.waiting = False   # the last row is complete: what follows is held for the next one
+        self.own = 0           # lines below the current row's number that are still its own
+
+    def first_line(self, row: Row, text: str) -> None:
+        """A row's first line; in the grid a further ' | ' is the rule before the next column."""
+        head, bar, rest = text.partition(" | ") if self.on else (text, "", "")
+        row.add("title", head)
+        if bar:
+            row.add("responsible", rest)
+
+    def start(self, before: Row | None, row: Row, prev: str | None, stt: str, rest: str) -> None:
+        """Place the held lines around a new row (rest: its first line after the number) and see if it is done."""
+        texts = [t for _, t in self.held]
+        self.own = len(texts) if texts and _opens(prev, stt) else 0
+        if texts and _opens(prev, stt):
+            row.parts["title"] = [" ".join(texts)] + row.parts.get("title", [])
+        elif texts and stt.count(".") == (prev or "").count("."):
+            row.parts["responsible"] = [" ".join(texts)] + row.parts.get("responsible", [])
+        else:
+            for t in texts:   # a first sub-row: the lines were the end of the row above's text
+                _continue(before, t)
+        self.held = []
+        if FIGURE_END.search(rest) or FIGURE_THEN_COLUMN.search(rest):
+            self.waiting, self.own = True, 0   # it reached its figure ('… 100%', '… 80% | Bao gồm')
+        else:
+            self.waiting = False
+        if self.on and not rest.strip():
+            self.own = LONE_CELL_LINES  # a number alone: its label and figure are on the lines below
+
+    def take(self, row: Row | None, line: Line, text: str) -> bool:
+        """True when the grid took the line: as the current row's own, or held for the next."""
+        if not self.on:
+            return False
+        if self.own and row is not None:
+            _continue(row, text)
+            self.own = 0 if FIGURE_END.search(text) else self.own - 1
+            self.waiting = self.own == 0
+            return True
+        if self.waiting:
+            self.held.append((line, text))
+            return True
+        return False
+
+    def release(self, row: Row | None) -> None:
+        """Held lines a next row did not take continue the row before, as any other line."""
+        for _, t in self.held:
+            _continue(row, t)
+        self.held = []
+
+    def finish(self, row: Row | None, unparsed: list[Unparsed]) -> None:
+        if self.on and self.waiting and self.held:
+            # the rows above were complete: this is a cell whose row number OCR lost (seed 000's row 9)
+            unparsed.extend(Unparsed(ln.page, ln.number, t, "text of a table cell whose row number was not found")
+                            for ln, t in self.held)
+        else:
+            self.release(row)
 
 
 def _wraps_on(row: Row, text: str) -> bool:
@@ -207,12 +241,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
     recipients = False  # inside a dispatch's 'Nơi nhận:' block: its '-' lines are addressees, not rows
     numbered = [STT_LINE.match(it.line.text.strip()) for it in items]
     heading = None  # the current row's heading is bold: 'open' until its closing '**', then 'done'
-    # An OCR'd ruled table read across its columns (seed 000: 'N | …' rows): a cell's text is centred on its
-    # row number, so after a row that ended in its figure, the lines up to the next number may open that row.
-    ocr_grid = sum(bool(OCR_GRID_ROW.match(it.line.text)) for it in items) >= OCR_GRID_ROWS
-    pending: list[str] = []
-    held: list = []   # the lines of pending, for the report when no row takes them
-    waiting, own = False, 0
+    grid = _Grid(items)
 
     for index, item in enumerate(items):
         line = item.line
@@ -225,11 +254,11 @@ def parse_flow(items: list[Item]) -> FlowResult:
             # (in a statistics table a bare number is a figure, unless the page's repeated header comes next)
             result.unparsed.append(Unparsed(line.page, line.number, text, "page number"))
             continue
-        if (current is not None or ocr_grid) and (HEADER_LINE.match(fold(text)) or
-                                                  (in_header and is_header_text(text))):
+        if (current is not None or grid.on) and (HEADER_LINE.match(fold(text)) or
+                                                 (in_header and is_header_text(text))):
             result.unparsed.append(Unparsed(line.page, line.number, text, "repeated table header"))
-            pending = _flush(current, pending)
-            in_header, waiting = True, ocr_grid  # under a header, a cell's lines may come before its number
+            grid.release(current)
+            in_header, grid.waiting = True, grid.on  # under a header, a cell's lines may come before its number
             continue
         in_header = False
         to = RECIPIENTS.search(fold(text))
@@ -243,7 +272,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
         roman = ROMAN_LINE.match(text)
         if roman and roman.group(1) and (text[roman.end():][:1].isupper() or prev_stt is None or
                                          roman.group(1) != "I" or last_numbered is None):
-            pending, waiting = _flush(current, pending), False
+            grid.release(current)
+            grid.waiting = False
             current = Row(line.page, line.number, roman.group(1) + ".", confidence=line.confidence)
             current.add("title", text[roman.end():])
             result.rows.append(current)
@@ -257,35 +287,32 @@ def parse_flow(items: list[Item]) -> FlowResult:
             result.rows.append(current)
             closed = False
             continue
-        m = STT_LINE.match(text) or (LONE_STT.match(text) if ocr_grid else None)
-        slip = m is not None and ocr_grid and prev_stt is not None and not follows(prev_stt, m.group(1)) \
+        m = STT_LINE.match(text) or (LONE_STT.match(text) if grid.on else None)
+        slip = m is not None and grid.on and prev_stt is not None and not follows(prev_stt, m.group(1)) \
             and slip_correction(prev_stt, m.group(1))
         skipped = m is not None and prev_stt is not None and not follows(prev_stt, m.group(1)) \
             and one_row_missing(prev_stt, m.group(1))
         restart = m is not None and m.group(1) == "1" and not _old_list_goes_on(prev_stt, numbered[index + 1:])
         if m and (follows(prev_stt, m.group(1)) or restart or skipped or slip):
             lost = parent_of(m.group(1))
-            if ocr_grid and skipped and pending and lost and follows(prev_stt, lost):
+            if grid.on and skipped and grid.held and lost and follows(prev_stt, lost):
                 # the parent row's own number was lost (seed 000: rows 8 and 9): its cell's lines were held
                 current = Row(line.page, line.number, "", confidence=line.confidence, stt=lost)
-                current.add("title", " ".join(pending))
+                current.add("title", " ".join(t for _, t in grid.held))
                 current.warnings.append(f"row number not found, taken as {lost} from the rows around it")
                 result.rows.append(current)
-                pending, prev_stt, last_numbered, skipped = [], lost, current, False
+                grid.held, prev_stt, last_numbered, skipped = [], lost, current, False
             before = current
+            rest = BAR.sub("", text[m.end():], count=1)
             current = Row(line.page, line.number, m.group(1) + m.group(2), confidence=line.confidence)
-            _grid_cells(current, BAR.sub("", text[m.end():], count=1), ocr_grid)
+            grid.first_line(current, rest)
             stt = m.group(1)
             if slip:  # an OCR'd grid's number read wrong ('1.2' where the rows around say 7.2)
                 current.stt, stt = slip, slip
                 current.warnings.append(f"row number read as {m.group(1)}, taken as {slip} from the sequence")
             elif skipped:
                 current.warnings.append(f"row number {m.group(1)} does not follow {prev_stt}: a row may be missing")
-            own = len(pending) if pending and _opens(prev_stt, stt) else 0
-            pending = _place_pending(pending, before, current, prev_stt, stt)
-            waiting, own = _row_done(BAR.sub("", text[m.end():], count=1), own)
-            if not text[m.end():].strip():
-                own = LONE_CELL_LINES  # its label and figure are on the lines below, blank lines between
+            grid.start(before, current, prev_stt, stt, rest)
             result.rows.append(current)
             last_numbered, prev_stt, closed, recipients = current, stt, False, False
             heading = _bold(line.text)
@@ -295,10 +322,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
         if expected:
             before = current
             current = Row(line.page, line.number, expected, confidence=line.confidence)
-            _grid_cells(current, text[mark.end():], ocr_grid)
-            own = len(pending) if pending and _opens(prev_stt, expected) else 0
-            pending = _place_pending(pending, before, current, prev_stt, expected)
-            waiting, own = _row_done(text[mark.end():], own)
+            grid.first_line(current, text[mark.end():])
+            grid.start(before, current, prev_stt, expected, text[mark.end():])
             current.warnings.append(f"row number read as {mark.group(1)!r}, taken as {expected} from the rows "
                                     "around it")
             result.rows.append(current)
@@ -306,15 +331,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
             continue
         if recipients and BULLET.match(text):
             continue  # an addressee of the dispatch
-        if ocr_grid and own and current is not None:
-            # as many lines below the row's number as its cell had above it: the cell is centred on it
-            current.add("responsible" if current.parts.get("responsible") else "title", text)
-            own = 0 if FIGURE_END.search(text) else own - 1
-            waiting = own == 0
-            continue
-        if ocr_grid and waiting:
-            pending.append(text)
-            held.append(line)
+        if grid.take(current, line, text):
             continue
         if BULLET.match(text) and last_numbered is not None:
             body = BULLET.sub("", text, count=1)
@@ -354,12 +371,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
         if result.rows:  # said, not dropped: the review lists it, a clerk sees if a row was missed
             result.unparsed.append(Unparsed(line.page, line.number, text, "prose between or after numbered rows"))
         current, last_numbered = None, None  # a paragraph of prose: the list is over
-    if ocr_grid and waiting and pending:
-        # the rows above were complete: this is a cell whose row number OCR lost (seed 000's row 9)
-        result.unparsed.extend(Unparsed(ln.page, ln.number, t, "text of a table cell whose row number was not found")
-                               for ln, t in zip(held[-len(pending):], pending))
-    else:
-        _flush(current, pending)
+    grid.finish(current, result.unparsed)
     for row in result.rows:
         if units and not row.parts.get("unit"):
             _split_columns(row)
