@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from normalize.encodings import is_syllable
-from normalize.syllable_model import BOUNDARY, NUMBER, SyllableModel, shipped_model
+from normalize.syllable_model import BOUNDARY, MEMO_LIMIT, NUMBER, SyllableModel, shipped_model
 from normalize.unicode import fold
 from schemas.model import Edit
 
@@ -226,31 +226,44 @@ def looks_damaged(text: str, model: SyllableModel) -> bool:
     return not (foreign >= 3 and foreign >= 0.4 * len(words))
 
 
+def _memo(model: SyllableModel, name: str) -> dict:
+    """A per-model cache of per-word results (the same words recur on every line of a batch), bounded: OCR
+    junk makes new words without end."""
+    memo = model.__dict__.setdefault(name, {})
+    if len(memo) > MEMO_LIMIT:
+        memo.clear()
+    return memo
+
+
 def damage_counts(text: str, model: SyllableModel) -> tuple[int, int]:
     """(words that look damaged, Vietnamese-looking words) in a text."""
+    memo = _memo(model, "_damage")
     suspicious = total = 0
     for m in TOKEN.finditer(text):
         word = m.group()
-        if QMARK_WORD.search(word):
-            suspicious += 1
-            total += 1
-            continue
-        core = _strip_edges(word)
-        if not core or core.isdigit() or _is_code(core, model):
-            continue
-        lower = core.lower()
-        if any(c in GARBLE for c in lower) and any(c.isalpha() for c in lower):
-            total += 1
-            suspicious += 1
-            continue
-        if not lower.isalpha() or not model.forms(fold(lower)):
-            continue  # foreign words and names count neither way
-        total += 1
-        # as written, the word is rare next to its accented readings ('quyet' beside 'quyết'; 'dung' is common)
-        key_total = sum(model.uni.get(f, 0) for f in model.forms(fold(lower)))
-        if model.uni.get(lower, 0) < max(2, RARE_AS_WRITTEN * key_total):
-            suspicious += 1
+        verdict = memo.get(word)
+        if verdict is None:
+            verdict = memo[word] = _word_damage(word, model)
+        total += verdict > 0
+        suspicious += verdict == 2
     return suspicious, total
+
+
+def _word_damage(word: str, model: SyllableModel) -> int:
+    """0: not a Vietnamese-looking word (numbers, codes, foreign words); 1: looks intact; 2: looks damaged."""
+    if QMARK_WORD.search(word):
+        return 2
+    core = _strip_edges(word)
+    if not core or core.isdigit() or _is_code(core, model):
+        return 0
+    lower = core.lower()
+    if any(c in GARBLE for c in lower) and any(c.isalpha() for c in lower):
+        return 2
+    if not lower.isalpha() or not model.forms(fold(lower)):
+        return 0  # foreign words and names count neither way
+    # as written, the word is rare next to its accented readings ('quyet' beside 'quyết'; 'dung' is common)
+    key_total = sum(model.uni.get(f, 0) for f in model.forms(fold(lower)))
+    return 2 if model.uni.get(lower, 0) < max(2, RARE_AS_WRITTEN * key_total) else 1
 
 
 def _strip_edges(word: str) -> str:
@@ -311,7 +324,7 @@ def _token(m: re.Match, model: SyllableModel, qmark: bool = False, ocr: bool = F
 
 
 def _candidates(word: str, model: SyllableModel, ocr: bool = False) -> list[tuple[str, float]]:
-    cache = model.__dict__.setdefault("_candidates", {})  # the same words recur on every page
+    cache = _memo(model, "_candidates")
     if (word, ocr) not in cache:
         cache[(word, ocr)] = _compute_candidates(word, model, ocr)
     return cache[(word, ocr)]
