@@ -105,7 +105,10 @@ def main() -> None:
     have = sum(e.kind in ("indicator", "group") for e in entries)
     entries += [Entry(f"bench:{i}", ln, "indicator", "corpus") for i, ln in enumerate(corpus[:5000 - have])]
     lexicon = Lexicon(entries)
-    shipped_model()  # loading is counted apart
+    model = shipped_model()  # loading is counted apart; its word caches are emptied: a first document's cost
+    model.__dict__.pop("_candidates", None)
+    model.__dict__.pop("_damage", None)
+    model._memo.clear()
     for label, text_lines in (("stripped of diacritics", lines),
                               ("clean", [ln for p in docs for ln in p.read_text(encoding="utf-8").splitlines()
                                          if ln.strip()][:10_000])):
@@ -116,7 +119,7 @@ def main() -> None:
         for line in repaired:
             lexicon.match(line)
         match_s = time.perf_counter() - t
-        print(f"10,000 lines {label}: repair_text {repair_s:.2f} s (first pass: word caches cold) + matching "
+        print(f"10,000 lines {label}: repair_text {repair_s:.2f} s (word caches cold) + matching "
               f"against {len(lexicon.indicators):,} lexicon entries {match_s:.2f} s = {repair_s + match_s:.2f} s "
               "(target 2 s)")
     for kind, errs in errors.items():
