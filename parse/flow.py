@@ -160,19 +160,20 @@ class _Grid:
     def start(self, before: Row | None, row: Row, prev: str | None, stt: str, rest: str) -> None:
         """Place the held lines around a new row (rest: its first line after the number) and see if it is done."""
         texts = [t for _, t in self.held]
-        self.own = len(texts) if texts and _opens(prev, stt) else 0
+        self.own = 0
         if texts and _opens(prev, stt):
             row.parts["title"] = [" ".join(texts)] + row.parts.get("title", [])
+            self.own = len(texts)
         elif texts and stt.count(".") == (prev or "").count("."):
             row.parts["responsible"] = [" ".join(texts)] + row.parts.get("responsible", [])
+            self.own = len(texts)   # its tall cell goes on below the label as far as it began above
         else:
             for t in texts:   # a first sub-row: the lines were the end of the row above's text
                 _continue(before, t)
         self.held = []
-        if FIGURE_END.search(rest) or FIGURE_THEN_COLUMN.search(rest):
-            self.waiting, self.own = True, 0   # it reached its figure ('… 100%', '… 80% | Bao gồm')
-        else:
-            self.waiting = False
+        if (FIGURE_END.search(rest) or FIGURE_THEN_COLUMN.search(rest)) and not row.parts.get("responsible"):
+            self.own = 0   # it reached its figure ('… 100%'): its cells end on this line
+        self.waiting = self.own == 0 and bool(FIGURE_END.search(rest) or FIGURE_THEN_COLUMN.search(rest))
         if self.on and not rest.strip():
             self.own = LONE_CELL_LINES  # a number alone: its label and figure are on the lines below
 
