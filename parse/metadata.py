@@ -13,7 +13,9 @@ NUMBER = re.compile(r"\bsố\s*:?\s*(\d*\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-ZĐa-z
                     re.I)
 # '<Place>, ngày 24 tháng 11 năm 2025': a place is one to four capitalised words.
 _CAP = rf"[{UPPER}][^\W\d_]*"
-PLACE_DATE = re.compile(rf"({_CAP}(?:\s+{_CAP}){{0,3}}),\s*ngày\s*(\d{{1,2}})\s*tháng\s*(\d{{1,2}})\s*năm\s*(\d{{4}})")
+# ('tháng' as OCR may glue it to its number: 'ngày 31 thaingo8 năm 2023')
+PLACE_DATE = re.compile(rf"({_CAP}(?:\s+{_CAP}){{0,3}}),\s*ngày\s*(\d{{1,2}})\s*(?:tháng|th[^\W\d_]{{0,5}})\s*"
+                        r"(\d{1,2})\s*năm\s*(\d{4})")
 # The type code inside the number says what the document is.
 TYPE_CODES = {"KH": "Kế hoạch", "QĐ": "Quyết định", "QD": "Quyết định", "TB": "Thông báo", "NQ": "Nghị quyết",
               "BC": "Báo cáo", "TTr": "Tờ trình", "CT": "Chỉ thị", "HD": "Hướng dẫn", "CV": "Công văn"}
@@ -144,7 +146,8 @@ def _recipients(texts: list[str]) -> list[str]:
             continue
         out = [m.group(1)] if m.group(1).strip() else []
         for nxt in texts[i + 1:i + 20]:
-            if nxt.startswith("-") or (out and nxt and not nxt[0].isupper() and not nxt.endswith(":")):
+            unfinished = out and not out[-1].rstrip().endswith((";", ".", ":"))  # 'Chi cục Thuế … Lục Ngạn -'
+            if nxt.startswith("-") or (out and nxt and (unfinished or not nxt[0].isupper()) and not nxt.endswith(":")):
                 if nxt.startswith("-"):
                     out.append(nxt.lstrip("- "))
                 else:

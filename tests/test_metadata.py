@@ -38,3 +38,21 @@ def test_recipients_of_a_dispatch(tmp_path):
     assert meta.subject == "thực hiện 03 tháng cao điểm nộp hồ sơ trực tuyến"
     assert meta.recipients == ["Thủ trưởng các cơ quan, đơn vị thuộc UBND huyện", "Chủ tịch UBND các xã, thị trấn"]
     assert meta.issuer == "UBND HUYỆN LỤC NGẠN"
+
+
+def test_ocrd_dispatch_heading_against_its_hand_reference():
+    """Seed 003 (OCR without diacritics): 'ngày 31 thaingo8 năm 2023' is still a date, and an addressee that
+    wraps onto a capitalised line ('… Lục Ngạn -' / 'Sơn Động, …') is one addressee."""
+    import json
+
+    from rapidfuzz import fuzz
+
+    from conftest import ROOT, seed
+    from normalize.unicode import fold
+    want = json.loads((ROOT / "bench" / "references" / "seed_003.meta.json").read_text(encoding="utf-8"))
+    meta = pipeline.process_file(seed("003"), "003").meta
+    assert (meta.doc_type, meta.number, meta.place, meta.date) == (want["doc_type"], want["number"],
+                                                                    want["place"], want["date"])
+    assert fold(meta.subject) == fold(want["subject"])
+    assert len(meta.recipients) == len(want["recipients"])
+    assert all(fuzz.ratio(fold(a), fold(b)) >= 90 for a, b in zip(meta.recipients, want["recipients"]))
