@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+from collections import Counter
 import os
 import subprocess
 import sys
@@ -70,13 +71,24 @@ def aligned_right(reference: list[str], got: list[str]) -> int:
     return good
 
 
+def wrong_words(reference: list[str], got: list[str]) -> list[tuple[str, str]]:
+    """(reference syllable, restored word) where the alignment pairs them one for one and they differ."""
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=reference, b=got, autojunk=False).get_opcodes():
+        if tag == "replace" and i2 - i1 == j2 - j1:
+            out += [(a, b) for a, b in zip(reference[i1:i2], got[j1:j2]) if syllables(a)]
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--lines", type=int, default=60)
     ap.add_argument("--quick", action="store_true", help="the shipped model instead of leave-one-out")
+    ap.add_argument("--show", type=int, default=20, help="most frequent errors to print")
     args = ap.parse_args()
     total = raw_ok = fixed_ok = 0
     examples = []
+    errors: Counter = Counter()
     for p in sorted((SHARED / "real").glob("[0-9]*.txt")):
         src = running_lines(p, args.lines)
         ocr = ocr_english(src)
@@ -86,6 +98,7 @@ def main() -> None:
         n = sum(1 for w in ref if syllables(w))
         r0, r1 = aligned_right(ref, words(ocr)), aligned_right(ref, words(restored))
         total, raw_ok, fixed_ok = total + n, raw_ok + r0, fixed_ok + r1
+        errors.update(wrong_words(ref, words(restored)))
         print(f"{p.name[:40]}  {n} syllables  raw OCR {100 * r0 / n:5.1f}%  restored {100 * r1 / n:5.1f}%")
         examples.append((src[0], ocr[0] if ocr else "", restored[0] if restored else ""))
     print(f"model: {'shipped' if args.quick else 'leave-one-out'}")
@@ -93,6 +106,8 @@ def main() -> None:
           f"restored {100 * fixed_ok / total:.2f}% ({fixed_ok}/{total})")
     for s, o, r in examples[:3]:
         print(f"  source   {s}\n  OCR      {o}\n  restored {r}")
+    print("most frequent errors (source → restored):",
+          ", ".join(f"{a}→{b} ×{c}" for (a, b), c in errors.most_common(args.show)))
 
 
 if __name__ == "__main__":
