@@ -472,7 +472,7 @@ def _viterbi(text: str, tokens: list[Token], model: SyllableModel,
     tokens ends the phrase, as a line end does."""
     joined = _contexts(text, tokens)
     path: list[Optional[str]] = []
-    logp = model.logp
+    logp, after = model.logp, model.logp_after
     # (prev2, prev) → (score, back-pointer): the readings of a phrase are read back from its last state, not
     # copied along at every step
     states: dict[tuple[str, str], tuple[float, object]] = {context: (0.0, None)}
@@ -493,9 +493,11 @@ def _viterbi(text: str, tokens: list[Token], model: SyllableModel,
             path.append(None)
             continue
         new: dict[tuple[str, str], tuple[float, object]] = {}
+        # a context pair the model never saw makes the first syllable irrelevant: one memo entry for all of them
+        live = [(p2, p1, score, link, model.seen_pair(p2, p1)) for (p2, p1), (score, link) in states.items()]
         for cand, channel in tok.candidates:
-            for (p2, p1), (score, link) in states.items():
-                s = score + logp(p2, p1, cand) + channel
+            for p2, p1, score, link, seen in live:
+                s = score + (logp(p2, p1, cand) if seen else after(p1, cand)) + channel
                 key = (p1, cand)
                 old = new.get(key)
                 if old is None or s > old[0]:

@@ -22,6 +22,7 @@ MODEL_PATH = Path(__file__).parent / "data" / "syllables.tsv.gz"
 BOUNDARY = "<s>"
 # Every number is one pseudo-syllable: 'đạt 100%', 'năm 2025' and 'số 12' are strong contexts.
 NUMBER = "<num>"
+NO_WORD = "\x00"  # a syllable no text has: a context pair with it was never seen
 # Words (runs of letters) and numbers; punctuation between two of them ends a syllable sequence.
 WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 # Remembered log-probabilities before the memo starts over (about 200 bytes each).
@@ -137,6 +138,21 @@ class SyllableModel:
                 self._memo.clear()  # memory stays bounded over a long batch
             value = self._memo[key] = self._logp(prev2, prev, word)
         return value
+
+    def logp_after(self, prev: str, word: str) -> float:
+        """logp(prev2, prev, word) for any prev2 that never came before prev (no triple can count): one memo entry
+        serves them all."""
+        key = (prev, word)
+        value = self._memo.get(key)
+        if value is None:
+            if len(self._memo) > MEMO_LIMIT:
+                self._memo.clear()
+            value = self._memo[key] = self._logp(NO_WORD, prev, word)
+        return value
+
+    def seen_pair(self, prev2: str, prev: str) -> bool:
+        """True when the pair (prev2, prev) starts some triple of the model."""
+        return (prev2, prev) in self.pair_left
 
     def _logp(self, prev2: str, prev: str, word: str) -> float:
         w3, w2, w1 = WEIGHTS
