@@ -23,8 +23,8 @@ SEARCHED = ("title", "responsible", "unit", "subject")
 # ('ty le dich' → 'tyle ledich'). Folded syllables are very common words ('so' stands for số, sở, sơ), so a
 # query of several words is first matched by its pairs, which are rare, and stays fast at millions of records.
 FOLDED = tuple(f"{c}_folded" for c in SEARCHED) + ("pairs_folded",)
-_NUMERIC = {"page", "seq", "level", "match_score", "value", "value_denominator", "benchmark_value",
-            "target_value", "max_points", "confidence"}
+_NUMERIC = {"page", "seq", "level", "match_score", "value", "value_denominator", "value_high", "benchmark_value",
+            "target_value", "target_high", "max_points", "confidence"}
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -81,6 +81,12 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.executescript(SCHEMA)
+        # a database made by an earlier version lacks the record fields added since: add them (empty for the
+        # records already there) so that one --db keeps serving every run
+        have = {row[1] for row in conn.execute("PRAGMA table_info(records)")}
+        for column in (c for c in _RECORD_COLUMNS if c not in have):
+            kind = "REAL" if column in _NUMERIC else "TEXT"
+            conn.execute(f"ALTER TABLE records ADD COLUMN {column} {kind}")
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         conn.commit()
         return conn

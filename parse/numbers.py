@@ -11,6 +11,7 @@ NUMBER_RE = re.compile(rf"^[+-]?{NUMBER}$")
 # A score or a count out of a total: '11,4/18 điểm', '86/90 đơn vị'.
 FRACTION = re.compile(rf"^({NUMBER})\s*/\s*({NUMBER})\s*(.*)$")
 # A number with what follows it: '49,22%', '40543', '75,5 điểm', '14 văn bản'.
+RANGE = re.compile(rf"^({NUMBER})\s*%?\s*(?:-|–|đến)\s*({NUMBER})\s*(%|[^\d\s(][^\d()]*)?$")
 QUANTITY = re.compile(rf"^({NUMBER})\s*(%|[^\d\s(][^\d()]*)?$")
 # Phrases that say there is no figure.
 NO_DATA = re.compile(r"^(không có số liệu|chưa có số liệu|không có|n/?a|-|–|—)\b", re.IGNORECASE)
@@ -58,6 +59,7 @@ class Quantity:
     denominator: Optional[float] = None
     unit: Optional[str] = None
     no_data: bool = False
+    high: Optional[float] = None   # the upper end of a range ('8 - 10', '1-1,5%'); value is the lower
 
 
 def _clean_unit(unit: str | None) -> Optional[str]:
@@ -68,7 +70,7 @@ def _clean_unit(unit: str | None) -> Optional[str]:
 
 
 def parse_quantity(text: str) -> Optional[Quantity]:
-    """Parse a value cell: '49,22%', '11,4/18 điểm', '86/90 đơn vị', '40543', 'Không có số liệu'.
+    """Parse a value cell: '49,22%', '11,4/18 điểm', '86/90 đơn vị', '40543', '8 - 10', 'Không có số liệu'.
 
     Returns None when the text is not a figure at all (then it is prose, a status or a name)."""
     raw = " ".join(text.split())
@@ -79,6 +81,12 @@ def parse_quantity(text: str) -> Optional[Quantity]:
     m = FRACTION.match(raw)
     if m and parse_number(m.group(1)) is not None and parse_number(m.group(2)) is not None:
         return Quantity(raw, parse_number(m.group(1)), parse_number(m.group(2)), _clean_unit(m.group(3)))
+    m = RANGE.match(raw)
+    if m:
+        low, high = parse_number(m.group(1)), parse_number(m.group(2))
+        # '2026 - 2030' is a span of years, not a range of figures
+        if low is not None and high is not None and low <= high and not (1900 <= low and high <= 2100):
+            return Quantity(raw, low, None, _clean_unit(m.group(3)), high=high)
     m = QUANTITY.match(raw)
     if m and parse_number(m.group(1)) is not None:
         unit = _clean_unit(m.group(2))

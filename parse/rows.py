@@ -120,7 +120,7 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         rec.value_raw = value_text
         q = parse_quantity(value_text)
         if q is not None:
-            rec.value, rec.value_denominator, rec.unit = q.value, q.denominator, q.unit
+            rec.value, rec.value_denominator, rec.value_high, rec.unit = q.value, q.denominator, q.high, q.unit
             if len(FIGURE.findall(value_text)) > (2 if q.denominator is not None else 1):
                 # two rows run together ('11,4/18 điểm 49,22%': a row's number was lost): only the first is kept
                 rec.warnings.append("value cell holds more than one figure; the first was taken")

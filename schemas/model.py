@@ -99,6 +99,7 @@ class Record:
     value: Optional[float] = None
     value_raw: Optional[str] = None
     value_denominator: Optional[float] = None
+    value_high: Optional[float] = None    # upper end when the value is a range ('8 - 10'); value is the lower
     benchmark_value: Optional[float] = None
     benchmark_raw: Optional[str] = None
     target_op: Optional[str] = None

@@ -131,3 +131,12 @@ def test_two_rows_run_together_in_a_value_cell_are_flagged():
     ok.add("title", "Tiến độ, kết quả giải quyết")
     ok.add("value", "15,1/20 điểm")
     assert not row_to_record(ok, "0" * 16, "x", 2, Hierarchy()).warnings
+
+
+def test_a_range_of_figures_keeps_both_ends():
+    from parse.numbers import parse_quantity
+    q = parse_quantity("8 - 10")
+    assert (q.value, q.high) == (8.0, 10.0)
+    q = parse_quantity("1-1,5%")
+    assert (q.value, q.high, q.unit) == (1.0, 1.5, "%")
+    assert parse_quantity("2026 - 2030") is None   # years, not a range of figures

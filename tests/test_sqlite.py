@@ -133,3 +133,19 @@ def test_search_cli_prints_hits(db):
 def _fold(text):
     from normalize.unicode import fold
     return fold(text or "").lower()
+
+
+def test_a_database_from_an_earlier_version_gains_the_new_fields(seed_docs, tmp_path):
+    """A --db made before value_high/target_high existed keeps working: the columns are added, old rows stay."""
+    path = tmp_path / "old.sqlite"
+    write_database(path, [seed_docs["002"]])
+    with sqlite3.connect(path) as conn:
+        conn.execute("ALTER TABLE records DROP COLUMN value_high")
+        conn.execute("ALTER TABLE records DROP COLUMN target_high")
+    before = _count(path, "records")
+    write_database(path, [seed_docs["004"]])
+    assert _count(path, "records") == before + len(seed_docs["004"].records)
+    with sqlite3.connect(path) as conn:
+        kinds = {row[1]: row[2] for row in conn.execute("PRAGMA table_info(records)")}
+    assert kinds["value_high"] == "REAL" and kinds["target_high"] == "REAL"
+
