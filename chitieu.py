@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Union
 
-from schemas.model import RECORD_FIELDS, Document, Record
+from schemas.model import NUMERIC_FIELDS, RECORD_FIELDS, Document, Record
 
-NUMBERS = ("page", "seq", "level", "match_score", "value", "value_denominator", "benchmark_value", "target_value",
-           "max_points", "confidence")
+NUMBERS = NUMERIC_FIELDS
 INTEGERS = ("page", "seq", "level")
 
 

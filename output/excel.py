@@ -8,10 +8,9 @@ from pathlib import Path
 
 from output.atomic import write_atomic
 from output.files import neutralise
-from schemas.model import RECORD_FIELDS, Document
+from schemas.model import NUMERIC_FIELDS, RECORD_FIELDS, Document
 
-NUMERIC = {"page", "seq", "level", "match_score", "value", "value_denominator", "benchmark_value", "target_value",
-           "max_points", "confidence"}
+NUMERIC = NUMERIC_FIELDS
 WIDTHS = {"title": 60, "title_raw": 40, "responsible": 30, "note": 40, "warnings": 40, "source": 28, "formula": 14,
           "doc_id": 18, "error": 50, "text": 70, "reason": 40, "subject": 50, "problem": 50}
 WRAPPED = {"title", "note", "warnings", "responsible", "error", "text", "subject", "problem"}

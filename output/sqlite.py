@@ -13,7 +13,7 @@ from typing import Iterable, Optional
 
 from errors import BadOption, OutputNotWritable
 from normalize.unicode import fold
-from schemas.model import RECORD_FIELDS, Document
+from schemas.model import NUMERIC_FIELDS, RECORD_FIELDS, Document
 
 SCHEMA_VERSION = 1
 # Searched text: a record's own fields and its document's subject, each accent-folded into a shadow column
@@ -23,8 +23,7 @@ SEARCHED = ("title", "responsible", "unit", "subject")
 # ('ty le dich' → 'tyle ledich'). Folded syllables are very common words ('so' stands for số, sở, sơ), so a
 # query of several words is first matched by its pairs, which are rare, and stays fast at millions of records.
 FOLDED = tuple(f"{c}_folded" for c in SEARCHED) + ("pairs_folded",)
-_NUMERIC = {"page", "seq", "level", "match_score", "value", "value_denominator", "value_high", "benchmark_value",
-            "target_value", "target_high", "max_points", "confidence"}
+_NUMERIC = NUMERIC_FIELDS
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);

@@ -121,6 +121,9 @@ class Record:
 
 RECORD_FIELDS: list[str] = [f.name for f in fields(Record) if not f.metadata.get("internal")]
 _EXPORTED = frozenset(RECORD_FIELDS)
+# The fields that hold numbers: stored as numbers in the database and the workbook (one list, read off Record).
+NUMERIC_FIELDS = frozenset(f.name for f in fields(Record)
+                           if f.name in _EXPORTED and any(t in str(f.type) for t in ("float", "int")))
 
 
 @dataclass

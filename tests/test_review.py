@@ -136,3 +136,18 @@ def test_scanned_rows_show_their_image(tmp_path):
         per_page[page] = per_page.get(page, 0) + p.stat().st_size
     assert max(per_page.values()) <= 150_000
     assert len(result.documents[0].records) >= 25
+
+
+def test_range_ends_are_numbers_in_the_workbook(tmp_path):
+    """value_high and target_high are numbers Excel can sum, like value (they were once written as text)."""
+    from openpyxl import load_workbook
+
+    from output.excel import write_xlsx
+    from schemas.model import Document, Record
+    rec = Record(doc_id="d" * 16, source="x.txt", page=1, seq=1, stt="1", title="Tỷ lệ", value=8.0, value_high=10.0,
+                 target_op="between", target_value=1.0, target_high=1.5)
+    write_xlsx(tmp_path / "r.xlsx", [Document(doc_id="d" * 16, source="x.txt", records=[rec])])
+    ws = load_workbook(tmp_path / "r.xlsx")["records"]
+    row = dict(zip([c.value for c in ws[1]], ws[2]))
+    assert [row[f].data_type for f in ("value", "value_high", "target_value", "target_high")] == ["n"] * 4
+    assert (row["value_high"].value, row["target_high"].value) == (10.0, 1.5)
