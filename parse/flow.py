@@ -133,6 +133,18 @@ def _opens(prev: str | None, stt: str) -> bool:
     return prev is None or "." not in stt or stt.count(".") < prev.count(".")
 
 
+# Where the text of the next column starts on an OCR'd grid line: its legal basis ('… trực Theo Quyết định'), or a
+# mark no text uses ('tuyến =~ ở 6 3003/QĐ-': a rule or a speck read as symbols; '-' and brackets are text).
+OTHER_COLUMN = re.compile(r"\s(?=(?:Theo|Căn cứ)\s+(?:Quyết định|Kế hoạch|Nghị quyết|Nghị định|Thông tư|Công văn|"
+                          r"Chỉ thị|Văn bản)\b)|\s(?=[=~|{}<>^\\]{1,3}(?:\s|$))")
+
+
+def _other_column(text: str) -> tuple[str, str]:
+    """(the title column's part of a grid line, the rest)."""
+    m = OTHER_COLUMN.search(text)
+    return (text[:m.start()].strip(), text[m.end():].strip()) if m and m.start() > 0 else (text, "")
+
+
 def _continue(row: Row | None, text: str) -> None:
     if row is not None:
         row.add("responsible" if row.parts.get("responsible") else "title", text)
@@ -162,7 +174,11 @@ class _Grid:
         texts = [t for _, t in self.held]
         self.own = 0
         if texts and _opens(prev, stt):
-            row.parts["title"] = [" ".join(texts)] + row.parts.get("title", [])
+            parts = [_other_column(t) for t in texts]
+            row.parts["title"] = [" ".join(t for t, _ in parts)] + row.parts.get("title", [])
+            other = " ".join(o for _, o in parts if o)
+            if other:
+                row.parts["responsible"] = [other] + row.parts.get("responsible", [])
             self.own = len(texts)
         elif texts and stt.count(".") == (prev or "").count("."):
             row.parts["responsible"] = [" ".join(texts)] + row.parts.get("responsible", [])
