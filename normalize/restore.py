@@ -351,9 +351,8 @@ def _compute_candidates(word: str, model: SyllableModel, ocr: bool = False) -> l
         if not lower.isalpha() or not model.forms(fold(lower)):
             # readings the table did not meet for this word but its letters allow ('hd' → 'hồ', not only the
             # 'hỗ', 'hộ' of its 120 pages)
-            for key, cost in _confusion_keys(lower, ocr):
-                for f in model.forms(key):
-                    out.setdefault(f, UNSEEN_READING + cost)
+            for f, cost in _confusion_forms(lower, model, ocr).items():
+                out.setdefault(f, UNSEEN_READING + cost)
         if out:
             return sorted(out.items(), key=lambda kv: -kv[1])[:40]
     if lower.isalpha():
@@ -367,16 +366,12 @@ def _compute_candidates(word: str, model: SyllableModel, ocr: bool = False) -> l
                 if ocr:
                     # an English-model OCR writes é, ó for letters it lacks ('chét' for 'chất'): what the
                     # accent may stand for is a reading too
-                    for key, cost in _confusion_keys(lower, ocr):
-                        for f in model.forms(key):
-                            out.setdefault(f, cost + CHANGE_ACCENTED)
+                    for f, cost in _confusion_forms(lower, model, ocr).items():
+                        out.setdefault(f, cost + CHANGE_ACCENTED)
                 return list(out.items())
             return [(f, 0.0) for f in _likely(forms, model)]
     # garbled: OCR confusions first, then one edit on the folded key
-    out: dict[str, float] = {}
-    for key, cost in _confusion_keys(lower, ocr):
-        for f in model.forms(key):
-            out[f] = max(out.get(f, -1e9), cost)
+    out = _confusion_forms(lower, model, ocr)
     if not out and letters >= 3:
         key = fold(_strip_crumbs(lower))
         for near in _one_edit(key, model):
@@ -394,6 +389,15 @@ def _likely(forms: list[str], model: SyllableModel) -> list[str]:
     total = sum(model.uni.get(f, 0) for f in forms)
     keep = [f for f in forms if model.uni.get(f, 0) >= RARE_READING * total]
     return keep[:MAX_READINGS] or forms[:1]
+
+
+def _confusion_forms(word: str, model: SyllableModel, ocr: bool) -> dict[str, float]:
+    """The syllables a garbled word may stand for, each with its cheapest channel cost."""
+    out: dict[str, float] = {}
+    for key, cost in _confusion_keys(word, ocr):
+        for f in model.forms(key):
+            out[f] = max(out.get(f, -1e9), cost)
+    return out
 
 
 def _confusion_keys(word: str, ocr: bool = False) -> list[tuple[str, float]]:

@@ -142,13 +142,7 @@ class SyllableModel:
     def logp_after(self, prev: str, word: str) -> float:
         """logp(prev2, prev, word) for any prev2 that never came before prev (no triple can count): one memo entry
         serves them all."""
-        key = (prev, word)
-        value = self._memo.get(key)
-        if value is None:
-            if len(self._memo) > MEMO_LIMIT:
-                self._memo.clear()
-            value = self._memo[key] = self._logp(NO_WORD, prev, word)
-        return value
+        return self.logp(NO_WORD, prev, word)
 
     def seen_pair(self, prev2: str, prev: str) -> bool:
         """True when the pair (prev2, prev) starts some triple of the model."""

@@ -14,7 +14,7 @@ from normalize.unicode import UPPER, fold
 from parse.assemble import Item
 from parse.header import is_header_text
 from parse.numbers import NUMBER
-from parse.rows import Row
+from parse.rows import LEGAL_BASIS_START, Row
 from parse.stt import (BULLET, LETTER_LINE, ROMAN_LINE, STT_LINE, follows, is_roman, parent_of, slip_correction,
                        successors)
 from parse.table import PAGE_NUMBER
@@ -135,8 +135,7 @@ def _opens(prev: str | None, stt: str) -> bool:
 
 # Where the text of the next column starts on an OCR'd grid line: its legal basis ('… trực Theo Quyết định'), or a
 # mark no text uses ('tuyến =~ ở 6 3003/QĐ-': a rule or a speck read as symbols; '-' and brackets are text).
-OTHER_COLUMN = re.compile(r"\s(?=(?:Theo|Căn cứ)\s+(?:Quyết định|Kế hoạch|Nghị quyết|Nghị định|Thông tư|Công văn|"
-                          r"Chỉ thị|Văn bản)\b)|\s(?=[=~|{}<>^\\]{1,3}(?:\s|$))")
+OTHER_COLUMN = re.compile(rf"\s(?={LEGAL_BASIS_START})|\s(?=[=~|{{}}<>^\\]{{1,3}}(?:\s|$))")
 
 
 def _other_column(text: str) -> tuple[str, str]:
@@ -187,9 +186,10 @@ class _Grid:
             for t in texts:   # a first sub-row: the lines were the end of the row above's text
                 _continue(before, t)
         self.held = []
-        if (FIGURE_END.search(rest) or FIGURE_THEN_COLUMN.search(rest)) and not row.parts.get("responsible"):
-            self.own = 0   # it reached its figure ('… 100%'): its cells end on this line
-        self.waiting = self.own == 0 and bool(FIGURE_END.search(rest) or FIGURE_THEN_COLUMN.search(rest))
+        done = bool(FIGURE_END.search(rest) or FIGURE_THEN_COLUMN.search(rest))  # it reached its figure ('… 100%')
+        if done and not row.parts.get("responsible"):
+            self.own = 0   # its cells end on this line
+        self.waiting = self.own == 0 and done
         if self.on and not rest.strip():
             self.own = LONE_CELL_LINES  # a number alone: its label and figure are on the lines below
 

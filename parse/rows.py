@@ -13,8 +13,9 @@ from schemas.model import Record
 
 ROLES = ("title", "value", "benchmark", "target", "status", "unit", "responsible", "note")
 # A reference to a legal basis, which belongs in the note, not among the responsible bodies.
-LEGAL_BASIS = re.compile(r"^\s*(Theo|Căn cứ)\s+(Quyết định|Kế hoạch|Nghị quyết|Nghị định|Thông tư|Công văn|"
-                         r"Chỉ thị|Văn bản)\b", re.I)
+LEGAL_BASIS_START = (r"(?:Theo|Căn cứ)\s+(?:Quyết định|Kế hoạch|Nghị quyết|Nghị định|Thông tư|Công văn|Chỉ thị|"
+                     r"Văn bản)\b")
+LEGAL_BASIS = re.compile(r"^\s*" + LEGAL_BASIS_START, re.I)
 
 
 # A '-' bullet that starts another body inside a responsible cell: at the start or after whitespace.
