@@ -139,7 +139,6 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
     result = TableResult()
     columns: Optional[list[Column]] = None
     bounds: Optional[list[float]] = None
-    table_how = None
     current: Optional[Row] = None
     pending_text: list[Item] = []
     in_header = False
@@ -176,7 +175,7 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             flush_staged()
             result.leftover.extend(pending_text)
             pending_text = []
-            columns, table_how, in_header = new_header, item.how, True
+            columns, in_header = new_header, True
             header_texts = [c.header for c in new_header]
             bounds = _boundaries(columns, _following(items, index)) if item.how == "pdf-positions" else None
             result.how.add(item.how)
