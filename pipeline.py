@@ -128,7 +128,7 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
         for page in doc.pages:
             if page.path == "no-text":
                 doc.warnings.append(f"page {page.number}: {page.reason}")
-        parse_document(doc, settings.layout)
+        parse_document(doc, settings.layout, settings.lexicon())
         unrestore_records(doc)
         match_records(doc.records, settings.lexicon())
         for rec in doc.records:

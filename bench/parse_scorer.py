@@ -26,6 +26,7 @@ from rapidfuzz import fuzz  # noqa: E402
 
 import pipeline  # noqa: E402
 from normalize.unicode import fold  # noqa: E402
+from normalize.lexicon import shipped_lexicon  # noqa: E402
 from parse import parse_document  # noqa: E402
 from test_seeds import SEED_001, SEED_002  # noqa: E402
 
@@ -161,9 +162,10 @@ def main() -> None:
     # parse time alone, every seed and real document (extraction and repair done beforehand)
     docs = [pipeline.process_file(p, p.name) for p in sorted((SAMPLES / "seeds").glob("*.txt"))]
     docs += [pipeline.process_file(p, p.name) for p in sorted(REAL.glob("*.txt"))]
+    lexicon = shipped_lexicon()
     t = time.perf_counter()
     for d in docs:
-        parse_document(d)
+        parse_document(d, "auto", lexicon)
     print(f"parse time, {len(docs)} seeds and real documents together: {time.perf_counter() - t:.2f} s")
     print("no reference (rows found):", ", ".join(f"{d.source[:12]} {len(d.records)}" for d in docs
                                                   if d.source[:2] in ("02", "05", "06")))

@@ -33,6 +33,11 @@ MIN_TITLE_LEN = 12
 # in more than this share of entries ('cac', 'ty', 'le') informs nothing and is not indexed.
 STOP_SHARE = 0.02
 CANDIDATES = 30
+# An OCR'd table read across its columns glues the next column's words into the title ('Các sở, Ban, ngành chủ
+# trì, Tỷ lệ dịch vụ công … toàn trình phối hợp với được công bố …'): a known name found word by word in such a
+# title, with at least INTERLEAVED_MIN of its words and other words inside it, is the title; the rest is not.
+INTERLEAVED_MIN = 0.85
+INTERLEAVED_WORDS = 5
 # Numbers inside a name carry its identity ('cấp độ 3' and 'cấp độ 4' are different indicators, one edit apart).
 DIGITS = re.compile(r"\d+")
 
@@ -92,6 +97,53 @@ class Lexicon:
             return None
         _, score, index = best
         return Match(self.indicators[index], round(float(score), 1))
+
+
+    def find_interleaved(self, title: str) -> Optional[tuple[Match, list[str], list[str]]]:
+        """(the entry, the title's words that spell it, the other words) for a title whose known name has
+        another column's words inside it; None when no entry is spelled that way."""
+        words = title.split()
+        keys = [_key(w).strip(".,;:()[]{}'\"‘’“”") for w in words]
+        votes: Counter = Counter()
+        for syl in set(keys):
+            votes.update(self._index.get(syl, ()))
+        best = None
+        for i, _ in votes.most_common(CANDIDATES):
+            name = self._keys[i].split()
+            if len(name) < INTERLEAVED_WORDS:
+                continue
+            kept = _in_order(name, keys)
+            if len(kept) < INTERLEAVED_MIN * len(name) or not kept:
+                continue
+            inside = [j for j in range(kept[0], kept[-1] + 1) if j not in kept and keys[j]]
+            if inside and (best is None or len(kept) > len(best[1])):
+                best = (i, kept)
+        if best is None:
+            return None
+        i, kept = best
+        score = round(100.0 * len(kept) / len(self._keys[i].split()), 1)
+        chosen = set(kept)
+        return (Match(self.indicators[i], score), [words[j] for j in kept],
+                [w for j, w in enumerate(words) if j not in chosen])
+
+
+def _in_order(name: list[str], keys: list[str]) -> list[int]:
+    """Positions in keys of the longest in-order run of name's words (a word-level common subsequence)."""
+    n, m = len(name), len(keys)
+    best = [[0] * (m + 1) for _ in range(n + 1)]
+    for a in range(n - 1, -1, -1):
+        for b in range(m - 1, -1, -1):
+            best[a][b] = best[a + 1][b + 1] + 1 if name[a] == keys[b] else max(best[a + 1][b], best[a][b + 1])
+    out, a, b = [], 0, 0
+    while a < n and b < m:
+        if name[a] == keys[b]:
+            out.append(b)
+            a, b = a + 1, b + 1
+        elif best[a + 1][b] >= best[a][b + 1]:
+            a += 1
+        else:
+            b += 1
+    return out
 
 
 def _key(text: str) -> str:
@@ -154,3 +206,19 @@ def match_records(records, lexicon: Lexicon) -> None:
         if m.score >= REPLACE_THRESHOLD and m.entry.wording != rec.title and looks_damaged(rec.title):
             rec.warnings.append(f"title restored from lexicon entry {m.entry.id} (score {m.score:g})")
             rec.title = m.entry.wording
+
+
+def split_interleaved(records, lexicon: Lexicon) -> None:
+    """In rows of an OCR'd table read across its columns, keep in the title the words of the known name it
+    holds and move the other column's words to responsible (with a warning); titles that match as they are
+    stay."""
+    for rec in records:
+        if not rec.title or lexicon.match(rec.title) is not None:
+            continue
+        found = lexicon.find_interleaved(rec.title)
+        if found:
+            m, kept, other = found
+            rec.title = " ".join(kept)
+            rec.responsible = " ".join(other + ([rec.responsible] if rec.responsible else [])) or None
+            rec.warnings.append(f"title read across columns: kept the words of lexicon entry {m.entry.id}, "
+                                "moved the others to responsible")

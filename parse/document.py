@@ -5,6 +5,7 @@ import re
 
 from rapidfuzz import fuzz
 
+from normalize.lexicon import split_interleaved
 from normalize.unicode import fold
 from parse.assemble import assemble
 from parse.flow import FlowResult, parse_flow
@@ -40,8 +41,11 @@ def _title(lines) -> str | None:
 LAYOUTS = ("auto", "table", "flow")
 
 
-def parse_document(doc: Document, layout: str = "auto") -> Document:
+def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Document:
     """Fill doc.records, doc.unparsed, doc.layout and doc.title from doc.pages.
+
+    lexicon (normalize.lexicon.Lexicon): known names that separate the columns of an OCR'd table read across
+    them; without it such titles keep the other columns' words.
 
     layout: 'auto' finds tables and reads the rest as running text; 'table' keeps only table rows (the rest is
     unparsed); 'flow' reads every line as running text, for when a table header was found where there is none."""
@@ -78,11 +82,15 @@ def parse_document(doc: Document, layout: str = "auto") -> Document:
         doc.layout_reason = f"table header found ({', '.join(sorted(tables.how))})"
     elif flow_rows:
         doc.layout, doc.layout_reason = "flow", "row numbers at the start of lines"
+        if flow.across_columns:
+            doc.layout_reason += "; an OCR'd ruled table read across its columns"
     else:
         doc.layout, doc.layout_reason = "none", "no numbered rows found"
         doc.warnings.append("no numbered rows found")
     hierarchy = Hierarchy()
     doc.records = [row_to_record(r, doc.doc_id, doc.source, i, hierarchy) for i, r in enumerate(rows, start=1)]
+    if flow.across_columns and lexicon is not None:
+        split_interleaved(doc.records, lexicon)
     doc.unparsed.extend(tables.unparsed + flow.unparsed)
     doc.unparsed.sort(key=lambda u: (u.page, u.line))
     doc.title = _title(lines)

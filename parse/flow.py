@@ -64,6 +64,8 @@ FIGURE_LINE = re.compile(rf"^(\d{{1,3}}(?:[.,]\d{{3}})*(?:,\d+)?)(?:\s+(?=[{UPPE
 # A row number with parts alone on its line, its cell's text on the lines below (an OCR'd grid read cell by cell).
 LONE_STT = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})+)()\s*$")
 LONE_CELL_LINES = 3
+# A share between two runs of text on an OCR'd grid line: the figure column between the label and the next one.
+MID_SHARE = re.compile(r"\s(\d{1,3}(?:,\d+)?\s*%+)\s+(?=\S)")
 FIGURE_END = re.compile(r"\d\s*%+$|\d$")
 FIGURE_THEN_COLUMN = re.compile(r"\d\s*%*\s+\|\s+\S")
 # The addressee block that closes a dispatch (folded text).
@@ -76,6 +78,7 @@ UNIT_HEADER = re.compile(r"(don vi tinh|\bdvt)\b")
 class FlowResult:
     rows: list[Row] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
+    across_columns: bool = False   # an OCR'd ruled table read across its columns (seed 000)
 
 
 def double_spaced(items: list[Item]) -> bool:
@@ -162,8 +165,13 @@ class _Grid:
         self.own = 0           # lines below the current row's number that are still its own
 
     def first_line(self, row: Row, text: str) -> None:
-        """A row's first line; in the grid a further ' | ' is the rule before the next column."""
+        """A row's first line; in the grid a further ' | ' is the rule before the next column, and a share
+        inside the line is the figure column's (a cell's text is centred on its row's number, the figure too)."""
         head, bar, rest = text.partition(" | ") if self.on else (text, "", "")
+        share = MID_SHARE.search(head) if self.on and not bar else None
+        if share:
+            row.add("target", share.group(1))
+            head = f"{head[:share.start()]} {head[share.end():]}"
         row.add("title", head)
         if bar:
             row.add("responsible", rest)
@@ -213,13 +221,39 @@ class _Grid:
             _continue(row, t)
         self.held = []
 
-    def finish(self, row: Row | None, unparsed: list[Unparsed]) -> None:
-        if self.on and self.waiting and self.held:
-            # the rows above were complete: this is a cell whose row number OCR lost (seed 000's row 9)
+    def finish(self, row: Row | None, prev: str | None, unparsed: list[Unparsed]) -> list[Row]:
+        """What is left at the table's end: held lines after complete rows are a row whose number OCR lost
+        (rebuilt when its shape says which: a cell, then a sub-row's label and figure), else unparsed."""
+        if not (self.on and self.waiting and self.held):
+            self.release(row)
+            return []
+        rebuilt = _lost_last_rows(self.held, prev)
+        if not rebuilt:
             unparsed.extend(Unparsed(ln.page, ln.number, t, "text of a table cell whose row number was not found")
                             for ln, t in self.held)
-        else:
-            self.release(row)
+        return rebuilt
+
+
+def _lost_last_rows(held: list[tuple[Line, str]], prev: str | None) -> list[Row]:
+    """The top row after prev and its first sub-row, from the lines after the last numbered row: its cell's
+    lines, then a short label ending in a figure or followed by one ('Các huyện, thị xã, thành phố' / '100%')."""
+    if prev is None or not prev.split(".")[0].isdigit() or len(held) < 3:
+        return []
+    texts = [t for _, t in held]
+    figure_alone = bool(re.fullmatch(r"[\d.,]+\s*%*", texts[-1]))
+    label_at = len(texts) - 2 if figure_alone else len(texts) - 1
+    label = " ".join(texts[label_at:])
+    if not FIGURE_END.search(label) or len(texts[label_at].split()) > 8 or label_at < 1:
+        return []
+    top = str(int(prev.split(".")[0]) + 1)
+    first, sub = held[0][0], held[label_at][0]
+    parent = Row(first.page, first.number, "", confidence=first.confidence, stt=top)
+    parent.add("title", " ".join(texts[:label_at]))
+    child = Row(sub.page, sub.number, "", confidence=sub.confidence, stt=f"{top}.1")
+    child.add("title", label)
+    for r in (parent, child):
+        r.warnings.append(f"row number not found, taken as {r.stt} from the rows around it")
+    return [parent, child]
 
 
 def _wraps_on(row: Row, text: str) -> bool:
@@ -388,7 +422,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
         if result.rows:  # said, not dropped: the review lists it, a clerk sees if a row was missed
             result.unparsed.append(Unparsed(line.page, line.number, text, "prose between or after numbered rows"))
         current, last_numbered = None, None  # a paragraph of prose: the list is over
-    grid.finish(current, result.unparsed)
+    result.rows.extend(grid.finish(current, prev_stt, result.unparsed))
+    result.across_columns = grid.on
     for row in result.rows:
         if units and not row.parts.get("unit"):
             _split_columns(row)

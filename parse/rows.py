@@ -61,6 +61,9 @@ class Hierarchy:
 
 # A sentence that opens with the share it demands: '100% hồ sơ … được số hóa'.
 LEADING_SHARE = re.compile(r"^(\d+(?:,\d+)?)\s*%\s+(?=[^\W\d_])")
+# ... or names whom it is for inside the sentence: '… cấp chứng thư số cá nhân cho 100% công chức …',
+# '… số hóa đối với 100% hồ sơ tiếp nhận mới'.
+SCOPE_SHARE = re.compile(r"\b(?:cho|đối với)\s+(\d+(?:,\d+)?)\s*%\s+(?=[^\W\d_])", re.I)
 # A lettered item's number as the flow parser keeps it ('a)', 'đ)').
 LETTER_ITEM = re.compile(r"^([a-zđ])\)$")
 # A figure in a value cell: digits with their separators ('11,4', '40.543', '49,22').
@@ -167,6 +170,10 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         if share and parse_number(share.group(1)) is not None:
             # '100% thủ tục hành chính … phải thực hiện …': the share the sentence demands; the sentence stays whole
             _set_target(rec, Target("=", parse_number(share.group(1)), share.group(0).strip()))
+    if rec.target_op is None and rec.title:
+        shares = SCOPE_SHARE.findall(rec.title)
+        if len(shares) == 1 and parse_number(shares[0]) is not None:  # two shares: which one is demanded?
+            _set_target(rec, Target("=", parse_number(shares[0]), f"{shares[0]}%"))
     unit_text = clean_title(strip_markup(row.text("unit")))
     if unit_text:
         rec.unit = unit_text

@@ -62,7 +62,7 @@ def main() -> None:
     args = ap.parse_args()
     model = build(tuple(args.leave_out))
     model.save(args.out)
-    print(f"{len(model.uni)} syllables, {sum(1 for c in model.bi.values() if c >= 2)} pairs kept, "
+    print(f"{len(model.uni)} syllables, {len(model.bi)} pairs, {len(model.tri)} triples, "
           f"{model.total} syllables counted → {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
 
 
