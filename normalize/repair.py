@@ -110,13 +110,14 @@ def restore_pages(lines: list[Line]) -> list[str]:
 _EDGE = "\"'“”‘’()[].,;:!|*"
 
 
-def _word_stream(page: Page) -> list[tuple[str, str, float]]:
-    """(restored word, word as extracted, lowest restore score) for every whitespace-separated word of a page."""
-    out: list[tuple[str, str, float]] = []
+def _word_stream(page: Page) -> list[tuple[str, str, float, int]]:
+    """(restored word, word as extracted, lowest restore score, line number) for every whitespace-separated word
+    of a page."""
+    out: list[tuple[str, str, float, int]] = []
     for ln in page.lines:
         restores = [e for e in ln.edits if e.reason.startswith("restore")]
         if not restores or ln.raw is None:
-            out += [(w, w, 1.0) for w in ln.text.split()]
+            out += [(w, w, 1.0, ln.number) for w in ln.text.split()]
             continue
         # restored words replace tokens in place, so the text before the restore has the same words
         before = ln.text
@@ -126,7 +127,7 @@ def _word_stream(page: Page) -> list[tuple[str, str, float]]:
         for e in restores:
             scores[len(before[:e.start].split()) - (0 if before[:e.start].endswith((" ", "\t")) or e.start == 0
                                                      else 1)] = e.score
-        out += list(zip(ln.text.split(), before.split(), scores))
+        out += [(w, b, sc, ln.number) for w, b, sc in zip(ln.text.split(), before.split(), scores)]
     return out
 
 
@@ -141,11 +142,11 @@ def unrestore_records(doc) -> None:
         stream = streams.get(rec.page)
         if not stream or not rec.title_raw:
             continue
-        found = _find_words(rec.title_raw.split(), stream)
+        found = _find_words(rec.title_raw.split(), stream, rec.line)
         if found is None:
             continue
         raw_words, low = [], []
-        for word, (restored, original, score) in zip(rec.title_raw.split(), found):
+        for word, (restored, original, score, _) in zip(rec.title_raw.split(), found):
             core = restored.strip(_EDGE)
             raw_words.append(word.replace(core, original.strip(_EDGE)) if core and core in word else word)
             if score < UNCERTAIN:
@@ -155,10 +156,13 @@ def unrestore_records(doc) -> None:
             rec.warnings.append("uncertain diacritics: " + ", ".join(low))
 
 
-def _find_words(words: list[str], stream: list[tuple[str, str, float]]) -> Optional[list]:
-    """The stream entries that spell words in order (a few stream words may lie between, e.g. other cells)."""
+def _find_words(words: list[str], stream: list[tuple[str, str, float, int]], line: Optional[int] = None
+                ) -> Optional[list]:
+    """The stream entries that spell words in order (a few stream words may lie between, e.g. other cells); of
+    several such places (a sub-row label repeated under every row), the one that starts nearest to line."""
     cores = [w.strip(_EDGE) for w in words]
-    for i, (restored, _, _) in enumerate(stream):
+    best = None
+    for i, (restored, _, _, at) in enumerate(stream):
         if restored.strip(_EDGE) != cores[0]:
             continue
         found, k = [stream[i]], i + 1
@@ -171,5 +175,8 @@ def _find_words(words: list[str], stream: list[tuple[str, str, float]]) -> Optio
             found.append(stream[k])
             k += 1
         if len(found) == len(words):
-            return found
-    return None
+            if line is None:
+                return found
+            if best is None or abs(at - line) < abs(best[0][3] - line):
+                best = found
+    return best

@@ -27,6 +27,11 @@ UNIT_WORDS = ["Cơ quan, đơn vị, địa phương", "Cơ quan, đơn vị", "
 # '<title> <Unit> [<figure>] [<responsible>]' at the end of a flattened row.
 UNIT_VALUE = re.compile(r"(?:(?<=\s)|^)(?P<unit>" + "|".join(re.escape(u) for u in UNIT_WORDS) + r")"
                         rf"(?:\s+(?P<value>{NUMBER}))?(?:\s+(?P<rest>[-–{UPPER}].*))?$")
+# A row of a flattened table that ends in a figure with no unit before it: the figure column's, unless the word
+# before it is one that takes a number ('mức độ 3', 'năm 2015', 'Nghị định 61', 'Chương trình 135').
+BARE_FIGURE = re.compile(rf"([^\W\d_]+)\s+({NUMBER})$")
+NUMBERED_WORDS = {fold(w) for w in """năm tháng ngày quý tuần kỳ đợt lần khóa khoá độ số thứ mục điều khoản chương phần
+phụ lục bản nhóm loại cấp hạng bậc lớp tầng vòng bước giai đoạn định tư thị luật hoạch trình án top""".split()}
 # A unit column holding a code list instead of a unit ('Chưa = 0 Có = 1', 'Trực tuyến = 0 Phát phiếu = 1 Kết
 # hợp = 2'), then maybe the figure and a remark.
 _CODE = rf"[{UPPER}][^\W\d_]*(?:\s+[^\W\d_]+){{0,2}}\s*=\s*\d+"
@@ -64,6 +69,8 @@ FIGURE_LINE = re.compile(rf"^(\d{{1,3}}(?:[.,]\d{{3}})*(?:,\d+)?)(?:\s+(?=[{UPPE
 # A row number with parts alone on its line, its cell's text on the lines below (an OCR'd grid read cell by cell).
 LONE_STT = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})+)()\s*$")
 LONE_CELL_LINES = 3
+# A share whose '%' OCR read as '9', ending a grid row's label ('… thành phố 909').
+PERCENT_AS_9 = re.compile(r"\s(\d{2,3})9$")
 # A share between two runs of text on an OCR'd grid line: the figure column between the label and the next one.
 MID_SHARE = re.compile(r"\s(\d{1,3}(?:,\d+)?\s*%+)\s+(?=\S)")
 FIGURE_END = re.compile(r"\d\s*%+$|\d$")
@@ -93,6 +100,11 @@ def _split_columns(row: Row) -> None:
     title = row.text("title")
     m = _trailing_columns(title)
     if not m:
+        bare = BARE_FIGURE.search(title)
+        if bare and fold(bare.group(1)) not in NUMBERED_WORDS and not row.parts.get("value"):
+            # the unit cell is empty and the figure ended up on the label's line ('Tuyển dụng công chức 0')
+            row.parts["title"] = [title[:bare.start(2)].strip()]
+            row.add("value", bare.group(2))
         return
     row.parts["title"] = [title[:m.start()].strip()]
     row.add("unit", m.group("unit"))
@@ -159,7 +171,10 @@ class _Grid:
     'Thực hiện' cell."""
 
     def __init__(self, items: list[Item]):
-        self.on = sum(bool(OCR_GRID_ROW.match(it.line.text)) for it in items) >= OCR_GRID_ROWS
+        rows = [it.line.text for it in items if OCR_GRID_ROW.match(it.line.text)]
+        self.on = len(rows) >= OCR_GRID_ROWS
+        # the figure column holds shares: a row ending in '909' is '90%' misread
+        self.percent = self.on and sum("%" in t for t in rows) >= 0.6 * len(rows)
         self.held: list[tuple[Line, str]] = []
         self.waiting = False   # the last row is complete: what follows is held for the next one
         self.own = 0           # lines below the current row's number that are still its own
@@ -168,6 +183,12 @@ class _Grid:
         """A row's first line; in the grid a further ' | ' is the rule before the next column, and a share
         inside the line is the figure column's (a cell's text is centred on its row's number, the figure too)."""
         head, bar, rest = text.partition(" | ") if self.on else (text, "", "")
+        slip = PERCENT_AS_9.search(head) if self.on and self.percent else None
+        if slip and int(slip.group(1)) <= 100:
+            row.warnings.append(f"figure read as {slip.group(1)}9, taken as {slip.group(1)}% (the column's "
+                                "figures are shares; OCR reads '%' as '9')")
+            row.add("target", f"{slip.group(1)}%")
+            head = head[:slip.start()]
         share = MID_SHARE.search(head) if self.on and not bar else None
         if share:
             row.add("target", share.group(1))
