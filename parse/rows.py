@@ -62,8 +62,11 @@ class Hierarchy:
 # A sentence that opens with the share it demands: '100% hồ sơ … được số hóa'.
 LEADING_SHARE = re.compile(r"^(\d+(?:,\d+)?)\s*%\s+(?=[^\W\d_])")
 # ... or names whom it is for inside the sentence: '… cấp chứng thư số cá nhân cho 100% công chức …',
-# '… số hóa đối với 100% hồ sơ tiếp nhận mới'.
-SCOPE_SHARE = re.compile(r"\b(?:cho|đối với)\s+(\d+(?:,\d+)?)\s*%\s+(?=[^\W\d_])", re.I)
+# '… số hóa đối với 100% hồ sơ tiếp nhận mới', '… phấn đấu 100% người dân có một tài khoản'.
+SCOPE_SHARE = re.compile(r"\b(?:cho|đối với|phấn đấu(?:\s+(?:hoàn thành|đạt))?)\s+(\d+(?:,\d+)?)\s*%\s+"
+                         r"(?=[^\W\d_])", re.I)
+# A count the sentence strives for: 'Phấn đấu mỗi năm phát triển từ 05 bộ dữ liệu mở …' (at least 5).
+STRIVE_COUNT = re.compile(r"\bphấn đấu\b[^.;%]*?\b((?:từ|tối thiểu|ít nhất)\s+(\d+))\s+(?=[^\W\d_])", re.I)
 # A lettered item's number as the flow parser keeps it ('a)', 'đ)').
 LETTER_ITEM = re.compile(r"^([a-zđ])\)$")
 # A figure in a value cell: digits with their separators ('11,4', '40.543', '49,22').
@@ -174,6 +177,10 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         shares = SCOPE_SHARE.findall(rec.title)
         if len(shares) == 1 and parse_number(shares[0]) is not None:  # two shares: which one is demanded?
             _set_target(rec, Target("=", parse_number(shares[0]), f"{shares[0]}%"))
+    if rec.target_op is None and rec.title:
+        count = STRIVE_COUNT.search(rec.title)
+        if count:
+            _set_target(rec, Target(">=", float(int(count.group(2))), count.group(1)))
     unit_text = clean_title(strip_markup(row.text("unit")))
     if unit_text:
         rec.unit = unit_text

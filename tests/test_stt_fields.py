@@ -48,3 +48,21 @@ def test_label_plain_explanation():
     label = split_label("Hồ sơ giải quyết được cập nhật lên Hệ thống iGate Cách tính tỷ lệ: b/a*100; Trong đó: a là")
     assert label.title == "Hồ sơ giải quyết được cập nhật lên Hệ thống iGate"
     assert label.formula == "b/a*100"
+
+
+@pytest.mark.parametrize("title, op, value", [
+    # real 03 line 103: the count a plan strives for
+    ("Phấn đấu mỗi năm phát triển từ 05 bộ dữ liệu mở chất lượng cao phục vụ phát triển kinh tế số", ">=", 5),
+    # real 06 line 2299 and seed 003 item 5: the share demanded inside the task
+    ("Các ngân hàng triển khai giải pháp, phấn đấu 100% người dân Việt Nam có một tài khoản", "=", 100),
+    ("Giao Phòng Văn hóa và Thông tin đề nghị cấp chứng thư số cá nhân cho 100% công chức làm việc", "=", 100),
+    # a reported figure or a count with no aim is not a target
+    ("Tổng thu ngân sách ước đạt 45,2% dự toán, tăng 10% so với cùng kỳ", None, None),
+    ("UBND cấp xã lựa chọn ít nhất 02 cán bộ, công chức có năng lực", None, None),
+])
+def test_targets_inside_a_task(title, op, value):
+    from parse.rows import Hierarchy, Row, row_to_record
+    row = Row(1, 1, "1.")
+    row.add("title", title)
+    rec = row_to_record(row, "0" * 16, "x", 1, Hierarchy())
+    assert (rec.target_op, rec.target_value) == (op, value)
