@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from normalize.unicode import fold
-from parse.header import header_roles
+from parse.header import header_roles, role_of
 from parse.stt import normalise_stt
 from schemas.model import Cell, Line
 
@@ -25,6 +25,8 @@ BAR_LINE = re.compile(r"^\s*\|\s*$")
 BAR_SHARE = 0.05
 # A "cell" longer than this is running text that the page layout happened to put in a frame, not a cell.
 MAX_CELL_LINES = 8
+# Rows that must keep one width before a bar table is cut at that width.
+LOCK_ROWS = 3
 
 
 @dataclass
@@ -41,33 +43,82 @@ class Item:
         return [c.text for c in self.cells or []]
 
 
-def _bar_groups(lines: list[Line]) -> list[list[list[Line]]]:
-    """Split bar-separated lines into rows of cells (each cell a list of lines); empty cells are []."""
-    rows: list[list[list[Line]]] = []
-    row: list[list[Line]] = []
+def _bar_tokens(lines: list[Line]) -> list[list[Line]]:
+    """The cells of a bar-separated text in order: every bar line closes one (an empty cell is [])."""
+    tokens: list[list[Line]] = []
     cell: list[Line] = []
     for line in lines:
         if BAR_LINE.match(line.text):
-            if len(cell) > MAX_CELL_LINES:
-                if row:
-                    rows.append(row)
-                rows.append([cell])  # prose: a group of one cell becomes text lines
-                row, cell = [], []
-            elif cell:
-                row.append(cell)
-                cell = []
-            elif row:
-                rows.append(row)
-                row = []
-            else:
-                rows.append([])  # a run of bars: empty cells or empty rows
+            tokens.append(cell)
+            cell = []
         elif line.text.strip():
             cell.append(line)
     if cell:
-        row.append(cell)
+        tokens.append(cell)
+    return tokens
+
+
+def _bar_groups(lines: list[Line]) -> list[list[list[Line]]]:
+    """Split bar-separated lines into rows of cells (each cell a list of lines); empty cells are [].
+
+    Two bars in a row end a row, but an empty cell looks the same. So once a table's numbered rows show a fixed
+    width (every row's cells followed by one empty cell, for LOCK_ROWS rows), rows are cut at that width and
+    empty cells keep their place ('- Số giáo viên | Người | | 20.330 …', real 05)."""
+    tokens = _bar_tokens(lines)
+    rows: list[list[list[Line]]] = []
+    row: list[list[Line]] = []
+    header = 0   # cells of the last table header: the locked width is at least this
+    width = 0    # the locked width, 0 when rows are cut at empty cells
+    i = 0
+    while i < len(tokens):
+        cell = tokens[i]
+        if not row and width:
+            chunk = tokens[i:i + width]
+            last = _fixed_row(tokens, i, width, table_ends=True)
+            if (last or _fixed_row(tokens, i, width)) and header_roles([_cell_text(c) for c in chunk]) is None:
+                rows.append(chunk)
+                i += width + (0 if last else 1)
+                continue
+            width = 0   # the table ended (prose, a new header, a row of another shape)
+        if not row and header and cell and _starts_row([cell]):
+            width = next((w for w in range(header, header + 4)
+                          if all(_fixed_row(tokens, i + k * (w + 1), w) for k in range(LOCK_ROWS))), 0)
+            if width:
+                continue
+        if sum(1 for ln in cell if ln.text.strip()) > MAX_CELL_LINES and not (row and _starts_row(row)):
+            # prose: a group of one cell becomes text lines (inside a numbered row it is a long cell)
+            if row:
+                rows.append(row)
+                row = []
+            rows.append([cell])
+        elif cell:
+            row.append(cell)
+        elif row:
+            roles = header_roles([_cell_text(c) for c in row])
+            if roles is not None:
+                header = len(roles) - roles.index("stt")
+            rows.append(row)
+            row = []
+        else:
+            rows.append([])  # a run of bars: empty cells or empty rows
+        i += 1
     if row:
         rows.append(row)
     return rows
+
+
+def _fixed_row(tokens: list[list[Line]], i: int, width: int, table_ends: bool = False) -> bool:
+    """True when tokens[i:i + width] can be one row of a fixed-width table: one empty cell follows it (with
+    table_ends: a paragraph of prose follows it, the table's last row), and none of its cells is prose."""
+    if i + width > len(tokens):
+        return False
+    after = tokens[i + width] if i + width < len(tokens) else []
+    # the last row runs into the text after the table: a paragraph, or a caption and the next table's header
+    header_next = i + width + 1 < len(tokens) and role_of(_cell_text(tokens[i + width + 1])) == "stt"
+    if (len(after) <= MAX_CELL_LINES and not header_next) if table_ends else bool(after):
+        return False
+    chunk = tokens[i:i + width]
+    return any(chunk) and all(len(c) <= MAX_CELL_LINES for c in chunk)
 
 
 def _split_at_header(row: list[list[Line]], width: int) -> list[list[list[Line]]]:
@@ -108,6 +159,11 @@ def assemble_bars(lines: list[Line]) -> list[Item]:
         i += 1
         texts = [_cell_text(c) for c in row]
         first = next(ln for c in row for ln in c)
+        if width and _starts_row(row) and len(row) > width:
+            width = len(row)  # a header cell spans sub-columns: the numbered rows say how many cells a row has
+        elif width and len(row) == width - 1 and not _starts_row(row) and header_roles(texts) is None:
+            # a sub-row whose STT cell is empty: its two bars read as the end of the row before
+            row, texts = [[]] + row, [""] + texts
         if len(row) >= 2:
             if header_roles(texts) is not None:
                 width = len(row)

@@ -14,6 +14,9 @@ MATH = re.compile(r"<math>(.*?)</math>", re.S | re.I)
 ANY_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?>")
 # Markdown emphasis around a cell ('**I**').
 MD_EMPHASIS = re.compile(r"(\*\*|__)(.*?)\1")
+# A converter's single-star italics inside a cell ('phong trào *“Bình dân học vụ số”*'); not the star of a
+# formula ('b/a*100', '(b/a)*100'), which has a letter, digit or bracket on its side.
+MD_ITALIC = re.compile(r"(?<![\w)*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w(*])")
 # Maximum points of an indicator: '(6đ)', '(18 điểm)'.
 POINTS = re.compile(r"\(\s*(\d+(?:[.,]\d+)?)\s*(?:đ|điểm)\s*\)\s*:?", re.I)
 # The start of the explanation of how an indicator is computed.
@@ -39,6 +42,7 @@ def squash(text: str) -> str:
 def strip_markup(text: str) -> str:
     text = MATH.sub(lambda m: m.group(1), text)
     text = MD_EMPHASIS.sub(lambda m: m.group(2), text)
+    text = MD_ITALIC.sub(lambda m: m.group(1), text)
     return squash(ANY_TAG.sub(" ", text))
 
 

@@ -40,6 +40,7 @@ class Row:
     warnings: list[str] = field(default_factory=list)
     confidence: Optional[float] = None
     stt: Optional[str] = None   # the row number the layout settled on, when the printed one is an OCR slip
+    table_start: bool = False   # the first row under a table header: numbering starts afresh there
 
     def add(self, role: str, text: str) -> None:
         text = text.strip()
@@ -86,6 +87,8 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     stt = row.stt or (normalise_stt(stt_raw) if stt_raw else None)
     if stt_raw and stt is None and row.confidence is not None:
         stt = ocr_stt(stt_raw)
+    if row.table_start:  # a table's rows hang from its own numbering, not from the prose part around it
+        hierarchy.section = hierarchy.last_numbered = None
     prev = hierarchy.last_numbered
     if stt and row.confidence is not None and prev and stt != "1" and not follows(prev, stt):
         # OCR'd rows only: a lost dot or a misread digit, told by the sequence; typed numbering is data
@@ -95,11 +98,12 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
             stt = fixed
     if stt:
         rec.stt, rec.level, rec.parent_stt = stt, level_of(stt), parent_of(stt)
-        if is_roman(stt):
+        if is_roman(stt.split(".")[0]):
+            # a roman part, or a part inside one ('I.1'): the numbered rows under it restart at 1
             hierarchy.section = stt
-        elif hierarchy.section and not is_roman(stt.split(".")[0]):
-            # numbering restarts in each roman part (I. … 1. 2. II. … 1.): the part is the top of the tree
-            rec.level += 1
+        elif hierarchy.section:
+            # numbering restarts in each part (I. … 1. 2. II. … 1.): the part is the top of the tree
+            rec.level += level_of(hierarchy.section)
             rec.parent_stt = rec.parent_stt or hierarchy.section
         prev = hierarchy.last_numbered
         if prev and not is_roman(stt) and not is_roman(prev) and stt != "1" and not follows(prev, stt):

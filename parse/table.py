@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
+from normalize.unicode import fold
 from parse.assemble import Item
+from parse.fields import strip_markup
 from parse.header import header_roles, role_of
 from parse.rows import Row
 from parse.stt import BULLET, normalise_stt, ocr_stt
@@ -23,6 +25,9 @@ PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
 # Share of a value column's cells that must carry a comparison ('≥ 80', '> 60%') for the whole column to be
 # read as targets: annexes of targets title that column 'Kết quả' too (real 10).
 TARGET_COLUMN_SHARE = 0.3
+# A group row naming a period to come: the table's 'Kết quả' are the results to reach (real 02, real 10).
+PERIOD_AHEAD = re.compile(r"^\W*(den nam \d{4}|giai doan \d{4}\s*[-–]\s*\d{4})\W*$")
+RESULT_HEADER = re.compile(r"^\W*ket qua\W*$")
 # Share of a value column's cells that must be figures; below it the column holds prose (a 'Kết quả thực hiện'
 # that describes what was done) and is kept as a note.
 FIGURE_COLUMN_SHARE = 0.3
@@ -42,6 +47,7 @@ class TableResult:
     unparsed: list[Unparsed] = field(default_factory=list)
     leftover: list[Item] = field(default_factory=list)   # items outside any table, for the flow layout
     how: set[str] = field(default_factory=set)
+    fresh: bool = True   # no row yet under the current table header
 
 
 def _header_columns(item: Item) -> Optional[list[Column]]:
@@ -50,6 +56,36 @@ def _header_columns(item: Item) -> Optional[list[Column]]:
         return None
     start = roles.index("stt")  # cells before the STT column are a caption glued to the header row
     return [Column(r, c.x0, c.x1, c.text) for r, c in zip(roles[start:], item.cells[start:])]
+
+
+# A header cell that spans sub-columns named on the next header line ('Năm hiện hành 2025' over 'Kế hoạch' and
+# 'Ước thực hiện'), folded: it names a year.
+SPANNING = re.compile(r"\b(19|20)\d\d\b")
+# A row that only introduces the sub-rows below it ('Trong đó:', 'Bao gồm:'), folded.
+CAPTION = re.compile(r"^\W*(trong do|bao gom|gom|cu the)\W*$")
+# Columns whose cells a row has once: a second row filling them is a row of its own.
+FIGURE_ROLES = ("unit", "value", "target", "benchmark")
+# A row that numbers the columns under a header ('1 | 2 | 3 …', 'A | B | 1 | 2 …').
+COLUMN_NUMBER = re.compile(r"^\(?([A-Z]|\d{1,2})\)?$")
+
+
+def _sub_header(columns: list[Column], texts: list[str]) -> bool:
+    """True for a second header line of a text table: two or more header words, and a year column to split."""
+    cells = [t for t in texts if t.strip()]
+    return (len(cells) >= 2 and all(role_of(t) for t in cells) and any(
+        c.role is None and SPANNING.search(c.header) for c in columns))
+
+
+def _split_spanning(columns: list[Column], texts: list[str]) -> list[Column]:
+    """Replace the first year-named column without a role by the sub-columns of the next header line."""
+    i = next(k for k, c in enumerate(columns) if c.role is None and SPANNING.search(c.header))
+    subs = [Column(role_of(t), header=f"{columns[i].header} {t}".strip()) for t in texts if t.strip()]
+    return columns[:i] + subs + columns[i + 1:]
+
+
+def _column_numbers(texts: list[str]) -> bool:
+    cells = [strip_markup(t).strip() for t in texts if t.strip()]
+    return len(cells) >= 3 and all(COLUMN_NUMBER.match(c) for c in cells)
 
 
 def _merge_header_line(columns: list[Column], cells: list[Cell]) -> list[Column]:
@@ -120,6 +156,7 @@ def _following(items: list[Item], index: int, limit: int = 400) -> list[Item]:
 def _relabel_value_columns(columns: list[Column], body: list[list[str]]) -> None:
     """A value column that mostly holds comparisons ('≥ 80') is a target column; one that mostly holds prose
     is a note column. Decided per table from its cells, since both kinds are headed 'Kết quả'."""
+    titles = [c for c, col in enumerate(columns) if col.role == "title"]
     for i, col in enumerate(columns):
         if col.role != "value":
             continue
@@ -128,7 +165,10 @@ def _relabel_value_columns(columns: list[Column], body: list[list[str]]) -> None
             continue
         with_op = [c for c in cells if (t := parse_target(c)) is not None and t.op != "="]
         figures = [c for c in cells if parse_quantity(c) is not None or parse_target(c, whole=True) is not None]
-        if len(with_op) / len(cells) >= TARGET_COLUMN_SHARE:
+        # rows grouped under a period to come ('Giai đoạn 2025-2027', 'Đến năm 2030'): what they must reach
+        aims = titles and any(PERIOD_AHEAD.search(fold(r[titles[0]])) and not (i < len(r) and r[i].strip())
+                              for r in body if titles[0] < len(r))
+        if len(with_op) / len(cells) >= TARGET_COLUMN_SHARE or (aims and RESULT_HEADER.match(fold(col.header))):
             col.role = "target"
         elif len(figures) / len(cells) < FIGURE_COLUMN_SHARE:
             col.role = "note"
@@ -175,6 +215,8 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             flush_staged()
             result.leftover.extend(pending_text)
             pending_text = []
+            if new_header is not None and columns is not None:
+                current, result.fresh = None, True  # a new table: its rows do not continue the last one's
             columns, in_header = new_header, True
             header_texts = [c.header for c in new_header]
             bounds = _boundaries(columns, _following(items, index)) if item.how == "pdf-positions" else None
@@ -186,6 +228,14 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
                                             "repeated table header"))
             in_header = True
+            continue
+        if item.how == "bars" and in_header and current is None and _sub_header(columns, item.texts):
+            columns = _split_spanning(columns, item.texts)
+            header_texts = [c.header for c in columns]
+            continue
+        if in_header and current is None and _column_numbers(item.texts):
+            result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
+                                            "column numbers under the table header"))
             continue
         if item.how == "pdf-positions" and in_header and not stt_text.strip() and current is None:
             columns = _merge_header_line(columns, item.cells)
@@ -214,6 +264,15 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
     return result
 
 
+def _group_heading(item: Item, texts: list[str], title_idx: Optional[int]) -> bool:
+    """True for a row with nothing but a bold title: a heading over the rows that follow."""
+    if title_idx is None or not texts[title_idx].strip():
+        return False
+    if any(t.strip() for i, t in enumerate(texts) if i != title_idx):
+        return False
+    return f"**{texts[title_idx].strip()}**" in item.line.text.replace("** ", "**").replace(" **", "**")
+
+
 def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Optional[Row],
                result: TableResult) -> Optional[Row]:
     roles = [c.role for c in columns]
@@ -227,9 +286,18 @@ def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Opt
     title_idx = roles.index("title") if "title" in roles else None
     if not stt_text and title_idx is not None and BULLET.match(texts[title_idx]) and current is not None:
         bullet = True  # a '-' sub-row whose bullet sits in the title column
-    if stt is not None or bullet:
-        row = Row(page=item.line.page, line=item.line.number, stt_raw=stt_text if stt else "-",
-                  confidence=item.line.confidence)
+    # an unnumbered row with its own figures under a row that has them too: a sub-row ('Tỷ lệ so với GRDP | % |
+    # 42 …' under 'Vốn đầu tư phát triển | Tỷ đồng | 72.000 …'), not the row above going on
+    # (a PDF row is read line by line: there a line without a number is the row's next line)
+    whole = item.how not in ("pdf-positions", "pdf-grid")
+    own = whole and not stt_text and current is not None and title_idx is not None and texts[title_idx].strip() \
+        and any(role in FIGURE_ROLES and text.strip() and current.parts.get(role) for role, text in zip(roles, texts))
+    if stt is not None or bullet or own:
+        mark = BULLET.match(stt_text or (texts[title_idx] if title_idx is not None else ""))
+        row = Row(page=item.line.page, line=item.line.number,
+                  stt_raw=stt_text if stt else mark.group(1) if bullet and mark else "-" if bullet else "",
+                  confidence=item.line.confidence, table_start=result.fresh)
+        result.fresh = False
         result.rows.append(row)
         current = row
     elif stt_text:
@@ -240,6 +308,17 @@ def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Opt
         result.unparsed.append(Unparsed(item.line.page, item.line.number, " | ".join(t for t in texts if t),
                                         "table text before the first numbered row"))
         return current
+    elif whole and title_idx is not None and CAPTION.match(fold(texts[title_idx]).strip()) and \
+            not any(t.strip() for i, t in enumerate(texts) if i != title_idx):
+        result.unparsed.append(Unparsed(item.line.page, item.line.number, texts[title_idx].strip(),
+                                        "caption of the rows below"))
+        return current
+    elif _group_heading(item, texts, title_idx):
+        # a bold line across the table ('Nhiệm vụ giao Bộ trưởng Bộ Công an chỉ đạo'): it names the rows below
+        # it, it does not continue the row above
+        result.unparsed.append(Unparsed(item.line.page, item.line.number, texts[title_idx].strip(),
+                                        "group heading without a row number"))
+        return None
     for role, text in zip(roles, texts):
         if role and role != "stt" and text.strip():
             current.add(role, text)
