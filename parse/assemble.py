@@ -25,6 +25,8 @@ BAR_LINE = re.compile(r"^\s*\|\s*$")
 BAR_SHARE = 0.05
 # A "cell" longer than this is running text that the page layout happened to put in a frame, not a cell.
 MAX_CELL_LINES = 8
+# A lettered part's STT cell ('A', 'B.'), above roman parts in budget tables (real 05).
+PART_CELL = re.compile(r"^[A-H]\.?$")
 # Rows that must keep one width before a bar table is cut at that width.
 LOCK_ROWS = 3
 
@@ -134,7 +136,8 @@ def _split_at_header(row: list[list[Line]], width: int) -> list[list[list[Line]]
 
 
 def _starts_row(row: list[list[Line]]) -> bool:
-    return bool(row) and normalise_stt(_cell_text(row[0]).replace("*", "")) is not None
+    first = _cell_text(row[0]).replace("*", "").strip() if row else ""
+    return bool(first) and (normalise_stt(first) is not None or PART_CELL.match(first) is not None)
 
 
 def _cell_text(cell: list[Line]) -> str:

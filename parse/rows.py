@@ -58,6 +58,8 @@ class Hierarchy:
     last_numbered: Optional[str] = None
     last_level: int = 0
     section: Optional[str] = None   # the roman-numbered part (I, II, …) the numbered rows sit in
+    section_level: int = 1
+    part: Optional[str] = None      # a lettered part above the roman ones (real 05: A. TỔNG CHI, I. …, 1. …)
 
 
 # A sentence that opens with the share it demands: '100% hồ sơ … được số hóa'.
@@ -68,8 +70,11 @@ SCOPE_SHARE = re.compile(r"\b(?:cho|đối với|phấn đấu(?:\s+(?:hoàn th�
                          r"(?=[^\W\d_])", re.I)
 # A count the sentence strives for: 'Phấn đấu mỗi năm phát triển từ 05 bộ dữ liệu mở …' (at least 5).
 STRIVE_COUNT = re.compile(r"\bphấn đấu\b[^.;%]*?\b((?:từ|tối thiểu|ít nhất)\s+(\d+))\s+(?=[^\W\d_])", re.I)
-# A lettered item's number as the flow parser keeps it ('a)', 'đ)').
+# A lettered item's number as the flow parser keeps it ('a)', 'đ)'), and as a table's STT cell prints it ('a').
 LETTER_ITEM = re.compile(r"^([a-zđ])\)$")
+LETTER_CELL = re.compile(r"^([a-zđ])\.?$")
+# A part above the roman ones, lettered in capitals in a table's STT cell ('A', 'B.').
+PART_LETTER = re.compile(r"^([A-H])\.?$")
 # A figure in a value cell: digits with their separators ('11,4', '40.543', '49,22').
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -88,7 +93,11 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     if stt_raw and stt is None and row.confidence is not None:
         stt = ocr_stt(stt_raw)
     if row.table_start:  # a table's rows hang from its own numbering, not from the prose part around it
-        hierarchy.section = hierarchy.last_numbered = None
+        hierarchy.section = hierarchy.last_numbered = hierarchy.part = None
+    part = PART_LETTER.match(stt_raw) if stt is None else None
+    if part:
+        rec.stt, rec.level = part.group(1), 1
+        hierarchy.part, hierarchy.section, hierarchy.last_numbered, hierarchy.last_level = part.group(1), None, None, 1
     prev = hierarchy.last_numbered
     if stt and row.confidence is not None and prev and stt != "1" and not follows(prev, stt):
         # OCR'd rows only: a lost dot or a misread digit, told by the sequence; typed numbering is data
@@ -96,15 +105,24 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         if fixed:
             rec.warnings.append(f"row number read as {stt_raw}, taken as {fixed} from the sequence")
             stt = fixed
-    if stt:
+    if part:
+        pass
+    elif stt:
         rec.stt, rec.level, rec.parent_stt = stt, level_of(stt), parent_of(stt)
         if is_roman(stt.split(".")[0]):
             # a roman part, or a part inside one ('I.1'): the numbered rows under it restart at 1
-            hierarchy.section = stt
+            if hierarchy.part and "." not in stt:
+                rec.parent_stt = hierarchy.part
+            if hierarchy.part:
+                rec.level += 1
+            hierarchy.section, hierarchy.section_level = stt, rec.level
         elif hierarchy.section:
             # numbering restarts in each part (I. … 1. 2. II. … 1.): the part is the top of the tree
-            rec.level += level_of(hierarchy.section)
+            rec.level += hierarchy.section_level
             rec.parent_stt = rec.parent_stt or hierarchy.section
+        elif hierarchy.part:
+            rec.level += 1
+            rec.parent_stt = rec.parent_stt or hierarchy.part
         prev = hierarchy.last_numbered
         if prev and not is_roman(stt) and not is_roman(prev) and stt != "1" and not follows(prev, stt):
             # kept as printed: the source's own numbering error (real 06: 19, 22, 20, 21, 22) is data
@@ -113,7 +131,7 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     else:
         rec.parent_stt = hierarchy.last_numbered
         rec.level = hierarchy.last_level + 1
-        letter = LETTER_ITEM.match(stt_raw)
+        letter = LETTER_ITEM.match(stt_raw) or LETTER_CELL.match(stt_raw)
         if letter:  # 'a)' under '1.': its own number, but the numbered rows around it stay the list
             rec.stt = letter.group(1)
 

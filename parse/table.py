@@ -63,10 +63,14 @@ def _header_columns(item: Item) -> Optional[list[Column]]:
 SPANNING = re.compile(r"\b(19|20)\d\d\b")
 # A row that only introduces the sub-rows below it ('Trong đó:', 'Bao gồm:'), folded.
 CAPTION = re.compile(r"^\W*(trong do|bao gom|gom|cu the)\W*$")
+# A lettered STT cell: 'A', 'B.' (parts above roman ones), 'a', 'b' (items under a numbered row).
+LETTER_STT = re.compile(r"^[A-Ha-hđ][.)]?$")
 # Columns whose cells a row has once: a second row filling them is a row of its own.
 FIGURE_ROLES = ("unit", "value", "target", "benchmark")
+FIGURE_CELL = re.compile(r"^\s*\**[\d.,]+\**\s*$")
 # A row that numbers the columns under a header ('1 | 2 | 3 …', 'A | B | 1 | 2 …').
 COLUMN_NUMBER = re.compile(r"^\(?([A-Z]|\d{1,2})\)?$")
+COLUMN_SUM = re.compile(r"^\d{1,2}=\d{1,2}[-+*/x]\d{1,2}$")   # '4=3/2': a column computed from others
 
 
 def _sub_header(columns: list[Column], texts: list[str]) -> bool:
@@ -84,8 +88,8 @@ def _split_spanning(columns: list[Column], texts: list[str]) -> list[Column]:
 
 
 def _column_numbers(texts: list[str]) -> bool:
-    cells = [strip_markup(t).strip() for t in texts if t.strip()]
-    return len(cells) >= 3 and all(COLUMN_NUMBER.match(c) for c in cells)
+    marks = [m for t in texts for m in strip_markup(t).split()]
+    return len(marks) >= 3 and all(COLUMN_NUMBER.match(m) or COLUMN_SUM.match(m) for m in marks)
 
 
 def _merge_header_line(columns: list[Column], cells: list[Cell]) -> list[Column]:
@@ -222,6 +226,10 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             bounds = _boundaries(columns, _following(items, index)) if item.how == "pdf-positions" else None
             result.how.add(item.how)
             continue
+        if item.how == "bars" and len(item.cells) > len(columns):
+            # more cells than the header has columns: a header line of sub-columns was not understood; each
+            # extra cell stays a note of its own rather than running into the last column's text
+            columns = columns + [Column(None) for _ in range(len(item.cells) - len(columns))]
         texts = _cells_by_column(item, columns, bounds)
         stt_text = texts[[c.role for c in columns].index("stt")] if any(c.role == "stt" for c in columns) else ""
         if header_roles(item.texts) is not None:
@@ -233,7 +241,7 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             columns = _split_spanning(columns, item.texts)
             header_texts = [c.header for c in columns]
             continue
-        if in_header and current is None and _column_numbers(item.texts):
+        if current is None and _column_numbers(item.texts):
             result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
                                             "column numbers under the table header"))
             continue
@@ -291,7 +299,12 @@ def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Opt
     # (a PDF row is read line by line: there a line without a number is the row's next line)
     whole = item.how not in ("pdf-positions", "pdf-grid")
     own = whole and not stt_text and current is not None and title_idx is not None and texts[title_idx].strip() \
-        and any(role in FIGURE_ROLES and text.strip() and current.parts.get(role) for role, text in zip(roles, texts))
+        and any(text.strip() and (role in FIGURE_ROLES and current.parts.get(role) or role is None
+                                  and FIGURE_CELL.match(text) and current.parts.get("note"))
+                for role, text in zip(roles, texts))
+    if stt is None and LETTER_STT.match(strip_markup(stt_text)):
+        stt_text = strip_markup(stt_text)  # 'A' over roman parts, 'a' under a numbered row: read by rows.py
+        stt = stt_text.rstrip(".)")
     if stt is not None or bullet or own:
         mark = BULLET.match(stt_text or (texts[title_idx] if title_idx is not None else ""))
         row = Row(page=item.line.page, line=item.line.number,

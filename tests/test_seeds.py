@@ -240,3 +240,16 @@ def test_seed_003_dispatch_items_against_their_hand_reference(seed_docs):
     scorer = _scorer()
     m = scorer.score(seed_docs["003"].records, scorer.reference("seed_003")[0])
     assert m["F1"] >= 0.98 and m["num_right"] == m["num"]
+
+
+def test_budget_table_lettered_parts_and_figures_apart():
+    """Real 05, Mẫu biểu 04: A / I / 1 / 1.2 / a numbering in the STT column, and five figure columns under a
+    two-line header that the record has no field for: each stays a note part of its own, none runs into another."""
+    import pipeline
+    from conftest import REAL
+    recs = [r for r in pipeline.process_file(next(REAL.glob("05_*.txt")), "05").records if 2620 <= r.line < 3050]
+    by = {(r.stt, r.parent_stt): r for r in recs}
+    assert (by[("A", None)].level, by[("I", "A")].level, by[("1", "I")].level) == (1, 2, 3)
+    assert by[("a", "1.2")].title == "Chi đầu tư XDCB vốn trong nước"
+    assert [r.stt for r in recs if r.level == 1] == ["A", "B", "C", "D"]
+    assert by[("A", None)].note == "26.811.096 | 27.535.000 | 26.278.107 | 29.284.105 | 30.928.602"
