@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from errors import BadOption
@@ -65,6 +66,7 @@ class Lexicon:
         self._keys = [_key(e.wording) for e in self.indicators]
         self._index, self._common = _build_index(self._keys)
         self._numbers = [sorted(DIGITS.findall(k)) for k in self._keys]
+        self._lens = np.array([len(k) for k in self._keys], dtype=np.int32)
 
     @classmethod
     def load(cls, extra: Iterable[Path] = ()) -> "Lexicon":
@@ -80,17 +82,20 @@ class Lexicon:
         if len(key) < MIN_TITLE_LEN or not self._keys:
             return None
         syllables = set(key.split())
-        votes: Counter = Counter()
-        for syl in syllables:  # Counter.update counts a list in C: this loop is the hot path
-            votes.update(self._index.get(syl, ()))
-        if not votes:  # only common syllables: let them vote after all
-            for syl in syllables:
-                votes.update(self._common.get(syl, ()))
+        # fuzz.ratio = 2·matches / (len a + len b) reaches t only if the shorter is at least t / (2 - t) of the
+        # longer: entries outside that length band cannot match, whatever their votes
+        share = threshold / (200 - threshold)
+        fits = (self._lens >= share * len(key)) & (self._lens <= len(key) / share)
+        postings = [self._index[s] for s in syllables if s in self._index] or \
+            [self._common[s] for s in syllables if s in self._common]  # only common syllables: they vote
         numbers = sorted(DIGITS.findall(key))
-        if votes and "?" not in title:
-            top = [i for i, _ in votes.most_common(CANDIDATES)]
+        if postings and "?" not in title:
+            # votes of every entry at once (this runs for every title of a batch)
+            votes = np.bincount(np.concatenate(postings), minlength=len(self._keys)) * fits
+            voted = np.flatnonzero(votes)
+            top = voted[np.lexsort((voted, -votes[voted]))[:CANDIDATES]].tolist()
         else:  # lost letters break the syllables the filter relies on: score every entry
-            top = range(len(self._keys))
+            top = np.flatnonzero(fits).tolist()
         choices = {i: self._keys[i] for i in top if self._numbers[i] == numbers}
         best = process.extractOne(key, choices, scorer=fuzz.ratio, score_cutoff=threshold)
         if best is None:
@@ -106,7 +111,8 @@ class Lexicon:
         keys = [_key(w).strip(".,;:()[]{}'\"‘’“”") for w in words]
         votes: Counter = Counter()
         for syl in set(keys):
-            votes.update(self._index.get(syl, ()))
+            if syl in self._index:
+                votes.update(self._index[syl].tolist())
         best = None
         for i, _ in votes.most_common(CANDIDATES):
             name = self._keys[i].split()
@@ -158,8 +164,8 @@ def _build_index(keys: list[str]):
         for syl in set(key.split()):
             postings[syl].append(i)
     limit = max(20, STOP_SHARE * len(keys))
-    index = {syl: ids for syl, ids in postings.items() if len(ids) <= limit}
-    common = {syl: ids for syl, ids in postings.items() if len(ids) > limit}
+    index = {syl: np.array(ids, dtype=np.int32) for syl, ids in postings.items() if len(ids) <= limit}
+    common = {syl: np.array(ids, dtype=np.int32) for syl, ids in postings.items() if len(ids) > limit}
     return index, common
 
 

@@ -535,7 +535,12 @@ def _local_share(joined: list[bool], tokens: list[Token], best: list[Optional[st
     p2 = at(i - 2) if i >= 2 and joined[i] and joined[i - 1] else BOUNDARY
     p1 = at(i - 1) if i >= 1 and joined[i] else BOUNDARY
     n1 = at(i + 1) if i + 1 < len(tokens) and joined[i + 1] else BOUNDARY
-    scores = {c: model.logp(p2, p1, c) + model.logp(p1, c, n1) + ch for c, ch in tokens[i].candidates}
+    memo, logp = model._memo, model.logp
+    scores = {}
+    for c, ch in tokens[i].candidates:  # memo first: this runs for every restored word
+        left, right = memo.get((p2, p1, c)), memo.get((p1, c, n1))
+        scores[c] = ((left if left is not None else logp(p2, p1, c)) +
+                     (right if right is not None else logp(p1, c, n1)) + ch)
     top = max(scores.values())
     total = sum(math.exp(s - top) for s in scores.values())
     return math.exp(scores[best[i]] - top) / total if best[i] in scores else 0.0
