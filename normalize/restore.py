@@ -375,7 +375,9 @@ def _compute_candidates(word: str, model: SyllableModel, ocr: bool = False) -> l
             return [(f, 0.0) for f in _likely(forms, model)]
     # garbled: OCR confusions first, then one edit on the folded key
     out = _confusion_forms(lower, model, ocr)
-    if not out and letters >= 3:
+    # two consonants are no Vietnamese word: in OCR'd text they are one with its vowel lost ('cc' for 'các')
+    no_vowel = ocr and letters == 2 and lower.isalpha() and not any(c in "aeiouy" for c in fold(lower))
+    if not out and (letters >= 3 or no_vowel):
         key = fold(_strip_crumbs(lower))
         for near in _one_edit(key, model):
             for f in model.forms(near):

@@ -126,3 +126,13 @@ def test_a_damaged_copy_reads_words_as_the_clean_part_of_the_document_does():
     # seed 002: 'Đ?t' could be đạt, đất or đặt; the clean table above the copy says 'Đạt'
     out = "\n".join(t for t, _ in restore_lines(lines_of(seed("002"))))
     assert "Đất" not in out and out.count("Đạt (từ 90% trở lên)") >= 6
+
+
+def test_two_consonants_in_ocr_text_lost_their_vowel():
+    # seed 000 'thanh ph' (phố), seed 003 'tong sb' (số): in OCR'd text no Vietnamese word is two consonants
+    src = lines_of(seed("000"))
+    out = dict(zip(src, (t for t, _ in restore_lines(src))))
+    assert "thành phố" in out["3.2 | Cac huyén, thi x, thanh ph > 80%% | D20 8om  cap"]
+    src = lines_of(seed("003"))
+    out = dict(zip(src, (t for t, _ in restore_lines(src))))
+    assert "tổng số giao dịch" in out["cong qudc gia/ tong sb giao dich thanh toan cua dich vu cong phai dat trén 40%."]
