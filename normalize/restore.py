@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Optional
 
 from normalize.encodings import is_syllable
-from normalize.syllable_model import BOUNDARY, MEMO_LIMIT, NO_WORD, NUMBER, SyllableModel, shipped_model
+from normalize.syllable_model import (BOUNDARY, MEMO_LIMIT, NO_WORD, NUMBER, PERCENT, SyllableModel, number_token,
+                                      shipped_model)
 from normalize.unicode import fold
 from schemas.model import Edit
 
@@ -27,8 +28,10 @@ CONFUSIONS = {
     "4": "a", "@": "a", "a": "a", "ä": "a", "å": "a",
     "w": ("u", "uo"), "u": "u", "ü": "u", "v": "v",
     "5": "s", "$": "s", "8": "a", "9": "g", "7": "t", "3": "e",
-    "c": "c", "g": ("g", "o"), "(": "c", "p": ("p", "d"),   # 'p' for 'đ': 'Pé nghị', 'PE TĂNG' (Đ read as P)
+    "c": "c", "e": ("e", "c"), "g": ("g", "o"), "(": "c", "p": ("p", "d"),   # 'p' for 'đ': 'Pé nghị', 'PE TĂNG' (Đ read as P)
 }
+# A name in camel case ('iGate', 'iOS', 'eKYC'): no Vietnamese syllable; OCR's case slips ('cAac') are not one.
+BRAND = re.compile(r"^[a-z]{1,2}[A-Z][a-z]{3,}$|^[a-z]{1,2}[A-Z]{2,}[a-z]*$")
 # Characters a garbled word may contain besides letters (the confusion sources above, '?' and apostrophes).
 GARBLE = set("€¢£@$|!?'’‘`´") | set("0123456789")
 # A word in the sense of this module: letters, '?' and the OCR crumbs above, between spaces or punctuation.
@@ -136,7 +139,7 @@ def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool]
     joined = _contexts(text, tokens)
     out, edits, pos = [], [], 0
     for i, (tok, choice) in enumerate(zip(tokens, best)):
-        if choice is None or choice == NUMBER:
+        if choice is None or choice in (NUMBER, PERCENT):
             continue
         new = _case_like(tok.text, choice, upper_line)
         if new != tok.text:
@@ -281,6 +284,8 @@ def _is_code(word: str, model: Optional[SyllableModel] = None) -> bool:
     """Acronyms and codes (TTHC, UBND, QĐ, CBCCVC, 3003/QĐ-UBND) are never words to restore."""
     if "?" in word:
         return False
+    if BRAND.match(word):
+        return True
     letters = [c for c in word if c.isalpha()]
     if len(letters) >= 2 and all(c.isupper() for c in letters):
         key = fold("".join(letters))
@@ -315,7 +320,8 @@ def _with_cache(tok: Token, cache: Counter) -> Token:
 def _token(m: re.Match, model: SyllableModel, qmark: bool = False, ocr: bool = False) -> Token:
     text = m.group()
     if NUMERAL.fullmatch(text):
-        return Token(m.start(), m.end(), text, [(NUMBER, 0.0)])  # context only, never rewritten
+        # context only, never rewritten
+        return Token(m.start(), m.end(), text, [(number_token(m.string, m.end()), 0.0)])
     if qmark:
         if "?" not in text:
             # every letter of this word survived the code page: it is right as it is, and context for the others

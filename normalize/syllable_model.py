@@ -22,6 +22,8 @@ MODEL_PATH = Path(__file__).parent / "data" / "syllables.tsv.gz"
 BOUNDARY = "<s>"
 # Every number is one pseudo-syllable: 'đạt 100%', 'năm 2025' and 'số 12' are strong contexts.
 NUMBER = "<num>"
+# ... and a share ('4,9%') another: 'tăng 4,9%' is a rise, 'tầng 4' a floor.
+PERCENT = "<pct>"
 NO_WORD = "\x00"  # a syllable no text has: a context pair with it was never seen
 # Words (runs of letters) and numbers; punctuation between two of them ends a syllable sequence.
 WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
@@ -47,8 +49,8 @@ def syllable_sequences(text: str) -> Iterable[list[str]]:
         for m in WORD_OR_NUMBER.finditer(line):
             gap = line[pos:m.start()]
             pos = m.end()
-            word = NUMBER if m.group()[0].isdigit() else m.group().lower()
-            good = word == NUMBER or (is_syllable(word) and _plausible(word))
+            word = number_token(line, m.end()) if m.group()[0].isdigit() else m.group().lower()
+            good = word in (NUMBER, PERCENT) or (is_syllable(word) and _plausible(word))
             if (gap.strip() and run) or not good:
                 if run:
                     yield run
@@ -58,6 +60,11 @@ def syllable_sequences(text: str) -> Iterable[list[str]]:
             run.append(word)
         if run:
             yield run
+
+
+def number_token(text: str, end: int) -> str:
+    """The pseudo-syllable of a number ending at text[end]: a share when '%' follows it."""
+    return PERCENT if text[end:end + 1] == "%" or text[end:end + 2] == " %" else NUMBER
 
 
 def _plausible(word: str) -> bool:
