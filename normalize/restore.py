@@ -134,16 +134,17 @@ def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool]
         tokens = [_with_cache(t, cache) for t in tokens]
     if not any(t.candidates for t in tokens):
         return text, [], (BOUNDARY, BOUNDARY)
-    best = _viterbi(text, tokens, model, context if not text[:tokens[0].start].strip() else (BOUNDARY, BOUNDARY))
-    upper_line = _mostly_upper(text, model)
     joined = _contexts(text, tokens)
+    best = _viterbi(text, tokens, model, context if not text[:tokens[0].start].strip() else (BOUNDARY, BOUNDARY),
+                    joined)
+    upper_line = _mostly_upper(text, model)
     out, edits, pos = [], [], 0
     for i, (tok, choice) in enumerate(zip(tokens, best)):
         if choice is None or choice in (NUMBER, PERCENT):
             continue
         new = _case_like(tok.text, choice, upper_line)
         if new != tok.text:
-            score = _local_share(joined, tokens, best, i, model)
+            score = _local_share(joined, tokens, best, i, model) if len(tok.candidates) > 1 else 1.0
             reason = "restore-diacritics" if fold(new) == fold(_strip_crumbs(tok.text)) else "restore-ocr"
             if "?" in tok.text:
                 reason = "restore-qmark"
@@ -480,12 +481,13 @@ def _contexts(text: str, tokens: list[Token]) -> list[bool]:
 
 
 def _viterbi(text: str, tokens: list[Token], model: SyllableModel,
-             context: tuple[str, str] = (BOUNDARY, BOUNDARY)) -> list[Optional[str]]:
+             context: tuple[str, str] = (BOUNDARY, BOUNDARY),
+             joined: Optional[list[bool]] = None) -> list[Optional[str]]:
     """The likeliest reading of each token with candidates (None for tokens left as they are).
 
     States are the last two readings (a trigram model); a token without candidates or punctuation between two
     tokens ends the phrase, as a line end does."""
-    joined = _contexts(text, tokens)
+    joined = joined if joined is not None else _contexts(text, tokens)
     path: list[Optional[str]] = []
     logp, seen_pair, memo_get = model.logp, model.seen_pair, model._memo.get
     # (prev2, prev) → (score, back-pointer): the readings of a phrase are read back from its last state, not

@@ -6,6 +6,7 @@ File format (UTF-8, gzip): a line `U<TAB>syllable<TAB>count` per syllable, then 
 syllable pair and `T<TAB>i<TAB>j<TAB>k<TAB>count` per triple, i, j, k being 0-based positions among the U lines."""
 from __future__ import annotations
 
+import gc
 import gzip
 import math
 import re
@@ -39,6 +40,7 @@ MEMO_LIMIT = 1_000_000
 KN_DISCOUNT = 0.9
 JM_WEIGHTS = (0.5, 0.35, 0.15)
 KN_SHARE = 0.7
+_NONE2, _NONE3 = (0, 0), (0, 0, 0)
 
 
 def syllable_sequences(text: str) -> Iterable[list[str]]:
@@ -101,10 +103,10 @@ class SyllableModel:
         for word, _ in unigrams.most_common():
             self.by_key[fold(word)].append(word)
         self.vocab_size = len(unigrams) + 1
-        self._kneser_ney_counts()
         self.left: Counter = Counter()  # how often each syllable starts a pair
         for (a, _), c in bigrams.items():
             self.left[a] += c
+        self._kneser_ney_counts()
         self._memo: dict[tuple[str, str, str], float] = {}  # the same contexts recur on every line
 
     @classmethod
@@ -143,7 +145,7 @@ class SyllableModel:
         tmp.replace(path)
 
     def logp(self, prev2: str, prev: str, word: str) -> float:
-        """log P(word | prev2 prev), interpolating triple, pair and single-syllable estimates (Kneser-Ney and Jelinek-Mercer, mixed)."""
+        """log P(word | prev2 prev): triple, pair and single-syllable estimates interpolated (two ways, mixed)."""
         key = (prev2, prev, word)
         value = self._memo.get(key)
         if value is None:
@@ -178,6 +180,17 @@ class SyllableModel:
         self.kn_uni_total = sum(self.kn_uni.values()) or 1
         self._kn_norm = 1 / (self.kn_uni_total + 0.5 * self.vocab_size)
         self._norm = 1 / (self.total + 0.5 * self.vocab_size)
+        # what _logp needs of a word, a previous word, a pair and a context, one lookup each (it runs for
+        # every new context of a batch; the same arithmetic in the same order, so the same numbers)
+        d, w1 = KN_DISCOUNT, JM_WEIGHTS[2]
+        self._word_terms = {w: ((self.kn_uni.get(w, 0) + 0.5) * self._kn_norm,
+                                w1 * (self.uni.get(w, 0) + 0.5) * self._norm)
+                            for w in set(self.uni) | set(self.kn_uni)}
+        self._unknown_word = (0.5 * self._kn_norm, w1 * 0.5 * self._norm)
+        self._prev_terms = {b: (self.kn_mid.get(b, 0), d * self.kn_mid_types.get(b, 0), self.left.get(b, 0))
+                            for b in set(self.kn_mid) | set(self.left)}
+        self._pair_terms = {k: (self.kn_pair.get(k, 0), self.bi.get(k, 0)) for k in set(self.kn_pair) | set(self.bi)}
+        self._ctx_terms = {k: (n, d * self.tri_types[k]) for k, n in self.pair_left.items()}
 
     def _logp(self, prev2: str, prev: str, word: str) -> float:
         # interpolated Kneser-Ney: each order keeps its counts minus a discount and gives what it took off to
@@ -185,18 +198,17 @@ class SyllableModel:
         # weights, as each did better on some damage than the other (see the table above)
         d = KN_DISCOUNT
         w3, w2, w1 = JM_WEIGHTS
-        pair, triple = (prev, word), (prev2, prev)
-        p = (self.kn_uni.get(word, 0) + 0.5) * self._kn_norm
-        q = w1 * (self.uni.get(word, 0) + 0.5) * self._norm
-        n = self.kn_mid.get(prev, 0)
-        if n:
-            p = (max(self.kn_pair.get(pair, 0) - d, 0) + d * self.kn_mid_types[prev] * p) / n
-        n = self.left.get(prev, 0)
-        q += w2 * self.bi.get(pair, 0) / n if n else w2 * q / w1
-        n = self.pair_left.get(triple, 0)
-        if n:
+        p, q = self._word_terms.get(word) or self._unknown_word
+        kn_n, kn_types, jm_n = self._prev_terms.get(prev, _NONE3)
+        kn_pair, pair_count = self._pair_terms.get((prev, word), _NONE2)
+        if kn_n:
+            p = (max(kn_pair - d, 0) + kn_types * p) / kn_n
+        q += w2 * pair_count / jm_n if jm_n else w2 * q / w1
+        ctx = self._ctx_terms.get((prev2, prev))
+        if ctx:
+            n, tri_types = ctx
             count = self.tri.get((prev2, prev, word), 0)
-            p = (max(count - d, 0) + d * self.tri_types[triple] * p) / n
+            p = (max(count - d, 0) + tri_types * p) / n
             q += w3 * count / n
         else:
             q += w3 * q / (w1 + w2)
@@ -210,4 +222,8 @@ class SyllableModel:
 @lru_cache(maxsize=1)
 def shipped_model() -> SyllableModel:
     """The model that ships with chitieu (loaded once per process)."""
-    return SyllableModel.load()
+    model = SyllableModel.load()
+    # its half a million counts live as long as the process: the garbage collector need not walk them again
+    # (gc.freeze keeps whatever exists at this point out of later collections; loading happens once, early)
+    gc.freeze()
+    return model
