@@ -284,11 +284,13 @@ def _wraps_on(row: Row, text: str) -> bool:
 
 
 def _bold(raw: str) -> str | None:
-    """'done' for a line that is one bold run ('**1. Thể chế**'), 'open' for a bold run that wraps on, else None."""
+    """'done' for a line that is one bold or italic run ('**1. Thể chế**', '*a) Chi đầu tư*'), 'open' for such a
+    run that wraps on, else None."""
     raw = raw.strip()
-    if not raw.startswith("**"):
+    mark = "**" if raw.startswith("**") else "*" if raw.startswith("*") else None
+    if mark is None:
         return None
-    return "done" if raw.endswith("**") and len(raw) > 4 and raw.count("**") == 2 else "open"
+    return "done" if raw.endswith(mark) and len(raw) > 2 * len(mark) and raw.count(mark) == 2 else "open"
 
 
 def _old_list_goes_on(prev: str | None, following: list) -> bool:
@@ -313,6 +315,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
     recipients = False  # inside a dispatch's 'Nơi nhận:' block: its '-' lines are addressees, not rows
     numbered = [STT_LINE.match(it.line.text.strip()) for it in items]
     heading = None  # the current row's heading is bold: 'open' until its closing '**', then 'done'
+    heading_row: Row | None = None  # the row that heading belongs to
     grid = _Grid(items)
 
     for index, item in enumerate(items):
@@ -350,7 +353,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
             current.add("title", text[roman.end():])
             result.rows.append(current)
             last_numbered, prev_stt, closed = current, None, False  # numbering restarts under a new part
-            heading = _bold(line.text)
+            heading, heading_row = _bold(line.text), current
             continue
         letter = LETTER_LINE.match(text)
         if letter and last_numbered is not None:
@@ -358,6 +361,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
             current.add("title", text[letter.end():])
             result.rows.append(current)
             closed = False
+            heading, heading_row = _bold(line.text), current
             continue
         m = STT_LINE.match(text) or (LONE_STT.match(text) if grid.on else None)
         slip = m is not None and grid.on and prev_stt is not None and not follows(prev_stt, m.group(1)) \
@@ -387,7 +391,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
             grid.start(before, current, prev_stt, stt, rest)
             result.rows.append(current)
             last_numbered, prev_stt, closed, recipients = current, stt, False, False
-            heading = _bold(line.text)
+            heading, heading_row = _bold(line.text), current
             continue
         mark = OCR_ROW_MARK.match(text) if prev_stt else None
         expected = _expected_from_next(prev_stt, numbered[index + 1:]) if mark else None
@@ -420,10 +424,15 @@ def parse_flow(items: list[Item]) -> FlowResult:
         if current is not None and closed and _wraps_on(current, text):
             closed = False  # a stray blank line inside a sentence (OCR): the sentence goes on in small letters
         if current is not None and not closed:
-            if heading == "done" and current is last_numbered:
-                current.add("note", text)  # the paragraph under a bold heading describes it: not its title
+            if heading == "done" and current is heading_row:
+                # the paragraph under a bold heading describes it: not its title; its wrapped lines are one part
+                notes = current.parts.get("note")
+                if notes and not (notes[-1].rstrip().endswith((".", ":", ";")) and text[:1].isupper()):
+                    notes[-1] = f"{notes[-1]} {text}"
+                else:
+                    current.add("note", text)
                 continue
-            if heading == "open" and line.text.rstrip().endswith("**"):
+            if heading == "open" and line.text.rstrip().endswith("*"):
                 heading = "done"
             figure = FIGURE_LINE.match(text) if units and not current.parts.get("value") else None
             if figure and not current.text("title").rstrip().endswith("="):

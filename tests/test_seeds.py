@@ -253,3 +253,14 @@ def test_budget_table_lettered_parts_and_figures_apart():
     assert by[("a", "1.2")].title == "Chi đầu tư XDCB vốn trong nước"
     assert [r.stt for r in recs if r.level == 1] == ["A", "B", "C", "D"]
     assert by[("A", None)].note == "26.811.096 | 27.535.000 | 26.278.107 | 29.284.105 | 30.928.602"
+
+
+def test_italic_heading_keeps_its_paragraph_as_note():
+    """Real 05 l.152: '*a) Tình hình thu NSNN năm\\n2025*' then a paragraph: the heading is the title, the paragraph
+    (its wrapped lines joined with spaces) the note."""
+    import pipeline
+    from conftest import REAL
+    recs = pipeline.process_file(next(REAL.glob("05_*.txt")), "05").records
+    a = next(r for r in recs if r.line == 152)
+    assert (a.stt, a.parent_stt, a.title) == ("a", "2.1", "Tình hình thu NSNN năm 2025")
+    assert a.note.startswith("Năm 2025, Hội đồng nhân dân tỉnh quyết nghị thông qua tổng thu ngân sách nhà nước")
