@@ -60,6 +60,7 @@ class Hierarchy:
     section: Optional[str] = None   # the roman-numbered part (I, II, …) the numbered rows sit in
     section_level: int = 1
     part: Optional[str] = None      # a lettered part above the roman ones (real 05: A. TỔNG CHI, I. …, 1. …)
+    seen: set = field(default_factory=set)   # (parent, stt) of the numbered rows so far: a repeat is warned about
 
 
 # A sentence that opens with the share it demands: '100% hồ sơ … được số hóa'.
@@ -94,6 +95,7 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         stt = ocr_stt(stt_raw)
     if row.table_start:  # a table's rows hang from its own numbering, not from the prose part around it
         hierarchy.section = hierarchy.last_numbered = hierarchy.part = None
+        hierarchy.seen = set()
     part = PART_LETTER.match(stt_raw) if stt is None else None
     if part:
         rec.stt, rec.level = part.group(1), 1
@@ -127,6 +129,11 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         if prev and not is_roman(stt) and not is_roman(prev) and stt != "1" and not follows(prev, stt):
             # kept as printed: the source's own numbering error (real 06: 19, 22, 20, 21, 22) is data
             rec.warnings.append(f"row number {stt} does not follow {prev}")
+        if stt.split(".")[-1] == "1":  # a list (re)starts: its numbers may be used again
+            hierarchy.seen = {k for k in hierarchy.seen if k[0] != rec.parent_stt}
+        elif (rec.parent_stt, stt) in hierarchy.seen:
+            rec.warnings.append(f"row number {stt} is used twice under the same row")
+        hierarchy.seen.add((rec.parent_stt, stt))
         hierarchy.last_numbered, hierarchy.last_level = stt, rec.level
     else:
         rec.parent_stt = hierarchy.last_numbered

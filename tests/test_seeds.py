@@ -264,3 +264,17 @@ def test_italic_heading_keeps_its_paragraph_as_note():
     a = next(r for r in recs if r.line == 152)
     assert (a.stt, a.parent_stt, a.title) == ("a", "2.1", "Tình hình thu NSNN năm 2025")
     assert a.note.startswith("Năm 2025, Hội đồng nhân dân tỉnh quyết nghị thông qua tổng thu ngân sách nhà nước")
+
+
+def test_numbering_errors_of_the_source_are_kept_and_warned_about():
+    """Real 06 prints …19, 22, 20, 21, 22… and 37 twice: kept as printed, each slip warned about; a list that
+    restarts at 1 (seed 003's second list) is no repeat."""
+    import pipeline
+    from conftest import REAL, seed
+    recs = pipeline.process_file(next(REAL.glob("06_*.txt")), "06").records
+    warned = {(r.line, r.stt): " ".join(r.warnings) for r in recs if 1830 < r.line < 2400}
+    assert [s for _, s in sorted(warned)][:6] == ["19", "22", "20", "21", "22", "23"]
+    assert "does not follow 19" in warned[(1866, "22")] and "used twice" in warned[(1944, "22")]
+    assert "used twice" in warned[(2373, "37")]
+    seed3 = pipeline.process_file(seed("003"), "003").records
+    assert not any("used twice" in w for r in seed3 for w in r.warnings)
