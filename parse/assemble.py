@@ -87,7 +87,7 @@ def _bar_groups(lines: list[Line]) -> list[list[list[Line]]]:
                           if all(_fixed_row(tokens, i + k * (w + 1), w) for k in range(LOCK_ROWS))), 0)
             if width:
                 continue
-        if sum(1 for ln in cell if ln.text.strip()) > MAX_CELL_LINES and not (row and _starts_row(row)):
+        if len(cell) > MAX_CELL_LINES and not (row and _starts_row(row)):
             # prose: a group of one cell becomes text lines (inside a numbered row it is a long cell)
             if row:
                 rows.append(row)

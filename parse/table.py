@@ -272,13 +272,16 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
     return result
 
 
-def _group_heading(item: Item, texts: list[str], title_idx: Optional[int]) -> bool:
+def _title_only(texts: list[str], title_idx: Optional[int]) -> str:
+    """The title cell's text when it is the row's only cell with text, else ''."""
+    if title_idx is None or any(t.strip() for i, t in enumerate(texts) if i != title_idx):
+        return ""
+    return texts[title_idx].strip()
+
+
+def _group_heading(item: Item, title: str) -> bool:
     """True for a row with nothing but a bold title: a heading over the rows that follow."""
-    if title_idx is None or not texts[title_idx].strip():
-        return False
-    if any(t.strip() for i, t in enumerate(texts) if i != title_idx):
-        return False
-    return f"**{texts[title_idx].strip()}**" in item.line.text.replace("** ", "**").replace(" **", "**")
+    return bool(title) and f"**{title}**" in item.line.text.replace("** ", "**").replace(" **", "**")
 
 
 def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Optional[Row],
@@ -321,12 +324,11 @@ def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Opt
         result.unparsed.append(Unparsed(item.line.page, item.line.number, " | ".join(t for t in texts if t),
                                         "table text before the first numbered row"))
         return current
-    elif whole and title_idx is not None and CAPTION.match(fold(texts[title_idx]).strip()) and \
-            not any(t.strip() for i, t in enumerate(texts) if i != title_idx):
+    elif whole and CAPTION.match(fold(_title_only(texts, title_idx))):
         result.unparsed.append(Unparsed(item.line.page, item.line.number, texts[title_idx].strip(),
                                         "caption of the rows below"))
         return current
-    elif _group_heading(item, texts, title_idx):
+    elif _group_heading(item, _title_only(texts, title_idx)):
         # a bold line across the table ('Nhiệm vụ giao Bộ trưởng Bộ Công an chỉ đạo'): it names the rows below
         # it, it does not continue the row above
         result.unparsed.append(Unparsed(item.line.page, item.line.number, texts[title_idx].strip(),
