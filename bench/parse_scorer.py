@@ -125,7 +125,9 @@ def score(got: list, want: list[dict]) -> dict:
     p = len(pairs) / max(len(got), 1)
     rc = len(pairs) / max(len(want), 1)
     out = {"rows": len(got), "want": len(want), "P": p, "R": rc, "F1": 2 * p * rc / (p + rc) if p + rc else 0.0,
-           "want_rows": want, "num_right": 0, "num": 0, "op_right": 0, "op": 0, "status_right": 0, "status": 0, "parent_right": 0, "parent": 0, "title_right": 0, "titled": 0, "pairs": pairs}
+           "want_rows": want, "pairs": pairs}
+    out.update({k: 0 for k in ("num_right", "num", "op_right", "op", "status_right", "status", "parent_right",
+                               "parent", "title_right", "titled")})
     for r, w in pairs:
         for f in NUMERIC:
             if f in w and (w[f] is not None or getattr(r, f) is not None):

@@ -28,7 +28,8 @@ CONFUSIONS = {
     "4": "a", "@": "a", "a": "a", "ä": "a", "å": "a",
     "w": ("u", "uo"), "u": "u", "ü": "u", "v": "v",
     "5": "s", "$": "s", "8": "a", "9": "g", "7": "t", "3": "e",
-    "c": "c", "e": ("e", "c"), "g": ("g", "o"), "(": "c", "p": ("p", "d"),   # 'p' for 'đ': 'Pé nghị', 'PE TĂNG' (Đ read as P)
+    "c": "c", "g": ("g", "o"), "(": "c", "p": ("p", "d"),   # 'p' for 'đ': 'Pé nghị', 'PE TĂNG' (Đ read as P)
+    "e": ("e", "c"),   # 'c' read as 'e' ('luge' for 'lược')
 }
 # A name in camel case ('iGate', 'iOS', 'eKYC'): no Vietnamese syllable; OCR's case slips ('cAac') are not one.
 BRAND = re.compile(r"^[a-z]{1,2}[A-Z][a-z]{3,}$|^[a-z]{1,2}[A-Z]{2,}[a-z]*$")
