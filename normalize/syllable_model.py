@@ -95,18 +95,12 @@ class SyllableModel:
         self.uni = unigrams
         self.bi = bigrams
         self.tri = trigrams
-        self.pair_left: Counter = Counter()  # how often each pair starts a triple
-        for (a, b, _), c in trigrams.items():
-            self.pair_left[(a, b)] += c
         self.total = sum(unigrams.values()) or 1
         self.by_key: dict[str, list[str]] = defaultdict(list)
         for word, _ in unigrams.most_common():
             self.by_key[fold(word)].append(word)
         self.vocab_size = len(unigrams) + 1
-        self.left: Counter = Counter()  # how often each syllable starts a pair
-        for (a, _), c in bigrams.items():
-            self.left[a] += c
-        self._kneser_ney_counts()
+        self._lookup_tables()
         self._memo: dict[tuple[str, str, str], float] = {}  # the same contexts recur on every line
 
     @classmethod
@@ -156,41 +150,46 @@ class SyllableModel:
 
     def seen_pair(self, prev2: str, prev: str) -> bool:
         """True when the pair (prev2, prev) starts some triple of the model."""
-        return (prev2, prev) in self.pair_left
+        return (prev2, prev) in self._ctx_terms
 
-    def _kneser_ney_counts(self) -> None:
+    def _lookup_tables(self) -> None:
+        """What _logp needs of a word, a previous word, a pair and a context, one lookup each (it runs for every
+        new context of a batch); the counts they are made from are not kept."""
+        pair_left: Counter = Counter()      # (a, b) → how often the pair starts a triple
+        for (a, b, _), c in self.tri.items():
+            pair_left[(a, b)] += c
+        left: Counter = Counter()           # b → how often it starts a pair
+        for (b, _), c in self.bi.items():
+            left[b] += c
         # continuation counts: in how many distinct contexts a pair or a syllable was met, which says more of how
         # it behaves after an unseen context than how often it was met (Kneser-Ney)
-        self.kn_pair: Counter = Counter()        # (b, w) → distinct a before it
-        self.kn_mid: Counter = Counter()         # b → sum over w of kn_pair[(b, w)]
-        self.kn_mid_types: Counter = Counter()   # b → distinct w with kn_pair[(b, w)] > 0
-        self.tri_types: Counter = Counter()      # (a, b) → distinct w after it
+        kn_pair: Counter = Counter()        # (b, w) → distinct a before it
+        tri_types: Counter = Counter()      # (a, b) → distinct w after it
         for (a, b, w) in self.tri:
-            self.kn_pair[(b, w)] += 1
-            self.tri_types[(a, b)] += 1
+            kn_pair[(b, w)] += 1
+            tri_types[(a, b)] += 1
         for (b, w), n in self.bi.items():
             if b == BOUNDARY:  # nothing comes before a line's start: its pairs count as they are
-                self.kn_pair[(b, w)] = n
-        for (b, w), n in self.kn_pair.items():
-            self.kn_mid[b] += n
-            self.kn_mid_types[b] += 1
-        self.kn_uni: Counter = Counter()         # w → distinct b before it
+                kn_pair[(b, w)] = n
+        kn_mid: Counter = Counter()         # b → sum over w of kn_pair[(b, w)]
+        kn_mid_types: Counter = Counter()   # b → distinct w with kn_pair[(b, w)] > 0
+        for (b, w), n in kn_pair.items():
+            kn_mid[b] += n
+            kn_mid_types[b] += 1
+        kn_uni: Counter = Counter()         # w → distinct b before it
         for (b, w) in self.bi:
-            self.kn_uni[w] += 1
-        self.kn_uni_total = sum(self.kn_uni.values()) or 1
-        self._kn_norm = 1 / (self.kn_uni_total + 0.5 * self.vocab_size)
-        self._norm = 1 / (self.total + 0.5 * self.vocab_size)
-        # what _logp needs of a word, a previous word, a pair and a context, one lookup each (it runs for
-        # every new context of a batch; the same arithmetic in the same order, so the same numbers)
+            kn_uni[w] += 1
+        kn_norm = 1 / ((sum(kn_uni.values()) or 1) + 0.5 * self.vocab_size)
+        norm = 1 / (self.total + 0.5 * self.vocab_size)
+        # the same arithmetic in the same order as before these tables, so the same numbers
         d, w1 = KN_DISCOUNT, JM_WEIGHTS[2]
-        self._word_terms = {w: ((self.kn_uni.get(w, 0) + 0.5) * self._kn_norm,
-                                w1 * (self.uni.get(w, 0) + 0.5) * self._norm)
-                            for w in set(self.uni) | set(self.kn_uni)}
-        self._unknown_word = (0.5 * self._kn_norm, w1 * 0.5 * self._norm)
-        self._prev_terms = {b: (self.kn_mid.get(b, 0), d * self.kn_mid_types.get(b, 0), self.left.get(b, 0))
-                            for b in set(self.kn_mid) | set(self.left)}
-        self._pair_terms = {k: (self.kn_pair.get(k, 0), self.bi.get(k, 0)) for k in set(self.kn_pair) | set(self.bi)}
-        self._ctx_terms = {k: (n, d * self.tri_types[k]) for k, n in self.pair_left.items()}
+        self._word_terms = {w: ((kn_uni.get(w, 0) + 0.5) * kn_norm, w1 * (self.uni.get(w, 0) + 0.5) * norm)
+                            for w in set(self.uni) | set(kn_uni)}
+        self._unknown_word = (0.5 * kn_norm, w1 * 0.5 * norm)
+        self._prev_terms = {b: (kn_mid.get(b, 0), d * kn_mid_types.get(b, 0), left.get(b, 0))
+                            for b in set(kn_mid) | set(left)}
+        self._pair_terms = {k: (kn_pair.get(k, 0), self.bi.get(k, 0)) for k in set(kn_pair) | set(self.bi)}
+        self._ctx_terms = {k: (n, d * tri_types[k]) for k, n in pair_left.items()}
 
     def _logp(self, prev2: str, prev: str, word: str) -> float:
         # interpolated Kneser-Ney: each order keeps its counts minus a discount and gives what it took off to
