@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -90,10 +90,7 @@ class Lexicon:
             [self._common[s] for s in syllables if s in self._common]  # only common syllables: they vote
         numbers = sorted(DIGITS.findall(key))
         if postings and "?" not in title:
-            # votes of every entry at once (this runs for every title of a batch)
-            votes = np.bincount(np.concatenate(postings), minlength=len(self._keys)) * fits
-            voted = np.flatnonzero(votes)
-            top = voted[np.lexsort((voted, -votes[voted]))[:CANDIDATES]].tolist()
+            top = self._most_voted(postings, fits)
         else:  # lost letters break the syllables the filter relies on: score every entry
             top = np.flatnonzero(fits).tolist()
         choices = {i: self._keys[i] for i in top if self._numbers[i] == numbers}
@@ -109,12 +106,9 @@ class Lexicon:
         another column's words inside it; None when no entry is spelled that way."""
         words = title.split()
         keys = [_key(w).strip(".,;:()[]{}'\"‘’“”") for w in words]
-        votes: Counter = Counter()
-        for syl in set(keys):
-            if syl in self._index:
-                votes.update(self._index[syl].tolist())
+        postings = [self._index[s] for s in set(keys) if s in self._index]
         best = None
-        for i, _ in votes.most_common(CANDIDATES):
+        for i in self._most_voted(postings) if postings else []:
             name = self._keys[i].split()
             if len(name) < INTERLEAVED_WORDS:
                 continue
@@ -131,6 +125,17 @@ class Lexicon:
         chosen = set(kept)
         return (Match(self.indicators[i], score), [words[j] for j in kept],
                 [w for j, w in enumerate(words) if j not in chosen])
+
+
+    def _most_voted(self, postings: list, fits=None) -> list[int]:
+        """The CANDIDATES entries sharing most syllables with a title (its syllables' postings), among those that
+        fit when fits is given; ties in entry order."""
+        # votes of every entry at once (this runs for every title of a batch)
+        votes = np.bincount(np.concatenate(postings), minlength=len(self._keys))
+        if fits is not None:
+            votes = votes * fits
+        voted = np.flatnonzero(votes)
+        return voted[np.lexsort((voted, -votes[voted]))[:CANDIDATES]].tolist()
 
 
 def _in_order(name: list[str], keys: list[str]) -> list[int]:
