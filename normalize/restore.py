@@ -115,17 +115,26 @@ def restore_line(text: str, model: Optional[SyllableModel] = None, force: bool =
 
     qmark: the text went through the lossy code page, so a word without '?' is exactly as written (None: decide
     from this line)."""
-    out, edits, _ = _restore(text, model or shipped_model(), force, qmark)
-    return out, edits
+    model = model or shipped_model()
+    prepared = _prepare(text, model, force, qmark)
+    if prepared is None:
+        return text, []
+    return _decode_run([prepared], model)[0]
 
 
-def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool],
-             context: tuple[str, str] = (BOUNDARY, BOUNDARY), ocr: Optional[bool] = None,
-             cache: Optional[Counter] = None) -> tuple[str, list[Edit], tuple[str, str]]:
-    """restore_line, starting from the last two readings of the line before (a sentence wrapped over lines),
-    and returning this line's last two readings for the next one."""
+@dataclass
+class _Line:
+    """A line ready for decoding: its tokens with their candidate readings."""
+    text: str
+    tokens: list[Token]
+    upper: bool
+
+
+def _prepare(text: str, model: SyllableModel, force: bool, qmark: Optional[bool], ocr: Optional[bool] = None,
+             cache: Optional[Counter] = None) -> Optional[_Line]:
+    """The line's tokens and readings, or None when the line is left as it is (clean, English, nothing to read)."""
     if (not force and not looks_damaged(text, model)) or looks_english(text):
-        return text, [], (BOUNDARY, BOUNDARY)
+        return None
     if qmark is None:
         qmark = bool(QMARK_WORD.search(text))
     if ocr is None:
@@ -134,16 +143,42 @@ def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool]
     if cache:
         tokens = [_with_cache(t, cache) for t in tokens]
     if not any(t.candidates for t in tokens):
-        return text, [], (BOUNDARY, BOUNDARY)
-    joined = _contexts(text, tokens)
-    best = _viterbi(text, tokens, model, context if not text[:tokens[0].start].strip() else (BOUNDARY, BOUNDARY),
-                    joined)
-    upper_line = _mostly_upper(text, model)
+        return None
+    return _Line(text, tokens, _mostly_upper(text, model))
+
+
+def _decode_run(run: list[_Line], model: SyllableModel) -> list[tuple[str, list[Edit]]]:
+    """Restore consecutive lines as one text: a sentence wrapped over lines reads each line's last words with
+    the next line's first ones (as right context) and its first words with the line before's last ones."""
+    tokens: list[Token] = []
+    joined: list[bool] = []
+    for k, line in enumerate(run):
+        inner = _contexts(line.text, line.tokens)
+        if k and inner:
+            # across the line break only when nothing but spaces lies between the two words
+            before = run[k - 1]
+            inner[0] = not before.text[before.tokens[-1].end:].strip() and \
+                not line.text[:line.tokens[0].start].strip()
+        tokens += line.tokens
+        joined += inner
+    best = _viterbi("", tokens, model, (BOUNDARY, BOUNDARY), joined)
+    out, first = [], 0
+    for line in run:
+        out.append(_apply(line, tokens, joined, best, first, model))
+        first += len(line.tokens)
+    return out
+
+
+def _apply(line: _Line, tokens: list[Token], joined: list[bool], best: list[Optional[str]], first: int,
+           model: SyllableModel) -> tuple[str, list[Edit]]:
+    """The line with its chosen readings written in, and one edit per changed word."""
+    text = line.text
     out, edits, pos = [], [], 0
-    for i, (tok, choice) in enumerate(zip(tokens, best)):
+    for i in range(first, first + len(line.tokens)):
+        tok, choice = tokens[i], best[i]
         if choice is None or choice in (NUMBER, PERCENT):
             continue
-        new = _case_like(tok.text, choice, upper_line)
+        new = _case_like(tok.text, choice, line.upper)
         if new != tok.text:
             score = _local_share(joined, tokens, best, i, model) if len(tok.candidates) > 1 else 1.0
             reason = "restore-diacritics" if fold(new) == fold(_strip_crumbs(tok.text)) else "restore-ocr"
@@ -153,10 +188,7 @@ def _restore(text: str, model: SyllableModel, force: bool, qmark: Optional[bool]
             out += [text[pos:tok.start], new]
             pos = tok.end
     out.append(text[pos:])
-    tail = (BOUNDARY, BOUNDARY)
-    if best[-1] and not text[tokens[-1].end:].strip():
-        tail = (best[-2] if len(best) > 1 and joined[-1] and best[-2] else BOUNDARY, best[-1])
-    return "".join(out), edits, tail
+    return "".join(out), edits
 
 
 def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> list[tuple[str, list[Edit]]]:
@@ -172,12 +204,18 @@ def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> li
         for line in lines:
             if not looks_english(line) and not looks_damaged(line, model):
                 cache.update(w.lower() for w in re.findall(r"[^\W\d_]+", line) if not w.isascii())
-    out = []
-    context = (BOUNDARY, BOUNDARY)
+    out: list[tuple[str, list[Edit]]] = []
+    run: list[_Line] = []
     for line in lines:
         # '?' damage is decided line by line: one file may hold a clean part, a '?' part and OCR text
-        text, edits, context = _restore(line, model, whole, None, context, ocr, cache)
-        out.append((text, edits))
+        prepared = _prepare(line, model, whole, None, ocr, cache)
+        if prepared is None:
+            out += _decode_run(run, model) if run else []
+            out.append((line, []))
+            run = []
+        else:
+            run.append(prepared)
+    out += _decode_run(run, model) if run else []
     return out
 
 
