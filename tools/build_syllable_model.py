@@ -42,7 +42,7 @@ def training_texts(leave_out: tuple[Path, ...] = ()) -> list[tuple[Path, str]]:
             text = "\n".join(ln for ln in text.splitlines() if not QMARK_DAMAGE.search(ln))
         out.append((p, text))
     lexicon = ROOT / "normalize" / "data" / "lexicon.tsv"
-    out.append((lexicon, "\n".join(ln.split("\t")[1] for ln in lexicon.read_text(encoding="utf-8").splitlines()[1:])))
+    out.append((lexicon, "\n\n".join(ln.split("\t")[1] for ln in lexicon.read_text(encoding="utf-8").splitlines()[1:])))
     return out
 
 
