@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Optional
 
 from normalize.encodings import is_syllable
-from normalize.syllable_model import (BOUNDARY, MEMO_LIMIT, NO_WORD, NUMBER, PERCENT, SyllableModel, number_token,
-                                      shipped_model)
+from normalize.syllable_model import (BOUNDARY, COMMA, LIST_GAP, MEMO_LIMIT, NO_WORD, NUMBER, PERCENT, SyllableModel,
+                                      number_token, shipped_model)
 from normalize.unicode import fold
 from schemas.model import Edit
 
@@ -152,29 +152,38 @@ def _decode_run(run: list[_Line], model: SyllableModel) -> list[tuple[str, list[
     the next line's first ones (as right context) and its first words with the line before's last ones."""
     tokens: list[Token] = []
     joined: list[bool] = []
+    positions: list[list[int]] = []   # each line's tokens' places in the decoded sequence
+    prev: Optional[Token] = None
     for k, line in enumerate(run):
-        inner = _contexts(line.text, line.tokens)
-        if k and inner:
-            # across the line break only when nothing but spaces lies between the two words
-            before = run[k - 1]
-            inner[0] = not before.text[before.tokens[-1].end:].strip() and \
-                not line.text[:line.tokens[0].start].strip()
-        tokens += line.tokens
-        joined += inner
+        here = []
+        for j, tok in enumerate(line.tokens):
+            if j:
+                gap = line.text[line.tokens[j - 1].end:tok.start]
+            elif k:
+                before = run[k - 1]
+                gap = before.text[before.tokens[-1].end:] + "\n" + line.text[:tok.start]
+            else:
+                gap = "."
+            if gap.strip() and prev is not None and prev.candidates and tok.candidates and LIST_GAP.fullmatch(gap):
+                # a list goes on: the comma is a syllable of the model's, and context across it
+                tokens.append(Token(tok.start, tok.start, "", [(COMMA, 0.0)]))
+                joined.append(True)
+                gap = ""
+            here.append(len(tokens))
+            tokens.append(tok)
+            joined.append(not gap.strip())
+            prev = tok
+        positions.append(here)
     best = _viterbi("", tokens, model, (BOUNDARY, BOUNDARY), joined)
-    out, first = [], 0
-    for line in run:
-        out.append(_apply(line, tokens, joined, best, first, model))
-        first += len(line.tokens)
-    return out
+    return [_apply(line, tokens, joined, best, here, model) for line, here in zip(run, positions)]
 
 
-def _apply(line: _Line, tokens: list[Token], joined: list[bool], best: list[Optional[str]], first: int,
+def _apply(line: _Line, tokens: list[Token], joined: list[bool], best: list[Optional[str]], here: list[int],
            model: SyllableModel) -> tuple[str, list[Edit]]:
     """The line with its chosen readings written in, and one edit per changed word."""
     text = line.text
     out, edits, pos = [], [], 0
-    for i in range(first, first + len(line.tokens)):
+    for i in here:
         tok, choice = tokens[i], best[i]
         if choice is None or choice in (NUMBER, PERCENT):
             continue

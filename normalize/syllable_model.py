@@ -25,6 +25,10 @@ BOUNDARY = "<s>"
 NUMBER = "<num>"
 # ... and a share ('4,9%') another: 'tăng 4,9%' is a rise, 'tầng 4' a floor.
 PERCENT = "<pct>"
+# A comma or semicolon between two syllables: a list goes on ('đúng, đủ, sạch'), where a full stop or a
+# bracket ends the run.
+COMMA = "<,>"
+LIST_GAP = re.compile(r"\s*[,;]\s*")
 NO_WORD = "\x00"  # a syllable no text has: a context pair with it was never seen
 # Words (runs of letters) and numbers; punctuation between two of them ends a syllable sequence.
 WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
@@ -44,7 +48,8 @@ _NONE2, _NONE3 = (0, 0), (0, 0, 0)
 
 
 def syllable_sequences(text: str) -> Iterable[list[str]]:
-    """Lower-case syllable runs of a text: a run ends at a blank line, a non-syllable word or punctuation.
+    """Lower-case syllable runs of a text: a run ends at a blank line, a non-syllable word or punctuation other
+    than a comma or semicolon, which is a pseudo-syllable of its own.
 
     A single line break does not end a run: documents wrap sentences over lines, and the restorer reads wrapped
     lines as one text too (counting each line end as a sentence end cost 0.4 points of accuracy)."""
@@ -56,12 +61,17 @@ def syllable_sequences(text: str) -> Iterable[list[str]]:
             pos = m.end()
             word = number_token(line, m.end()) if m.group()[0].isdigit() else m.group().lower()
             good = word in (NUMBER, PERCENT) or (is_syllable(word) and _plausible(word))
-            if (gap.strip() and run) or not good:
+            if not good:
                 if run:
                     yield run
                 run = []
-                if not good:
-                    continue
+                continue
+            if gap.strip() and run:
+                if LIST_GAP.fullmatch(gap):
+                    run.append(COMMA)
+                else:
+                    yield run
+                    run = []
             run.append(word)
         if run:
             yield run

@@ -196,3 +196,20 @@ def test_a_wrapped_line_ends_with_the_words_the_next_line_needs(without_real_03,
     restored = [t for t, _ in restore_lines([getattr(bench, damage)(ln) for ln in clean], without_real_03)]
     assert restored[0].endswith("hình thành nếp")
     assert restored[3] == "Đột phá chiến lược là: Phổ cập"
+
+
+def test_a_list_is_read_across_its_commas(without_real_03):
+    # real 03 l.473 through the lossy code page: '(v?n, đ?t, thu?, th? trư?ng)'; with each comma ending the
+    # context, 'v?n' and 'th?' were read alone ('vận', 'thứ trưởng')
+    import bench.restore_accuracy as bench
+    line = lines_of(next(REAL.glob("03_*.txt")))[472]
+    restored = restore_lines([bench.qmark(line)], without_real_03)[0][0]
+    assert "(vốn, đất, thuế, thị trường)" in restored
+
+
+def test_the_model_counts_a_wrapped_sentence_as_one_run_and_a_comma_as_a_syllable():
+    from normalize.syllable_model import COMMA, syllable_sequences
+    text = "bảo đảm dữ liệu đúng, đủ, sạch\nsống (thống nhất). Năm 2025\n\nmở"
+    assert list(syllable_sequences(text)) == [
+        ["bảo", "đảm", "dữ", "liệu", "đúng", COMMA, "đủ", COMMA, "sạch", "sống"], ["thống", "nhất"],
+        ["năm", "<num>"], ["mở"]]
