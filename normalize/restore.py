@@ -36,10 +36,26 @@ BRAND = re.compile(r"^[a-z]{1,2}[A-Z][a-z]{3,}$|^[a-z]{1,2}[A-Z]{2,}[a-z]*$")
 # Characters a garbled word may contain besides letters (the confusion sources above, '?' and apostrophes).
 GARBLE = set("€¢£@$|!?'’‘`´") | set("0123456789")
 # A word in the sense of this module: letters, '?' and the OCR crumbs above, between spaces or punctuation.
-TOKEN = re.compile(r"\d+(?:[.,]\d+)+(?![^\W_])|[^\s,.;:!()\[\]\"“”/\\%+=<>*-]+")
+TOKEN = re.compile(r"\d+(?:[.,]\d+)+(?![^\W_])|[^\s,.;:!()\[\]\"“”/\\%+=<>*…-]+")
 NUMERAL = re.compile(r"\d+(?:[.,]\d+)*")
 # A '?' touching a letter: a letter lost to a code page ('CH? S?'), not a question mark.
 QMARK_WORD = re.compile(r"[^\W\d_]\?|\?[^\W\d_]")
+# ... and one inside a word, which no English question has
+INNER_QMARK = re.compile(r"[^\W\d_]\?+[^\W\d_]")
+# a '?' at a word's edge and the word without it
+EDGE_QMARK = re.compile(r"(?<![^\W\d_?])\?*([^\W\d_]+)\?+(?![^\W\d_?])|(?<![^\W\d_?])\?+([^\W\d_]+)(?![^\W\d_?])")
+
+
+def lost_letters(text: str, model: SyllableModel) -> bool:
+    """True when a '?' in the text stands for letters a code page lost: inside a word ('C?NG'), or at its edge
+    when what is left is no syllable ('S?', 'CH?'); after a whole word ('không?', 'want to?') it asks a question."""
+    if INNER_QMARK.search(text):
+        return True
+    for m in EDGE_QMARK.finditer(text):
+        stem = (m.group(1) or m.group(2)).lower()
+        if stem not in model.uni:
+            return True
+    return False
 # Channel log-probabilities: keeping an accented word as written, changing it, and each OCR correction.
 KEEP_ACCENTED = math.log(0.9)
 CHANGE_ACCENTED = math.log(0.02)
@@ -133,10 +149,14 @@ class _Line:
 def _prepare(text: str, model: SyllableModel, force: bool, qmark: Optional[bool], ocr: Optional[bool] = None,
              cache: Optional[Counter] = None) -> Optional[_Line]:
     """The line's tokens and readings, or None when the line is left as it is (clean, English, nothing to read)."""
-    if (not force and not looks_damaged(text, model)) or looks_english(text):
+    if not force and not looks_damaged(text, model):
         return None
     if qmark is None:
-        qmark = bool(QMARK_WORD.search(text))
+        qmark = lost_letters(text, model)
+    if looks_english(text) and not INNER_QMARK.search(text):
+        # English is never restored; a Vietnamese name in it that lost letters to '?' is ('THƯ VI?N PHÁP LU?T
+        # has the copyright'), and the '?' rule leaves the English words as they are
+        return None
     if ocr is None:
         ocr = looks_ocr_garbled([text], model)
     tokens = [_token(m, model, qmark, ocr) for m in TOKEN.finditer(text)]
@@ -213,11 +233,14 @@ def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> li
         for line in lines:
             if not looks_english(line) and not looks_damaged(line, model):
                 cache.update(w.lower() for w in re.findall(r"[^\W\d_]+", line) if not w.isascii())
+    # in a document that lost letters to '?', a '?' after a whole word lost one too ('Thu?' is 'Thuế')
+    qmark_document = sum(lost_letters(line, model) for line in lines) >= 2
     out: list[tuple[str, list[Edit]]] = []
     run: list[_Line] = []
     for line in lines:
         # '?' damage is decided line by line: one file may hold a clean part, a '?' part and OCR text
-        prepared = _prepare(line, model, whole, None, ocr, cache)
+        qmark = True if qmark_document and QMARK_WORD.search(line) else None
+        prepared = _prepare(line, model, whole or qmark is True, qmark, ocr, cache)
         if prepared is None:
             out += _decode_run(run, model) if run else []
             out.append((line, []))
@@ -265,7 +288,7 @@ def looks_english(text: str) -> bool:
 def looks_damaged(text: str, model: SyllableModel) -> bool:
     """True when a line reads as Vietnamese that lost its diacritics: many words are unknown as written but
     known once folded, or carry OCR crumbs or '?' inside a word."""
-    if QMARK_WORD.search(text):
+    if lost_letters(text, model):
         return True
     suspicious, total = damage_counts(text, model)
     if suspicious < 2 or suspicious < 0.3 * total:
@@ -306,7 +329,7 @@ def damage_counts(text: str, model: SyllableModel) -> tuple[int, int]:
 
 def _word_damage(word: str, model: SyllableModel) -> int:
     """0: not a Vietnamese-looking word (numbers, codes, foreign words); 1: looks intact; 2: looks damaged."""
-    if QMARK_WORD.search(word):
+    if lost_letters(word, model):
         return 2
     core = _strip_edges(word)
     if not core or core.isdigit() or _is_code(core, model):
@@ -606,7 +629,9 @@ def _local_share(joined: list[bool], tokens: list[Token], best: list[Optional[st
 
 def _mostly_upper(text: str, model: SyllableModel) -> bool:
     """True for a heading in capitals ('CÁC CH? S?'); acronyms (TTHC, DVCTT) do not make a line upper-case."""
-    words = [w for w in re.findall(r"[^\W\d_]{2,}", text) if model.forms(fold(w))]
+    # words with '?' count whole ('CH? S? C?A': three upper-case words, not the fragments 'CH', 'S', 'C', 'A')
+    words = [w for w in re.findall(r"[^\W\d_?]*\?[^\W\d_?]*(?:\?[^\W\d_?]*)*", text) if w.strip("?")]
+    words += [w for w in re.findall(r"(?<![?\w])[^\W\d_]{2,}(?![?\w])", text) if model.forms(fold(w))]
     return bool(words) and sum(w.isupper() for w in words) > 0.6 * len(words)
 
 

@@ -213,3 +213,20 @@ def test_the_model_counts_a_wrapped_sentence_as_one_run_and_a_comma_as_a_syllabl
     assert list(syllable_sequences(text)) == [
         ["bảo", "đảm", "dữ", "liệu", "đúng", COMMA, "đủ", COMMA, "sạch", "sống"], ["thống", "nhất"],
         ["năm", "<num>"], ["mở"]]
+
+
+def test_a_question_mark_after_a_whole_word_is_left_as_it_is():
+    # 'to?' could read 'toả' and 'không?' asks a question: only a '?' that leaves no syllable is a lost letter
+    src = ["Do you want to?", "Có đúng vậy không?"]
+    assert [t for t, _ in restore_lines(src)] == src
+
+
+def test_a_vietnamese_name_inside_an_english_line_is_restored_and_the_english_kept():
+    # real 02's footer through the lossy code page; before, the English around it left the whole line as it was
+    line = "THƯ VI?N PHÁP LU?T** has the copyright on this translation."
+    assert restore_line(line)[0] == "THƯ VIỆN PHÁP LUẬT** has the copyright on this translation."
+
+
+def test_a_one_letter_word_in_a_capitals_line_is_in_capitals():
+    # 'S?' shows one letter: the line's other words, '?' and all, say it is a capital heading
+    assert restore_line("CÁC CH? S? C?A T?NH")[0] == "CÁC CHỈ SỐ CỦA TỈNH"
