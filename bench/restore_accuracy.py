@@ -8,6 +8,7 @@ Usage: .venv/bin/python bench/restore_accuracy.py [--quick]   (--quick: the ship
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 import unicodedata
@@ -59,14 +60,24 @@ def spelling_variant(a: str, b: str) -> bool:
     return a != b and parts(a) == parts(b)
 
 
+def codes(line: str) -> list[tuple[int, str]]:
+    """Words holding an acronym with 'Đ' ('58/QĐ-UBND', 'HĐND'): no syllables, counted apart."""
+    return [(i, w.strip(PUNCT)) for i, w in enumerate(line.split())
+            if re.search(r"[A-Z]*Đ[A-ZĐ]*", w) and sum(c.isupper() for c in w) >= 2 and not syllables(w)]
+
+
 def score(clean_lines, damaged_lines, model):
     right = total = variants = 0
     t = time.perf_counter()
     restored = [t for t, _ in restore_lines(damaged_lines, model)]
     seconds = time.perf_counter() - t
     wrong = []
+    score.codes = [0, 0]
     for c, r in zip(clean_lines, restored):
         words = r.split()
+        for i, code in codes(c):
+            score.codes[0] += i < len(words) and words[i].strip(PUNCT) == code
+            score.codes[1] += 1
         for i, syl in syllables(c):
             got = words[i].strip(PUNCT).lower() if i < len(words) else ""
             total += 1
@@ -124,6 +135,7 @@ def main() -> None:
     from collections import Counter
     sums = {k: [0, 0, 0.0, 0] for k in ("stripped", "qmark", "clean")}
     variants = {"stripped": 0, "qmark": 0}
+    acronym_codes = {"stripped": [0, 0], "qmark": [0, 0]}
     errors = {"stripped": Counter(), "qmark": Counter()}
     for p in docs:
         model = shipped_model() if args.quick else build(leave_out=(p,))
@@ -132,6 +144,8 @@ def main() -> None:
         for kind, damage in (("stripped", strip), ("qmark", qmark)):
             r, n, s, wrong = score(lines, [damage(ln) for ln in lines], model)
             variants[kind] += score.variants
+            acronym_codes[kind][0] += score.codes[0]
+            acronym_codes[kind][1] += score.codes[1]
             errors[kind].update(wrong)
             sums[kind][0] += r
             sums[kind][1] += n
@@ -152,6 +166,9 @@ def main() -> None:
     for kind, v in variants.items():  # told apart, not counted right: the document spells it one way
         print(f"{kind}: {v} of the {sums[kind][1] - sums[kind][0]} wrong syllables are the same word spelt another "
               f"way (hoá/hóa, tỷ/tỉ); counted right they would give {100 * (sums[kind][0] + v) / sums[kind][1]:.2f}%")
+    for kind, (r, n) in acronym_codes.items():
+        print(f"{kind}: words with an acronym holding 'Đ' ('58/QĐ-UBND', not syllables, not in the figures above) "
+              f"restored exactly: {r}/{n}")
     for kind, errs in errors.items():
         print(f"most frequent {kind} errors (expected → got):",
               ", ".join(f"{a}→{b} ×{c}" for (a, b), c in errs.most_common(args.show)))

@@ -119,9 +119,11 @@ def _word_stream(page: Page) -> list[tuple[str, str, float, int]]:
         if not restores or ln.raw is None:
             out += [(w, w, 1.0, ln.number) for w in ln.text.split()]
             continue
-        # restored words replace tokens in place, so the text before the restore has the same words
+        # restored words replace tokens in place, so the text before the restore has the same words; an edit's
+        # span is in that text, so they are undone from the left: every edit before it is undone already (from
+        # the right, a reading longer or shorter than its original, 'chirc' → 'chức', shifted the rest)
         before = ln.text
-        for e in sorted(restores, key=lambda e: -e.start):
+        for e in sorted(restores, key=lambda e: e.start):
             before = before[:e.start] + e.before + before[e.start + len(e.after):]
         scores = [1.0] * len(before.split())
         for e in restores:

@@ -162,7 +162,7 @@ def _prepare(text: str, model: SyllableModel, force: bool, qmark: Optional[bool]
     tokens = [_token(m, model, qmark, ocr) for m in TOKEN.finditer(text)]
     if cache:
         tokens = [_with_cache(t, cache) for t in tokens]
-    if not any(t.candidates for t in tokens):
+    if not any(t.candidates or t.text in model.acronyms for t in tokens):
         return None
     return _Line(text, tokens, _mostly_upper(text, model))
 
@@ -205,17 +205,22 @@ def _apply(line: _Line, tokens: list[Token], joined: list[bool], best: list[Opti
     out, edits, pos = [], [], 0
     for i in here:
         tok, choice = tokens[i], best[i]
-        if choice is None or choice in (NUMBER, PERCENT):
+        if choice is None and tok.text in model.acronyms:
+            # a code is restored only through the table of acronyms the training texts spell with 'Đ'
+            new, reason, score = model.acronyms[tok.text], "restore-acronym", 1.0
+        elif choice is None or choice in (NUMBER, PERCENT):
             continue
-        new = _case_like(tok.text, choice, line.upper)
-        if new != tok.text:
+        else:
+            new = _case_like(tok.text, choice, line.upper)
+            if new == tok.text:
+                continue
             score = _local_share(joined, tokens, best, i, model) if len(tok.candidates) > 1 else 1.0
             reason = "restore-diacritics" if fold(new) == fold(_strip_crumbs(tok.text)) else "restore-ocr"
             if "?" in tok.text:
                 reason = "restore-qmark"
-            edits.append(Edit(tok.start, tok.end, tok.text, new, reason, round(score, 3)))
-            out += [text[pos:tok.start], new]
-            pos = tok.end
+        edits.append(Edit(tok.start, tok.end, tok.text, new, reason, round(score, 3)))
+        out += [text[pos:tok.start], new]
+        pos = tok.end
     out.append(text[pos:])
     return "".join(out), edits
 

@@ -19,6 +19,8 @@ from normalize.encodings import is_syllable
 from normalize.unicode import fold
 
 MODEL_PATH = Path(__file__).parent / "data" / "syllables.tsv.gz"
+# Acronyms with 'Đ' by their stripped spelling ('HDND' → 'HĐND'), from the same texts (tools/build_syllable_model.py).
+ACRONYMS_PATH = Path(__file__).parent / "data" / "acronyms.tsv"
 # A sentence boundary: the start and end of a line and anything that is not a Vietnamese syllable.
 BOUNDARY = "<s>"
 # Every number is one pseudo-syllable: 'đạt 100%', 'năm 2025' and 'số 12' are strong contexts.
@@ -115,6 +117,7 @@ class SyllableModel:
         self.vocab_size = len(unigrams) + 1
         self._lookup_tables()
         self._memo: dict[tuple[str, str, str], float] = {}  # the same contexts recur on every line
+        self.acronyms: dict[str, str] = {}
 
     @classmethod
     def load(cls, path: Path = MODEL_PATH) -> "SyllableModel":
@@ -235,6 +238,8 @@ class SyllableModel:
 def shipped_model() -> SyllableModel:
     """The model that ships with chitieu (loaded once per process)."""
     model = SyllableModel.load()
+    rows = ACRONYMS_PATH.read_text(encoding="utf-8").splitlines()[1:]
+    model.acronyms = dict(row.split("\t") for row in rows if row)
     # its half a million counts live as long as the process: the garbage collector need not walk them again
     # (gc.freeze keeps whatever exists at this point out of later collections; loading happens once, early)
     gc.freeze()

@@ -1,24 +1,27 @@
-"""Build normalize/data/syllables.tsv.gz, the syllable model of the diacritic restorer.
+"""Build normalize/data/syllables.tsv.gz, the syllable model of the diacritic restorer, and beside it
+normalize/data/acronyms.tsv, the acronyms the same texts write with 'Đ' (HĐND, QĐ) by their stripped spelling.
 
 Sources (official documents: no copyright under Art. 15 of the Vietnamese IP law; see ../shared/corpus/README.md):
 - ../shared/corpus/official-2025-*.txt: 425 official documents of 2025 (9.4 MB);
 - ../shared/real/*.txt: five more 2025 documents;
 - the clean seeds 001, 002 (its lines without '?' damage) and 004; seeds 000 and 003 are damaged OCR, left out;
 - the indicator lexicon normalize/data/lexicon.tsv.
-The text itself is not shipped, only syllable and syllable-pair counts. Usage:
+The text itself is not shipped, only syllable counts and the acronym table. Usage:
     .venv/bin/python tools/build_syllable_model.py [--leave-out FILE ...] [--out PATH]"""
 from __future__ import annotations
 
 import argparse
 import re
 import sys
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
-from normalize.syllable_model import MODEL_PATH, SyllableModel, count  # noqa: E402
+from normalize.syllable_model import ACRONYMS_PATH, MODEL_PATH, SyllableModel, count  # noqa: E402
+from normalize.unicode import fold  # noqa: E402
 
 CLEAN_SEEDS = ("001_", "002_", "004_")
 # How many times a source is counted: the reports' own register (seeds, real documents, indicator names) is
@@ -48,11 +51,38 @@ def training_texts(leave_out: tuple[Path, ...] = ()) -> list[tuple[Path, str]]:
 
 def build(leave_out: tuple[Path, ...] = ()) -> SyllableModel:
     """A model counted from the training texts."""
-    texts = []
+    texts, plain = [], []
     for path, text in training_texts(leave_out):
         kind = "lexicon" if path.suffix == ".tsv" else path.parent.name
         texts += [text] * WEIGHT.get(kind, 1)
-    return SyllableModel(*count(texts))
+        plain.append(text)
+    model = SyllableModel(*count(texts))
+    model.acronyms = acronyms(plain, model)
+    return model
+
+
+CAPITALS = re.compile(r"(?<![^\W_])[A-ZĐ]{2,10}(?![^\W_])")
+
+
+def acronyms(texts: list[str], model: SyllableModel, min_count: int = 5) -> dict[str, str]:
+    """Acronyms holding 'Đ' (HĐND, QĐ, BCĐ), keyed by their spelling with 'D' when the texts (nearly) never
+    write them so: what a stripped document's 'HDND' stood for. Capital words (ĐẤT, ĐAI) are no acronyms."""
+    seen = Counter(m.group() for text in texts for m in CAPITALS.finditer(text))
+    out = {}
+    for form, n in seen.items():
+        plain = form.replace("Đ", "D")
+        # two letters ('ĐT', 'CĐ') stand for several things unless one is the rule ('QĐ', 'NĐ')
+        common = len(form) > 2 or n >= 100 * min_count
+        if "Đ" in form and n >= min_count and common and seen[plain] <= 0.05 * n and not model.forms(fold(form)):
+            out[plain] = form
+    return out
+
+
+def write_acronyms(table: dict[str, str], path: Path = ACRONYMS_PATH) -> None:
+    lines = ["as_stripped\tacronym"] + [f"{k}\t{v}" for k, v in sorted(table.items())]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
 
 
 def main() -> None:
@@ -62,6 +92,9 @@ def main() -> None:
     args = ap.parse_args()
     model = build(tuple(args.leave_out))
     model.save(args.out)
+    if not args.leave_out and args.out == MODEL_PATH:
+        write_acronyms(model.acronyms)
+        print(f"{len(model.acronyms)} acronyms with 'Đ' → {ACRONYMS_PATH}")
     print(f"{len(model.uni)} syllables, {len(model.bi)} pairs, {len(model.tri)} triples, "
           f"{model.total} syllables counted → {args.out} ({args.out.stat().st_size / 1e6:.1f} MB)")
 
