@@ -73,6 +73,7 @@ def score(clean_lines, damaged_lines, model):
     seconds = time.perf_counter() - t
     wrong = []
     score.codes = [0, 0]
+    score.case_wrong = 0
     for c, r in zip(clean_lines, restored):
         words = r.split()
         for i, code in codes(c):
@@ -83,6 +84,7 @@ def score(clean_lines, damaged_lines, model):
             total += 1
             if got == syl:
                 right += 1
+                score.case_wrong += words[i].strip(PUNCT) != c.split()[i].strip(PUNCT)
             else:
                 variants += spelling_variant(syl, got)
                 if len(wrong) < 400:
@@ -136,6 +138,7 @@ def main() -> None:
     sums = {k: [0, 0, 0.0, 0] for k in ("stripped", "qmark", "clean")}
     variants = {"stripped": 0, "qmark": 0}
     acronym_codes = {"stripped": [0, 0], "qmark": [0, 0]}
+    case_wrong = {"stripped": 0, "qmark": 0}
     errors = {"stripped": Counter(), "qmark": Counter()}
     for p in docs:
         model = shipped_model() if args.quick else build(leave_out=(p,))
@@ -144,6 +147,7 @@ def main() -> None:
         for kind, damage in (("stripped", strip), ("qmark", qmark)):
             r, n, s, wrong = score(lines, [damage(ln) for ln in lines], model)
             variants[kind] += score.variants
+            case_wrong[kind] += score.case_wrong
             acronym_codes[kind][0] += score.codes[0]
             acronym_codes[kind][1] += score.codes[1]
             errors[kind].update(wrong)
@@ -166,6 +170,8 @@ def main() -> None:
     for kind, v in variants.items():  # told apart, not counted right: the document spells it one way
         print(f"{kind}: {v} of the {sums[kind][1] - sums[kind][0]} wrong syllables are the same word spelt another "
               f"way (hoá/hóa, tỷ/tỉ); counted right they would give {100 * (sums[kind][0] + v) / sums[kind][1]:.2f}%")
+    for kind, n in case_wrong.items():  # '?' hides the case of a lost first letter ('?ng d?ng')
+        print(f"{kind}: right syllables in the wrong case: {n} of {sums[kind][0]}")
     for kind, (r, n) in acronym_codes.items():
         print(f"{kind}: words with an acronym holding 'Đ' ('58/QĐ-UBND', not syllables, not in the figures above) "
               f"restored exactly: {r}/{n}")

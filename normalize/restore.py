@@ -195,15 +195,24 @@ def _decode_run(run: list[_Line], model: SyllableModel) -> list[tuple[str, list[
             prev = tok
         positions.append(here)
     best = _viterbi("", tokens, model, (BOUNDARY, BOUNDARY), joined)
-    return [_apply(line, tokens, joined, best, here, model) for line, here in zip(run, positions)]
+    # a line opens a sentence after a line that ends one, or first in its run (after a blank or clean line)
+    opens = [k == 0 or run[k - 1].text.rstrip(" *_").endswith((".", ":", ";", "!", "?")) for k in range(len(run))]
+    return [_apply(line, tokens, joined, best, here, model, o) for line, here, o in zip(run, positions, opens)]
+
+
+# What may stand before a sentence's first word on its line: list markers ('1.', 'a)', '-', '**') and spaces.
+LINE_OPENING = re.compile(r"\W*(?:(?:\d+(?:\.\d+)*|[a-zđ]|[IVX]+)[.)]\W*)?")
+# ... and inside a line: a full stop, and its spaces.
+SENTENCE_END = re.compile(r"[.!]\W*$")
 
 
 def _apply(line: _Line, tokens: list[Token], joined: list[bool], best: list[Optional[str]], here: list[int],
-           model: SyllableModel) -> tuple[str, list[Edit]]:
-    """The line with its chosen readings written in, and one edit per changed word."""
+           model: SyllableModel, opens: bool = False) -> tuple[str, list[Edit]]:
+    """The line with its chosen readings written in, and one edit per changed word (opens: the line starts a
+    sentence)."""
     text = line.text
     out, edits, pos = [], [], 0
-    for i in here:
+    for j, i in enumerate(here):
         tok, choice = tokens[i], best[i]
         if choice is None and tok.text in model.acronyms:
             # a code is restored only through the table of acronyms the training texts spell with 'Đ'
@@ -211,7 +220,13 @@ def _apply(line: _Line, tokens: list[Token], joined: list[bool], best: list[Opti
         elif choice is None or choice in (NUMBER, PERCENT):
             continue
         else:
-            new = _case_like(tok.text, choice, line.upper)
+            # what decides the case of a word showing one letter, or none at its start, looked at only for those
+            visible = [c for c in tok.text if c.isalpha()]
+            upper = len(visible) == 1 and visible[0].isupper() and _upper_beside(line, j)
+            starts = tok.text[:1] == "?" and (
+                (LINE_OPENING.fullmatch(text[:tok.start]) is not None and (opens or bool(text[:tok.start].strip())))
+                or bool(j and SENTENCE_END.search(text[line.tokens[j - 1].end:tok.start])))
+            new = _case_like(tok.text, choice, upper, starts)
             if new == tok.text:
                 continue
             score = _local_share(joined, tokens, best, i, model) if len(tok.candidates) > 1 else 1.0
@@ -632,20 +647,34 @@ def _local_share(joined: list[bool], tokens: list[Token], best: list[Optional[st
     return math.exp(scores[best[i]] - top) / total if best[i] in scores else 0.0
 
 
+def _upper_beside(line: _Line, j: int) -> bool:
+    """Whether the word next to token j (the next one with two letters or more, else the one before) is in
+    capitals, which says the case of a word showing one letter ('S? LI?U' vs 'S? li?u'); the line's otherwise."""
+    for k in [*range(j + 1, len(line.tokens)), *range(j - 1, -1, -1)]:
+        letters = [c for c in line.tokens[k].text if c.isalpha()]
+        if len(letters) >= 2 and (line.tokens[k].candidates or "?" in line.tokens[k].text):
+            return all(c.isupper() for c in letters)
+    return line.upper
+
+
 def _mostly_upper(text: str, model: SyllableModel) -> bool:
     """True for a heading in capitals ('CÁC CH? S?'); acronyms (TTHC, DVCTT) do not make a line upper-case."""
     # words with '?' count whole ('CH? S? C?A': three upper-case words, not the fragments 'CH', 'S', 'C', 'A')
-    words = [w for w in re.findall(r"[^\W\d_?]*\?[^\W\d_?]*(?:\?[^\W\d_?]*)*", text) if w.strip("?")]
+    words = [w for w in re.findall(r"[^\W\d_?]*\?[^\W\d_?]*(?:\?[^\W\d_?]*)*", text)
+             if sum(c.isalpha() for c in w) >= 2]
     words += [w for w in re.findall(r"(?<![?\w])[^\W\d_]{2,}(?![?\w])", text) if model.forms(fold(w))]
     return bool(words) and sum(w.isupper() for w in words) > 0.6 * len(words)
 
 
-def _case_like(original: str, reading: str, upper_line: bool = False) -> str:
+def _case_like(original: str, reading: str, upper_line: bool = False, opens: bool = False) -> str:
     """Give the reading the case pattern of the original word (UPPER, Title or lower); a word with one visible
-    letter ('S?', 'Đ?') is upper-case only in an upper-case line."""
+    letter ('S?', 'Đ?') is upper-case only among upper-case words, and one whose first letter was lost to '?'
+    ('?ng d?ng') is capitalised where it opens a sentence (opens)."""
     letters = [c for c in original if c.isalpha()]
     if letters and all(c.isupper() for c in letters) and (len(letters) > 1 or upper_line):
         return reading.upper()
+    if opens and original[:1] == "?":
+        return reading[:1].upper() + reading[1:]
     if original[:1] in "I1|!l" and reading[:1] == "l":
         letters = letters[1:]  # 'Ié' is 'lệ' misread: an OCR'd capital I says nothing about case
     if letters and letters[0].isupper():

@@ -258,3 +258,12 @@ def test_acronyms_with_d_bar_come_back_in_a_stripped_document_only():
     assert any(e.reason == "restore-acronym" and e.before == "QD" for e in out[0][1])
     clean = ["Văn phòng HDND và UBND huyện đã họp"]  # clean Vietnamese: left as it is, whatever it spells
     assert restore_lines(clean)[0][0] == clean[0]
+
+
+def test_a_word_that_lost_its_first_letter_to_the_code_page_takes_the_case_of_its_place():
+    # '?' has no case: a list item or a sentence opens with a capital, a one-letter 'S?' is 'SỐ' only among
+    # capitals (real 02-06 through the lossy code page: 61 → 33 right syllables in the wrong case)
+    out = [t for t, _ in restore_lines(["a) ?ng d?ng công ngh? s?", "v?i phát tri?n xanh. ?ng d?ng",
+                                        "c?a doanh nghi?p", "S? li?u TTHC", "S?: 144/KH-UBND", "CÁC CH? S? C?A T?NH"])]
+    assert out == ["a) Ứng dụng công nghệ số", "với phát triển xanh. Ứng dụng", "của doanh nghiệp",
+                   "Số liệu TTHC", "Số: 144/KH-UBND", "CÁC CHỈ SỐ CỦA TỈNH"]
