@@ -53,7 +53,7 @@ def lost_letters(text: str, model: SyllableModel) -> bool:
         return True
     for m in EDGE_QMARK.finditer(text):
         stem = (m.group(1) or m.group(2)).lower()
-        if stem not in model.uni:
+        if stem not in model.uni and not model.forms(fold(stem)):  # 'nhieu?' in stripped text asks too
             return True
     return False
 # Channel log-probabilities: keeping an accented word as written, changing it, and each OCR correction.
@@ -421,6 +421,12 @@ def _token(m: re.Match, model: SyllableModel, qmark: bool = False, ocr: bool = F
             return Token(m.start(), m.end(), text, [(lower, 0.0)] if lower in model.uni else [])
         if text == "?":
             return Token(m.start(), m.end(), text, _qmark_candidates("?", model))
+    elif "?" in text and not lost_letters(text, model):
+        # 'khong?', 'to?': a question mark after the word, which is read without it
+        core = text.rstrip("?")
+        if not core or "?" in core:
+            return Token(m.start(), m.end(), text, [])
+        return Token(m.start(), m.start() + len(core), core, _candidates(core, model, ocr))
     return Token(m.start(), m.end(), text, _candidates(text, model, ocr))
 
 

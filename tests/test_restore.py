@@ -235,6 +235,9 @@ def test_a_question_mark_after_a_whole_word_is_left_as_it_is():
     # 'to?' could read 'toả' and 'không?' asks a question: only a '?' that leaves no syllable is a lost letter
     src = ["Do you want to?", "Có đúng vậy không?"]
     assert [t for t, _ in restore_lines(src)] == src
+    # in stripped text the word before it is restored and the question mark kept
+    assert restore_line("Ke hoach nay da duoc ban hanh chua?")[0] == "Kế hoạch này đã được ban hành chưa?"
+    assert restore_line("Co thuc hien dung quy dinh khong?")[0] == "Có thực hiện đúng quy định không?"
 
 
 def test_a_vietnamese_name_inside_an_english_line_is_restored_and_the_english_kept():
