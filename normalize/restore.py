@@ -476,7 +476,13 @@ def _compute_candidates(word: str, model: SyllableModel, ocr: bool = False) -> l
                     for f, cost in _confusion_forms(lower, model, ocr).items():
                         out.setdefault(f, cost + CHANGE_ACCENTED)
                 return list(out.items())
-            return [(f, 0.0) for f in _likely(forms, model)]
+            out = {f: 0.0 for f in _likely(forms, model)}
+            if ocr and letters >= 3:
+                # an English-model OCR misreads letters of plain words too ('Thue hién' for 'Thực hiện')
+                for near in _one_edit(key, model):
+                    for f in _likely(model.forms(near), model):
+                        out.setdefault(f, EDIT_COST)
+            return list(out.items())
     # garbled: OCR confusions first, then one edit on the folded key
     out = _confusion_forms(lower, model, ocr)
     # two consonants are no Vietnamese word: in OCR'd text they are one with its vowel lost ('cc' for 'các')
