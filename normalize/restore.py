@@ -45,17 +45,6 @@ INNER_QMARK = re.compile(r"[^\W\d_]\?+[^\W\d_]")
 # a '?' at a word's edge and the word without it
 EDGE_QMARK = re.compile(r"(?<![^\W\d_?])\?*([^\W\d_]+)\?+(?![^\W\d_?])|(?<![^\W\d_?])\?+([^\W\d_]+)(?![^\W\d_?])")
 
-
-def lost_letters(text: str, model: SyllableModel) -> bool:
-    """True when a '?' in the text stands for letters a code page lost: inside a word ('C?NG'), or at its edge
-    when what is left is no syllable ('S?', 'CH?'); after a whole word ('không?', 'want to?') it asks a question."""
-    if INNER_QMARK.search(text):
-        return True
-    for m in EDGE_QMARK.finditer(text):
-        stem = (m.group(1) or m.group(2)).lower()
-        if stem not in model.uni and not model.forms(fold(stem)):  # 'nhieu?' in stripped text asks too
-            return True
-    return False
 # Channel log-probabilities: keeping an accented word as written, changing it, and each OCR correction.
 KEEP_ACCENTED = math.log(0.9)
 CHANGE_ACCENTED = math.log(0.02)
@@ -74,7 +63,7 @@ BEAM_GAP = 8.0
 # Common English words; few are a Vietnamese syllable stripped of its accents ('the' is 'thể', so it counts only
 # beside another), and not 'to', 'an', 'on', 'do', 'it', 'in', 'can', 'than', 'may', 'them' at all: stripped
 # Vietnamese is full of them (tô, an toàn, ổn, do, ít, in, cần, than, máy, thêm):
-# a line holding several is English (a copyright notice, a README), and is never restored.
+# a line holding several is English (a copyright notice, a README): only its words with '?' inside are restored.
 ENGLISH = frozenset("""the and of is are from with for this which has have was were by or not its into their these those will only
 also been more when where what who each every other there they you your our we she his must should would could
 all any some such use used file files run see if how both does made make after before about between under over
@@ -322,6 +311,18 @@ def looks_damaged(text: str, model: SyllableModel) -> bool:
     words = [w for w in re.findall(r"[^\W\d_]{2,}", text) if w.isascii() and not _is_code(w, model)]
     foreign = sum(1 for w in words if not model.forms(fold(w)))
     return not (foreign >= 3 and foreign >= 0.4 * len(words))
+
+
+def lost_letters(text: str, model: SyllableModel) -> bool:
+    """True when a '?' in the text stands for letters a code page lost: inside a word ('C?NG'), or at its edge
+    when what is left is no syllable ('S?', 'CH?'); after a whole word ('không?', 'want to?') it asks a question."""
+    if INNER_QMARK.search(text):
+        return True
+    for m in EDGE_QMARK.finditer(text):
+        stem = (m.group(1) or m.group(2)).lower()
+        if stem not in model.uni and not model.forms(fold(stem)):  # 'nhieu?' in stripped text asks too
+            return True
+    return False
 
 
 def _memo(model: SyllableModel, name: str) -> dict:
