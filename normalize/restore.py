@@ -490,7 +490,8 @@ def _compute_candidates(word: str, model: SyllableModel, ocr: bool = False) -> l
     no_vowel = ocr and letters == 2 and lower.isalpha() and not any(c in "aeiouy" for c in fold(lower))
     if not out and (letters >= 3 or no_vowel):
         key = fold(_strip_crumbs(lower))
-        for near in _one_edit(key, model):
+        # the word without its crumbs ('l1ap' is 'lập'), then one edit away from it
+        for near in ([key] if key != lower else []) + _one_edit(key, model):
             for f in model.forms(near):
                 out[f] = max(out.get(f, -1e9), EDIT_COST)
     if not out:

@@ -270,3 +270,10 @@ def test_a_word_that_lost_its_first_letter_to_the_code_page_takes_the_case_of_it
                                         "c?a doanh nghi?p", "S? li?u TTHC", "S?: 144/KH-UBND", "CÁC CH? S? C?A T?NH"])]
     assert out == ["a) Ứng dụng công nghệ số", "với phát triển xanh. Ứng dụng", "của doanh nghiệp",
                    "Số liệu TTHC", "Số: 144/KH-UBND", "CÁC CHỈ SỐ CỦA TỈNH"]
+
+
+def test_a_word_with_an_ocr_crumb_inside_reads_as_the_word_without_it():
+    # seed 003's header: 'l1ap' is 'lập' with a '1' the OCR put inside (before, only words one edit away from
+    # 'lap' were tried, and it read 'Đọc lại')
+    assert restore_line(" HUYEN LUC NGAN Pgc l1ap - Tw do - Hanh phuc")[0] == \
+        " HUYỆN LỤC NGẠN Độc lập - Tự do - Hạnh phúc"
