@@ -234,12 +234,25 @@ class SyllableModel:
         return self.by_key.get(key, [])
 
 
+def read_acronyms(path: Path = ACRONYMS_PATH) -> dict[str, str]:
+    """The acronym table written by write_acronyms: stripped spelling → spelling with 'Đ'."""
+    rows = path.read_text(encoding="utf-8").splitlines()[1:]
+    return dict(row.split("\t") for row in rows if row)
+
+
+def write_acronyms(table: dict[str, str], path: Path = ACRONYMS_PATH) -> None:
+    """Write the acronym table (TSV: as_stripped, acronym), atomically."""
+    lines = ["as_stripped\tacronym"] + [f"{k}\t{v}" for k, v in sorted(table.items())]
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
 @lru_cache(maxsize=1)
 def shipped_model() -> SyllableModel:
     """The model that ships with chitieu (loaded once per process)."""
     model = SyllableModel.load()
-    rows = ACRONYMS_PATH.read_text(encoding="utf-8").splitlines()[1:]
-    model.acronyms = dict(row.split("\t") for row in rows if row)
+    model.acronyms = read_acronyms()
     # its half a million counts live as long as the process: the garbage collector need not walk them again
     # (gc.freeze keeps whatever exists at this point out of later collections; loading happens once, early)
     gc.freeze()

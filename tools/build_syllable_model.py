@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
-from normalize.syllable_model import ACRONYMS_PATH, MODEL_PATH, SyllableModel, count  # noqa: E402
+from normalize.syllable_model import ACRONYMS_PATH, MODEL_PATH, SyllableModel, count, write_acronyms  # noqa: E402
+from tools.build_lexicon import TABLE_SOURCES  # noqa: E402
 from normalize.unicode import fold  # noqa: E402
 
 CLEAN_SEEDS = ("001_", "002_", "004_")
@@ -46,7 +47,6 @@ def training_texts(leave_out: tuple[Path, ...] = ()) -> list[tuple[Path, str]]:
         out.append((p, text))
     lexicon = ROOT / "normalize" / "data" / "lexicon.tsv"
     # entries read off a document that is left out go with it (its indicator names are its own text)
-    from tools.build_lexicon import TABLE_SOURCES
     hidden = {source for _, rel, source, _ in TABLE_SOURCES if (SHARED / rel).resolve() in skip}
     rows = [ln.split("\t") for ln in lexicon.read_text(encoding="utf-8").splitlines()[1:]]
     out.append((lexicon, "\n\n".join(row[1] for row in rows if row[3] not in hidden)))
@@ -80,13 +80,6 @@ def acronyms(texts: list[str], model: SyllableModel, min_count: int = 5) -> dict
         if "Đ" in form and n >= min_count and common and seen[plain] <= 0.05 * n and not model.forms(fold(form)):
             out[plain] = form
     return out
-
-
-def write_acronyms(table: dict[str, str], path: Path = ACRONYMS_PATH) -> None:
-    lines = ["as_stripped\tacronym"] + [f"{k}\t{v}" for k, v in sorted(table.items())]
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    tmp.replace(path)
 
 
 def main() -> None:
