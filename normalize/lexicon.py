@@ -214,7 +214,9 @@ def match_records(records, lexicon: Lexicon) -> None:
         if m is None:
             continue
         rec.indicator_id, rec.match_score = m.entry.id, m.score
-        if m.score >= REPLACE_THRESHOLD and m.entry.wording != rec.title and looks_damaged(rec.title):
+        # a title the restorer had to repair (words of it are not in the text as extracted) is damaged too
+        repaired = rec.title_raw is not None and not set(rec.title.split()) <= set(rec.title_raw.split())
+        if m.score >= REPLACE_THRESHOLD and m.entry.wording != rec.title and (looks_damaged(rec.title) or repaired):
             rec.warnings.append(f"title restored from lexicon entry {m.entry.id} (score {m.score:g})")
             rec.title = m.entry.wording
 

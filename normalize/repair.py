@@ -150,7 +150,10 @@ def unrestore_records(doc) -> None:
         raw_words, low = [], []
         for word, (restored, original, score, _) in zip(rec.title_raw.split(), found):
             core = restored.strip(_EDGE)
-            raw_words.append(word.replace(core, original.strip(_EDGE)) if core and core in word else word)
+            if word == restored:
+                raw_words.append(original)  # the whole word as extracted, crumbs and all ("so'")
+            else:  # the parser trimmed punctuation around it: put back the word inside
+                raw_words.append(word.replace(core, original.strip(_EDGE)) if core and core in word else word)
             if score < UNCERTAIN:
                 low.append(f"{core} ({score:.2f})")
         rec.title_raw = " ".join(raw_words)

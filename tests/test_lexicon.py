@@ -96,3 +96,14 @@ def test_longer_name_or_unknown_title_is_not_cut():
         rec = Record(doc_id="0" * 16, source="x", page=1, seq=1, title=title)
         split_interleaved([rec], shipped_lexicon())
         assert rec.title == title and rec.responsible is None and rec.warnings == []
+
+
+def test_a_title_the_restorer_repaired_takes_the_official_wording_it_matches(seed_docs):
+    # seed 000 (OCR'd by an English model) holds seed 001's indicators: where the restorer left a slip
+    # ('cấp nhật', 'TTI;IC ... thanh tôn'), the known wording is the better reading; the OCR text stays in title_raw
+    by_stt = {r.stt: r for r in seed_docs["000"].records}
+    assert by_stt["2"].title == "Hồ sơ giải quyết được cập nhật lên Hệ thống iGate"
+    assert by_stt["2"].title_raw.startswith("HO so' gidi quyét dwgc cp nhat 1én HE")
+    assert any("restored from lexicon entry dvctt-2023:2" in w for w in by_stt["2"].warnings)
+    # a clean document's titles are its own, even where a lexicon entry is close
+    assert not any("restored from lexicon" in w for r in seed_docs["001"].records for w in r.warnings)
