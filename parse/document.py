@@ -10,7 +10,7 @@ from normalize.unicode import fold
 from parse.assemble import assemble
 from parse.flow import FlowResult, parse_flow
 from parse.metadata import extract_meta
-from parse.rows import Hierarchy, row_to_record
+from parse.rows import ROLES, Hierarchy, row_to_record
 from parse.stt import normalise_stt
 from parse.table import TableResult, parse_tables
 from schemas.model import Document, Unparsed
@@ -70,7 +70,9 @@ def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Documen
                >= REPEAT_SIMILARITY]
     if numbered and len(repeats) / len(numbered) >= REPEAT_SHARE:
         for r in flow_rows:
-            doc.unparsed.append(Unparsed(r.page, r.line, f"{r.stt_raw} {r.text('title')}".strip(),
+            # the whole row, every column it was split into: nothing of the copy is dropped
+            text = " ".join(t for t in [r.stt_raw or "", *(r.text(role) for role in ROLES)] if t)
+            doc.unparsed.append(Unparsed(r.page, r.line, text,
                                          "repeat of rows already read (a second copy of the table)"))
         doc.warnings.append(f"{len(flow_rows)} rows repeat a table already read; kept once")
         flow_rows = []

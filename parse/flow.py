@@ -18,6 +18,7 @@ from parse.rows import LEGAL_BASIS_START, Row
 from parse.stt import (BULLET, LETTER_LINE, ROMAN_LINE, STT_LINE, follows, is_roman, parent_of, slip_correction,
                        successors)
 from parse.table import PAGE_NUMBER
+from parse.targets import STATUSES
 from schemas.model import Line, Unparsed
 
 # Units of measure that statistics annexes print in their own column (seed 004), as they are capitalised there.
@@ -112,6 +113,27 @@ def _split_columns(row: Row) -> None:
         row.add("value", m.group("value"))
     if m.group("rest"):
         row.add("responsible", m.group("rest"))
+
+
+# A scorecard flattened to text (seed 002's '?' copy): the row's own figure and the national one end its title,
+# then maybe its status ('… đúng hạn (6đ) 49,22% 50,36% Đạt (từ 90% trở lên)', '… (18đ) 11,4/18 điểm 10,5/18 điểm').
+_FIGURE = r"\d{1,3}(?:,\d+)?\s*%|\d+(?:,\d+)?\s*/\s*\d+(?:,\d+)?(?:\s*điểm)?"
+TRAILING_FIGURES = re.compile(rf"\s(?P<value>{_FIGURE})\s+(?P<benchmark>{_FIGURE})"
+                              rf"(?:\s+(?P<status>(?:{'|'.join(map(re.escape, STATUSES))})(?![^\W\d_]).*))?$",
+                              re.I)
+
+
+def _split_figures(row: Row) -> None:
+    """Move two trailing figures (and a status after them) out of a flattened scorecard row's title."""
+    title = row.text("title")
+    m = TRAILING_FIGURES.search(title)
+    if not m:
+        return
+    row.parts["title"] = [title[:m.start()].strip()]
+    row.add("value", m.group("value"))
+    row.add("benchmark", m.group("benchmark"))
+    if m.group("status"):
+        row.add("status", m.group("status"))
 
 
 def has_unit_column(items: list[Item]) -> bool:
@@ -455,6 +477,8 @@ def parse_flow(items: list[Item]) -> FlowResult:
     result.rows.extend(grid.finish(current, prev_stt, result.unparsed))
     result.across_columns = grid.on
     for row in result.rows:
+        if not any(row.parts.get(role) for role in ("value", "benchmark", "status")):
+            _split_figures(row)
         if units and not row.parts.get("unit"):
             _split_columns(row)
         if units:

@@ -68,6 +68,24 @@ def test_seed_002_damaged_copy_is_not_duplicated(seed_docs):
     assert any(u.text.startswith("Tổng điểm") for u in doc.unparsed)  # the total row is reported, not lost
 
 
+
+def test_seed_002_damaged_copy_alone_gives_its_figures_and_statuses(tmp_path):
+    # the '?' copy as a file of its own: a scorecard flattened to text, each row's figures and status ending its
+    # (wrapped) title; they had stayed in the title ('… đúng hạn (6đ) 49,22% 50,36% Đạt (từ 90% trở lên)')
+    import pipeline
+    from conftest import seed
+    lines = seed("002").read_text(encoding="utf-8").splitlines()
+    cut = next(i for i, ln in enumerate(lines) if "CH?" in ln)
+    path = tmp_path / "copy.txt"
+    path.write_text("\n".join(lines[cut:]), encoding="utf-8")
+    by_stt = {r.stt: r for r in pipeline.process_file(path, "copy").records}
+    r = by_stt["1.1"]
+    assert r.title == "Tỷ lệ thủ tục hành chính công bố đúng hạn" and r.max_points == 6
+    assert (r.value, r.benchmark_value, r.status, r.target_op, r.target_value) == (49.22, 50.36, "Đạt", ">=", 90)
+    assert (by_stt["1"].value, by_stt["1"].value_denominator, by_stt["1"].benchmark_value) == (11.4, 18, 10.5)
+    assert by_stt["1.4"].status == "Chưa đạt" and by_stt["3.1.1"].value == 21.64
+
+
 # Seed 001, columns: STT | Nội dung chỉ tiêu | Tỷ lệ (target) | Thực hiện
 SEED_001 = [
     ("1", "Tỷ lệ dịch vụ công trực tuyến toàn trình được công bố trên Hệ thống iGate", "b/a*100", "=", 100),
