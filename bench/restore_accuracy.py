@@ -75,7 +75,7 @@ def score(clean_lines, damaged_lines, model):
     score.codes = [0, 0]
     score.case_wrong = 0
     for c, r in zip(clean_lines, restored):
-        words = r.split()
+        words, written = r.split(), c.split()
         for i, code in codes(c):
             score.codes[0] += i < len(words) and words[i].strip(PUNCT) == code
             score.codes[1] += 1
@@ -84,7 +84,7 @@ def score(clean_lines, damaged_lines, model):
             total += 1
             if got == syl:
                 right += 1
-                score.case_wrong += words[i].strip(PUNCT) != c.split()[i].strip(PUNCT)
+                score.case_wrong += words[i].strip(PUNCT) != written[i].strip(PUNCT)
             else:
                 variants += spelling_variant(syl, got)
                 if len(wrong) < 400:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import difflib
-import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -22,11 +21,11 @@ sys.path.insert(0, str(ROOT))
 
 from normalize.encodings import is_syllable  # noqa: E402
 from normalize.repair import repair_text  # noqa: E402
+from normalize.restore import QMARK_WORD  # noqa: E402
 
 PUNCT = "\"'“”‘’()[]{}.,;:!?*|…-–—/%"
 SEEDS = ROOT / "samples" / "seeds"
 REFERENCES = ROOT / "bench" / "references"
-QMARK_LINE = re.compile(r"[^\W\d_]\?|\?[^\W\d_]")
 
 
 def words(line: str) -> list[str]:
@@ -79,11 +78,10 @@ def qmark_copy() -> None:
     clean words as the code page turns them), so the alignment does not depend on the restoration."""
     from restore_accuracy import qmark  # noqa: E402 (bench/ is on the path when run as a script)
     lines = next(SEEDS.glob("002_*.txt")).read_text(encoding="utf-8").splitlines()
-    cut = next(i for i, ln in enumerate(lines) if QMARK_LINE.search(ln))
+    cut = next(i for i, ln in enumerate(lines) if QMARK_WORD.search(ln))
     clean = [w for ln in lines[:cut] for w in words(ln)]
-    # '?' is a letter here, not punctuation to strip
-    damaged = [w.strip(PUNCT.replace("?", "")).lower() for ln in lines[cut:] for w in ln.split()
-               if w.strip(PUNCT.replace("?", ""))]
+    edge = PUNCT.replace("?", "")  # '?' is a letter here, not punctuation to strip
+    damaged = [w.strip(edge).lower() for ln in lines[cut:] for w in ln.split() if w.strip(edge)]
     matcher = difflib.SequenceMatcher(a=[qmark(w) for w in clean], b=damaged, autojunk=False)
     # as the pipeline reads the file (the clean print is the document's own spelling, and the shipped model
     # counted it), and the copy alone with a model built without seed 002: the honest figure

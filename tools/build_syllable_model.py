@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
 from normalize.syllable_model import ACRONYMS_PATH, MODEL_PATH, SyllableModel, count, write_acronyms  # noqa: E402
+from normalize.restore import QMARK_WORD  # noqa: E402
 from tools.build_lexicon import TABLE_SOURCES  # noqa: E402
 from normalize.unicode import fold  # noqa: E402
 
@@ -28,8 +29,6 @@ CLEAN_SEEDS = ("001_", "002_", "004_")
 # How many times a source is counted: the reports' own register (seeds, real documents, indicator names) is
 # rarer in the big corpus than in what users convert, so it weighs more. Tuned by bench/restore_accuracy.py.
 WEIGHT = {"corpus": 1, "real": 3, "seeds": 3, "lexicon": 30}
-# a letter, '?', a letter: the lossy code page of seed 002's second half
-QMARK_DAMAGE = re.compile(r"[^\W\d_]\?|\?[^\W\d_]")
 
 
 def training_texts(leave_out: tuple[Path, ...] = ()) -> list[tuple[Path, str]]:
@@ -44,7 +43,7 @@ def training_texts(leave_out: tuple[Path, ...] = ()) -> list[tuple[Path, str]]:
             continue
         text = p.read_text(encoding="utf-8-sig")
         if p.parent.name == "seeds":
-            text = "\n".join(ln for ln in text.splitlines() if not QMARK_DAMAGE.search(ln))
+            text = "\n".join(ln for ln in text.splitlines() if not QMARK_WORD.search(ln))  # seed 002's '?' copy
         out.append((p, text))
     lexicon = ROOT / "normalize" / "data" / "lexicon.tsv"
     # entries read off a document that is left out go with it (its indicator names are its own text)
