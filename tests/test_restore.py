@@ -226,6 +226,26 @@ def test_a_list_is_read_across_its_commas(without_real_03):
     assert "(vốn, đất, thuế," in restored
 
 
+def test_a_dictionary_word_the_corpus_lacks_is_read_whole(without_real_03):
+    # real 03 l.412: 'trụ cột' is not in the corpus without real 03; the dictionary's pair makes it one: without
+    # it the '?' copy read 'tr? c?t' as 'trị cắt'
+    import bench.restore_accuracy as bench
+    line = next(ln for ln in lines_of(next(REAL.glob("03_*.txt"))) if ln.startswith("số là trụ cột nền tảng"))
+    assert restore_lines([bench.qmark(line)], without_real_03)[0][0].startswith("số là trụ cột nền tảng")
+
+
+def test_the_dictionary_adds_pairs_inside_its_words_and_no_reading_of_its_own():
+    from collections import Counter
+    from normalize.syllable_model import BOUNDARY, WORD_START
+    from tools.build_syllable_model import _add_words
+    uni, bi, tri = Counter({"xổ": 1, "số": 9, "kiến": 4, "thiết": 2}), Counter(), Counter()
+    _add_words(["xổ số kiến thiết", "kiến", "xự", "số xự"], 3, uni, bi, tri)
+    assert bi == Counter({("xổ", "số"): 3, ("số", "kiến"): 3, ("kiến", "thiết"): 3})
+    assert tri[(WORD_START, "xổ", "số")] == 3 and tri[("xổ", "số", "kiến")] == 3
+    # no line start or end is counted, one syllable is no pair, and 'xự' (no text uses it) stays unknown
+    assert not any(BOUNDARY in gram for gram in [*bi, *tri]) and "xự" not in uni and uni["kiến"] == 4 + 3
+
+
 def test_the_model_counts_a_wrapped_sentence_as_one_run_and_a_comma_as_a_syllable():
     from normalize.syllable_model import COMMA, syllable_sequences
     text = "bảo đảm dữ liệu đúng, đủ, sạch\nsống (thống nhất). Năm 2025\n\nmở"

@@ -5,7 +5,9 @@ Sources (official documents: no copyright under Art. 15 of the Vietnamese IP law
 - ../shared/corpus/official-2025-*.txt: 425 official documents of 2025 (9.4 MB);
 - ../shared/real/*.txt: five more 2025 documents;
 - the clean seeds 001, 002 (its lines without '?' damage) and 004; seeds 000 and 003 are damaged OCR, left out;
-- the indicator lexicon normalize/data/lexicon.tsv.
+- the indicator lexicon normalize/data/lexicon.tsv;
+- tools/data/pyvi-words.txt: the 31,157-entry word list of the pyvi package (0.1.1, MIT licence, © 2016
+  Viet-Trung Tran, tools/data/pyvi-LICENSE.txt), for the pairs inside its 25,000 words of two syllables or more.
 The text itself is not shipped, only syllable counts and the acronym table. Usage:
     .venv/bin/python tools/build_syllable_model.py [--leave-out FILE ...] [--out PATH]"""
 from __future__ import annotations
@@ -20,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
-from normalize.syllable_model import ACRONYMS_PATH, MODEL_PATH, SyllableModel, count, write_acronyms  # noqa: E402
+from normalize.syllable_model import (ACRONYMS_PATH, MODEL_PATH, WORD_START, SyllableModel, count,  # noqa: E402
+                                      syllable_sequences, write_acronyms)
 from normalize.restore import QMARK_WORD  # noqa: E402
 from tools.build_lexicon import TABLE_SOURCES  # noqa: E402
 from normalize.unicode import fold  # noqa: E402
@@ -29,6 +32,13 @@ CLEAN_SEEDS = ("001_", "002_", "004_")
 # How many times a source is counted: the reports' own register (seeds, real documents, indicator names) is
 # rarer in the big corpus than in what users convert, so it weighs more. Tuned by bench/restore_accuracy.py.
 WEIGHT = {"corpus": 1, "real": 3, "seeds": 3, "lexicon": 30}
+WORD_LIST = ROOT / "tools" / "data" / "pyvi-words.txt"
+# A dictionary word is evidence that its syllables go together ('kiến thiết', 'xổ số', 'phổ cập': none of them
+# in the 1.9 M syllables of the corpus without the one document that uses them), not of how often, nor of what
+# comes before or after it: its pairs and triples count this many times, and no line start or end.
+# Leave-one-out (bench/restore_accuracy.py), wrong syllables stripped / '?': without 565 / 406, weight 1
+# 541 / 398, 3: 532 / 391, 10: 533 / 388; counted as lines, with starts and ends, weight 3: 545 / 402.
+WORD_LIST_WEIGHT = 3
 
 
 def training_texts(leave_out: tuple[Path, ...] = ()) -> list[tuple[Path, str]]:
@@ -60,9 +70,26 @@ def build(leave_out: tuple[Path, ...] = ()) -> SyllableModel:
         kind = "lexicon" if path.suffix == ".tsv" else path.parent.name
         texts += [text] * WEIGHT.get(kind, 1)
         plain.append(text)
-    model = SyllableModel(*count(texts))
+    uni, bi, tri = count(texts)
+    _add_words(WORD_LIST.read_text(encoding="utf-8").splitlines(), WORD_LIST_WEIGHT, uni, bi, tri)
+    model = SyllableModel(uni, bi, tri)
     model.acronyms = acronyms(plain, model)
     return model
+
+
+def _add_words(words: list[str], weight: int, uni: Counter, bi: Counter, tri: Counter) -> None:
+    """Count the syllables, pairs and triples inside each word of two syllables or more, weight times; words
+    with a syllable the texts never use are left out, so that the dictionary adds no reading of its own."""
+    if weight <= 0:
+        return
+    for word in words:
+        for run in syllable_sequences(word):
+            if len(run) < 2 or not all(syllable in uni for syllable in run):
+                continue
+            marked = [WORD_START, *run]
+            for counter, grams in ((uni, run), (bi, zip(run, run[1:])), (tri, zip(marked, marked[1:], marked[2:]))):
+                for gram in grams:
+                    counter[gram] += weight
 
 
 CAPITALS = re.compile(r"(?<![^\W_])[A-ZĐ]{2,10}(?![^\W_])")
