@@ -39,7 +39,7 @@ NO_WORD = "\x00"  # a syllable no text has: a context pair with it was never see
 WORD_OR_NUMBER = re.compile(r"[^\W\d_]+|\d+(?:[.,]\d+)*")
 # Remembered log-probabilities before the memo starts over (about 200 bytes each).
 MEMO_LIMIT = 1_000_000
-# Two estimates, mixed: interpolated Kneser-Ney with this absolute discount at each order, and fixed
+# Two estimates, mixed: interpolated Kneser-Ney with absolute discounts (KN_DISCOUNTS below), and fixed
 # Jelinek-Mercer weights (triple, pair, single syllable). Measured (bench/restore_accuracy.py and restore_ocr.py,
 # leave-one-out: stripped / '?' / English-model OCR; restore_seeds.py: seeds 000 / 003 right of 649 / 1027):
 #   Jelinek-Mercer alone   97.97 / 98.75 / 96.20 %   605 / 974
@@ -61,9 +61,20 @@ MEMO_LIMIT = 1_000_000
 #   0.7 KN, JM (0.5, 0.48, 0.02)    98.91 / 99.16 / 97.64 %   614 / 986
 #   0.7 KN, JM (0.5, 0.495, 0.005)  98.89 / 99.15
 #   0.6 / 0.8 / 0.9 KN, JM (0.5, 0.48, 0.02): 98.87 / 99.15, 98.94 / 99.18 / 97.61 % 614 / 988, 98.93 / 99.16
-KN_DISCOUNT = 0.9
 JM_WEIGHTS = (0.5, 0.48, 0.02)
 KN_SHARE = 0.8
+# Kneser-Ney takes less off a gram met once than off one met twice, three times or more (Chen and Goodman's
+# "modified" Kneser-Ney): these for 1, 2 and 3+. Their estimates from counts of counts (0.63 / 0.1 / 2.3 for
+# triples) are thrown off by the sources counted several times over (WEIGHT in tools/build_syllable_model.py),
+# so they were measured instead: leave-one-out wrong syllables, stripped / '?' (restore_accuracy.py), with the
+# JM weights and KN share above, and for some English-model OCR right of 3,391 (restore_ocr.py) and seeds
+# 000 / 003 right of 649 / 1027 (restore_seeds.py, the real scans):
+#   one discount, 0.9 (before)  484 / 375   3310   614 / 988     estimated        484 / 374
+#   0.7, 1.0, 1.3               485 / 382                        1.0, 1.8, 2.8    456 / 355
+#   0.9, 1.2, 1.5               466 / 363   3309   614 / 986     1.0, 1.4, 1.8    458 / 359   3308   614 / 982
+#   1.0, 1.7, 2.5               464 / 348   3305   614 / 984
+# Larger discounts gain on the damaged copies and lose on the real scans: the mildest one that gains is kept.
+KN_DISCOUNTS = (0.9, 1.2, 1.5)
 _NONE2, _NONE3 = (0, 0), (0, 0, 0)
 
 
@@ -198,50 +209,53 @@ class SyllableModel:
         # continuation counts: in how many distinct contexts a pair or a syllable was met, which says more of how
         # it behaves after an unseen context than how often it was met (Kneser-Ney)
         kn_pair: Counter = Counter()        # (b, w) → distinct a before it
-        tri_types: Counter = Counter()      # (a, b) → distinct w after it
         for (a, b, w) in self.tri:
             kn_pair[(b, w)] += 1
-            tri_types[(a, b)] += 1
         for (b, w), n in self.bi.items():
             if b == BOUNDARY:  # nothing comes before a line's start: its pairs count as they are
                 kn_pair[(b, w)] = n
+        # what the discounts take off a context's grams, given to the order below
+        d = KN_DISCOUNTS
         kn_mid: Counter = Counter()         # b → sum over w of kn_pair[(b, w)]
-        kn_mid_types: Counter = Counter()   # b → distinct w with kn_pair[(b, w)] > 0
+        kn_mid_mass: Counter = Counter()    # b → what the discounts take off those
         for (b, w), n in kn_pair.items():
             kn_mid[b] += n
-            kn_mid_types[b] += 1
+            kn_mid_mass[b] += d[min(n, 3) - 1]
+        tri_mass: Counter = Counter()       # (a, b) → what the discounts take off its triples
+        for (a, b, w), n in self.tri.items():
+            tri_mass[(a, b)] += d[min(n, 3) - 1]
         kn_uni: Counter = Counter()         # w → distinct b before it
         for (b, w) in self.bi:
             kn_uni[w] += 1
         kn_norm = 1 / ((sum(kn_uni.values()) or 1) + 0.5 * self.vocab_size)
         norm = 1 / (self.total + 0.5 * self.vocab_size)
         # the same arithmetic in the same order as before these tables, so the same numbers
-        d, w1 = KN_DISCOUNT, JM_WEIGHTS[2]
+        w1 = JM_WEIGHTS[2]
         self._word_terms = {w: ((kn_uni.get(w, 0) + 0.5) * kn_norm, w1 * (self.uni.get(w, 0) + 0.5) * norm)
                             for w in set(self.uni) | set(kn_uni)}
         self._unknown_word = (0.5 * kn_norm, w1 * 0.5 * norm)
-        self._prev_terms = {b: (kn_mid.get(b, 0), d * kn_mid_types.get(b, 0), left.get(b, 0))
+        self._prev_terms = {b: (kn_mid.get(b, 0), kn_mid_mass.get(b, 0.0), left.get(b, 0))
                             for b in set(kn_mid) | set(left)}
         self._pair_terms = {k: (kn_pair.get(k, 0), self.bi.get(k, 0)) for k in set(kn_pair) | set(self.bi)}
-        self._ctx_terms = {k: (n, d * tri_types[k]) for k, n in pair_left.items()}
+        self._ctx_terms = {k: (n, tri_mass[k]) for k, n in pair_left.items()}
 
     def _logp(self, prev2: str, prev: str, word: str) -> float:
-        # interpolated Kneser-Ney: each order keeps its counts minus a discount and gives what it took off to
-        # the order below, in proportion to how many different words followed the context; mixed with fixed
+        # interpolated Kneser-Ney: each order keeps its counts minus a discount (by how often the gram was met)
+        # and gives what the discounts took off all of the context's grams to the order below; mixed with fixed
         # weights, as each did better on some damage than the other (see the table above)
-        d = KN_DISCOUNT
+        d = KN_DISCOUNTS
         w3, w2, w1 = JM_WEIGHTS
         p, q = self._word_terms.get(word) or self._unknown_word
-        kn_n, kn_types, jm_n = self._prev_terms.get(prev, _NONE3)
+        kn_n, kn_mass, jm_n = self._prev_terms.get(prev, _NONE3)
         kn_pair, pair_count = self._pair_terms.get((prev, word), _NONE2)
         if kn_n:
-            p = (max(kn_pair - d, 0) + kn_types * p) / kn_n
+            p = (max(kn_pair - d[min(kn_pair, 3) - 1], 0) + kn_mass * p) / kn_n
         q += w2 * pair_count / jm_n if jm_n else w2 * q / w1
         ctx = self._ctx_terms.get((prev2, prev))
         if ctx:
-            n, tri_types = ctx
+            n, tri_mass = ctx
             count = self.tri.get((prev2, prev, word), 0)
-            p = (max(count - d, 0) + tri_types * p) / n
+            p = (max(count - d[min(count, 3) - 1], 0) + tri_mass * p) / n
             q += w3 * count / n
         else:
             q += w3 * q / (w1 + w2)

@@ -41,8 +41,9 @@ WORD_LIST = ROOT / "tools" / "data" / "pyvi-words.txt"
 WORD_LIST_WEIGHT = 3
 
 
-def training_texts(leave_out: tuple[Path, ...] = ()) -> list[tuple[Path, str]]:
-    """(path, text) of every source, minus the ones left out (for leave-one-out evaluation)."""
+def training_texts(leave_out: tuple[Path, ...] = (), corpus_share: float = 1.0) -> list[tuple[Path, str]]:
+    """(path, text) of every source, minus the ones left out (for leave-one-out evaluation); corpus_share < 1
+    keeps that share of the corpus's documents, evenly spread (bench/restore_learning_curve.py)."""
     # by name: a copy of a document (tests/data/real, samples/seeds) is the same document
     skip = {p.name for p in leave_out}
     paths = sorted((SHARED / "corpus").glob("official-*.txt")) + sorted((SHARED / "real").glob("[0-9]*.txt"))
@@ -54,6 +55,10 @@ def training_texts(leave_out: tuple[Path, ...] = ()) -> list[tuple[Path, str]]:
         text = p.read_text(encoding="utf-8-sig")
         if p.parent.name == "seeds":
             text = "\n".join(ln for ln in text.splitlines() if not QMARK_WORD.search(ln))  # seed 002's '?' copy
+        if p.parent.name == "corpus" and corpus_share < 1:
+            documents = text.split("\n\n")  # one document per block
+            n, keep = len(documents), max(1, round(corpus_share * len(documents)))
+            text = "\n\n".join(documents[i * n // keep] for i in range(keep))
         out.append((p, text))
     lexicon = ROOT / "normalize" / "data" / "lexicon.tsv"
     # entries read off a document that is left out go with it (its indicator names are its own text)
@@ -63,10 +68,10 @@ def training_texts(leave_out: tuple[Path, ...] = ()) -> list[tuple[Path, str]]:
     return out
 
 
-def build(leave_out: tuple[Path, ...] = ()) -> SyllableModel:
+def build(leave_out: tuple[Path, ...] = (), corpus_share: float = 1.0) -> SyllableModel:
     """A model counted from the training texts."""
     texts, plain = [], []
-    for path, text in training_texts(leave_out):
+    for path, text in training_texts(leave_out, corpus_share):
         kind = "lexicon" if path.suffix == ".tsv" else path.parent.name
         texts += [text] * WEIGHT.get(kind, 1)
         plain.append(text)
