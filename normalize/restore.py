@@ -136,13 +136,13 @@ class _Line:
 
 
 def _prepare(text: str, model: SyllableModel, force: bool, qmark: Optional[bool], ocr: Optional[bool] = None,
-             cache: Optional[Counter] = None) -> Optional[_Line]:
+             cache: Optional[Counter] = None, english: Optional[bool] = None) -> Optional[_Line]:
     """The line's tokens and readings, or None when the line is left as it is (clean, English, nothing to read)."""
     if not force and not looks_damaged(text, model):
         return None
     if qmark is None:
         qmark = lost_letters(text, model)
-    if looks_english(text) and not INNER_QMARK.search(text):
+    if (looks_english(text) if english is None else english) and not INNER_QMARK.search(text):
         # English is never restored; a Vietnamese name in it that lost letters to '?' is ('THƯ VI?N PHÁP LU?T
         # has the copyright'), and the '?' rule leaves the English words as they are
         return None
@@ -233,23 +233,24 @@ def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> li
     """Restore the lines of one document. When the document as a whole reads as damaged (stripped or garbled
     OCR), every line is restored, short ones included; otherwise only the lines that look damaged on their own."""
     model = model or shipped_model()
-    whole = damaged_document(lines, model)
-    ocr = looks_ocr_garbled([ln for ln in lines if not looks_english(ln)], model)
+    english = [looks_english(ln) for ln in lines]  # decided once: three of the passes below ask
+    whole = damaged_document(lines, model, english)
+    ocr = looks_ocr_garbled([ln for ln, eng in zip(lines, english) if not eng], model)
     # the document's own intact words: a '?' copy of a table printed cleanly above it (seed 002) should read
     # 'Đạt' and 'Tỷ lệ' as the clean part does
     cache: Counter = Counter()
     if not whole:
-        for line in lines:
-            if not looks_english(line) and not looks_damaged(line, model):
+        for line, eng in zip(lines, english):
+            if not eng and not looks_damaged(line, model):
                 cache.update(w.lower() for w in re.findall(r"[^\W\d_]+", line) if not w.isascii())
     # in a document that lost letters to '?', a '?' after a whole word lost one too ('Thu?' is 'Thuế')
     qmark_document = sum(lost_letters(line, model) for line in lines) >= 2
     out: list[tuple[str, list[Edit]]] = []
     run: list[_Line] = []
-    for line in lines:
+    for line, eng in zip(lines, english):
         # '?' damage is decided line by line: one file may hold a clean part, a '?' part and OCR text
         qmark = True if qmark_document and QMARK_WORD.search(line) else None
-        prepared = _prepare(line, model, whole or qmark is True, qmark, ocr, cache)
+        prepared = _prepare(line, model, whole or qmark is True, qmark, ocr, cache, eng)
         if prepared is None:
             out += _decode_run(run, model) if run else []
             out.append((line, []))
@@ -260,11 +261,12 @@ def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> li
     return out
 
 
-def damaged_document(lines: list[str], model: SyllableModel) -> bool:
-    """True when a document as a whole lost its diacritics (English lines left out of the count)."""
+def damaged_document(lines: list[str], model: SyllableModel, english: Optional[list[bool]] = None) -> bool:
+    """True when a document as a whole lost its diacritics (English lines left out of the count; english: which
+    lines are English, when already known)."""
     suspicious = total = 0
-    for line in lines:
-        if not looks_english(line):
+    for line, eng in zip(lines, english if english is not None else map(looks_english, lines)):
+        if not eng:
             s, t = damage_counts(line, model)
             suspicious, total = suspicious + s, total + t
     return suspicious >= 5 and suspicious >= 0.3 * total
