@@ -229,7 +229,6 @@ class SyllableModel:
             kn_uni[w] += 1
         kn_norm = 1 / ((sum(kn_uni.values()) or 1) + 0.5 * self.vocab_size)
         norm = 1 / (self.total + 0.5 * self.vocab_size)
-        # the same arithmetic in the same order as before these tables, so the same numbers
         w1 = JM_WEIGHTS[2]
         self._word_terms = {w: ((kn_uni.get(w, 0) + 0.5) * kn_norm, w1 * (self.uni.get(w, 0) + 0.5) * norm)
                             for w in set(self.uni) | set(kn_uni)}

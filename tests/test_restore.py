@@ -246,6 +246,18 @@ def test_the_dictionary_adds_pairs_inside_its_words_and_no_reading_of_its_own():
     assert not any(BOUNDARY in gram for gram in [*bi, *tri]) and "xự" not in uni and uni["kiến"] == 4 + 3
 
 
+def test_the_model_is_a_probability_after_every_context():
+    # each order gives the order below exactly what its discounts took off (one discount per times met: once,
+    # twice, three or more), so after any context, seen, half seen or not at all, the readings share 1
+    import math
+    from normalize.syllable_model import BOUNDARY, SyllableModel, count
+    texts = ["các chỉ số đánh giá\n\nchỉ số cải cách hành chính\n\ncác chỉ tiêu, chỉ số đạt\n\nchủ sở hữu"] * 3
+    model = SyllableModel(*count(texts + ["chỉ số chính"]))
+    vocabulary = [*model.uni, BOUNDARY]
+    for context in [("các", "chỉ"), ("chủ", "sở"), (BOUNDARY, "chỉ"), ("xe", "chỉ"), ("xe", "cộ")]:
+        assert sum(math.exp(model.logp(*context, w)) for w in vocabulary) == pytest.approx(1.0, abs=1e-9)
+
+
 def test_the_model_counts_a_wrapped_sentence_as_one_run_and_a_comma_as_a_syllable():
     from normalize.syllable_model import COMMA, syllable_sequences
     text = "bảo đảm dữ liệu đúng, đủ, sạch\nsống (thống nhất). Năm 2025\n\nmở"
