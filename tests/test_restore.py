@@ -226,6 +226,14 @@ def test_a_list_is_read_across_its_commas(without_real_03):
     assert "(vốn, đất, thuế," in restored
 
 
+def test_a_list_is_read_across_its_dashes(without_real_03):
+    # real 03 l.823 through the lossy code page: 'đúng - đ? - s?ch - s?ng'; with each dash ending the context,
+    # 'đ?' was read alone ('để')
+    import bench.restore_accuracy as bench
+    line = lines_of(next(REAL.glob("03_*.txt")))[822]
+    assert restore_lines([bench.qmark(line)], without_real_03)[0][0].endswith("tính đúng - đủ - sạch - sống.")
+
+
 def test_a_dictionary_word_the_corpus_lacks_is_read_whole(without_real_03):
     # real 03 l.412: 'trụ cột' is not in the corpus without real 03; the dictionary's pair makes it one: without
     # it the '?' copy read 'tr? c?t' as 'trị cắt'
@@ -260,10 +268,10 @@ def test_the_model_is_a_probability_after_every_context():
 
 def test_the_model_counts_a_wrapped_sentence_as_one_run_and_a_comma_as_a_syllable():
     from normalize.syllable_model import COMMA, syllable_sequences
-    text = "bảo đảm dữ liệu đúng, đủ, sạch\nsống (thống nhất). Năm 2025\n\nmở"
+    text = "bảo đảm dữ liệu đúng, đủ, sạch\nsống (thống nhất). Năm 2025\n\nmở - rộng, 2026-2028"
     assert list(syllable_sequences(text)) == [
         ["bảo", "đảm", "dữ", "liệu", "đúng", COMMA, "đủ", COMMA, "sạch", "sống"], ["thống", "nhất"],
-        ["năm", "<num>"], ["mở"]]
+        ["năm", "<num>"], ["mở", COMMA, "rộng", COMMA, "<num>"], ["<num>"]]
 
 
 def test_a_question_mark_after_a_whole_word_is_left_as_it_is():
