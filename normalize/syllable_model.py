@@ -76,6 +76,7 @@ KN_SHARE = 0.8
 #   1.0, 1.7, 2.5               464 / 348   3305   614 / 984
 # Larger discounts gain on the damaged copies and lose on the real scans: the mildest one that gains is kept.
 KN_DISCOUNTS = (0.9, 1.2, 1.5)
+_TAKEN, _D3 = (0.0, KN_DISCOUNTS[0], KN_DISCOUNTS[1]), KN_DISCOUNTS[2]  # what is taken off 0, 1, 2 and 3+
 _NONE2, _NONE3 = (0, 0), (0, 0, 0)
 
 
@@ -243,19 +244,21 @@ class SyllableModel:
         # interpolated Kneser-Ney: each order keeps its counts minus a discount (by how often the gram was met)
         # and gives what the discounts took off all of the context's grams to the order below; mixed with fixed
         # weights, as each did better on some damage than the other (see the table above)
-        d = KN_DISCOUNTS
         w3, w2, w1 = JM_WEIGHTS
         p, q = self._word_terms.get(word) or self._unknown_word
         kn_n, kn_mass, jm_n = self._prev_terms.get(prev, _NONE3)
         kn_pair, pair_count = self._pair_terms.get((prev, word), _NONE2)
         if kn_n:
-            p = (max(kn_pair - d[min(kn_pair, 3) - 1], 0) + kn_mass * p) / kn_n
+            # the discount by times met, without min(): this runs for every new context
+            kept = kn_pair - _TAKEN[kn_pair] if kn_pair < 3 else kn_pair - _D3
+            p = (kept + kn_mass * p) / kn_n
         q += w2 * pair_count / jm_n if jm_n else w2 * q / w1
         ctx = self._ctx_terms.get((prev2, prev))
         if ctx:
             n, tri_mass = ctx
             count = self.tri.get((prev2, prev, word), 0)
-            p = (max(count - d[min(count, 3) - 1], 0) + tri_mass * p) / n
+            kept = count - _TAKEN[count] if count < 3 else count - _D3
+            p = (kept + tri_mass * p) / n
             q += w3 * count / n
         else:
             q += w3 * q / (w1 + w2)
