@@ -184,7 +184,7 @@ def _decode_run(run: list[_Line], model: SyllableModel) -> list[tuple[str, list[
             prev = tok
         positions.append(here)
     alive: list[Optional[set]] = [None] * len(tokens)
-    best = _viterbi("", tokens, model, (BOUNDARY, BOUNDARY), joined, alive)
+    best = _viterbi(tokens, model, joined, alive)
     # a line opens a sentence after a line that ends one, or first in its run (after a blank or clean line)
     opens = [k == 0 or run[k - 1].text.rstrip(" *_").endswith((".", ":", ";", "!", "?")) for k in range(len(run))]
     return [_apply(line, tokens, joined, best, here, model, o, alive) for line, here, o in zip(run, positions, opens)]
@@ -197,7 +197,7 @@ SENTENCE_END = re.compile(r"[.!]\W*$")
 
 
 def _apply(line: _Line, tokens: list[Token], joined: list[bool], best: list[Optional[str]], here: list[int],
-           model: SyllableModel, opens: bool = False, alive: Optional[list] = None) -> tuple[str, list[Edit]]:
+           model: SyllableModel, opens: bool, alive: list[Optional[set]]) -> tuple[str, list[Edit]]:
     """The line with its chosen readings written in, and one edit per changed word (opens: the line starts a
     sentence)."""
     text = line.text
@@ -219,8 +219,7 @@ def _apply(line: _Line, tokens: list[Token], joined: list[bool], best: list[Opti
             new = _case_like(tok.text, choice, upper, starts)
             if new == tok.text:
                 continue
-            score = _local_share(joined, tokens, best, i, model, alive[i] if alive else None) \
-                if len(tok.candidates) > 1 else 1.0
+            score = _local_share(joined, tokens, best, i, model, alive[i]) if len(tok.candidates) > 1 else 1.0
             reason = "restore-diacritics" if fold(new) == fold(_strip_crumbs(tok.text)) else "restore-ocr"
             if "?" in tok.text:
                 reason = "restore-qmark"
@@ -579,29 +578,18 @@ def _keys_of_length(model: SyllableModel, n: int) -> list[str]:
     return model.__dict__["_keys_by_length"].get(n, [])
 
 
-def _contexts(text: str, tokens: list[Token]) -> list[bool]:
-    """For each token, whether it continues the phrase of the token before (no punctuation between)."""
-    out, prev_end = [], None
-    for t in tokens:
-        gap = text[prev_end:t.start] if prev_end is not None else "."
-        out.append(prev_end is not None and gap.strip() == "")
-        prev_end = t.end
-    return out
+def _viterbi(tokens: list[Token], model: SyllableModel, joined: list[bool],
+             alive: list[Optional[set]]) -> list[Optional[str]]:
+    """The likeliest reading of each token with candidates (None for tokens left as they are); alive[i] is set
+    to the readings the search still held at token i.
 
-
-def _viterbi(text: str, tokens: list[Token], model: SyllableModel,
-             context: tuple[str, str] = (BOUNDARY, BOUNDARY),
-             joined: Optional[list[bool]] = None, alive: Optional[list] = None) -> list[Optional[str]]:
-    """The likeliest reading of each token with candidates (None for tokens left as they are).
-
-    States are the last two readings (a trigram model); a token without candidates or punctuation between two
-    tokens ends the phrase, as a line end does."""
-    joined = joined if joined is not None else _contexts(text, tokens)
+    States are the last two readings (a trigram model); a token without candidates or a token not joined to the
+    one before (punctuation between them) ends the phrase."""
     path: list[Optional[str]] = []
     logp, seen_pair, memo_get = model.logp, model.seen_pair, model._memo.get
     # (prev2, prev) → (score, back-pointer): the readings of a phrase are read back from its last state, not
     # copied along at every step
-    states: dict[tuple[str, str], tuple[float, object]] = {context: (0.0, None)}
+    states: dict[tuple[str, str], tuple[float, object]] = {(BOUNDARY, BOUNDARY): (0.0, None)}
 
     def close() -> list[str]:
         best = max(states.items(), key=lambda kv: kv[1][0] + logp(kv[0][0], kv[0][1], BOUNDARY))
@@ -640,14 +628,13 @@ def _viterbi(text: str, tokens: list[Token], model: SyllableModel,
         if len(new) > BEAM:  # the likeliest states only: each word keeps a handful of live readings
             new = dict(sorted(new.items(), key=lambda kv: -kv[1][0])[:BEAM])
         states = new
-        if alive is not None:
-            alive[i] = {reading for _, reading in new}
+        alive[i] = {reading for _, reading in new}
     path += close()
     return path
 
 
 def _local_share(joined: list[bool], tokens: list[Token], best: list[Optional[str]], i: int,
-                 model: SyllableModel, alive: Optional[set] = None) -> float:
+                 model: SyllableModel, alive: set) -> float:
     """The chosen reading's share of probability among the word's candidates, its neighbours held fixed.
 
     alive: the readings the search still held at this word; the others (more than BEAM_GAP behind, or out of
@@ -662,7 +649,7 @@ def _local_share(joined: list[bool], tokens: list[Token], best: list[Optional[st
     memo, logp = model._memo, model.logp
     scores = {}
     for c, ch in tokens[i].candidates:  # memo first: this runs for every restored word
-        if alive is not None and c not in alive:
+        if c not in alive:
             continue
         left, right = memo.get((p2, p1, c)), memo.get((p1, c, n1))
         scores[c] = ((left if left is not None else logp(p2, p1, c)) +

@@ -217,15 +217,14 @@ class SyllableModel:
             if b == BOUNDARY:  # nothing comes before a line's start: its pairs count as they are
                 kn_pair[(b, w)] = n
         # what the discounts take off a context's grams, given to the order below
-        d = KN_DISCOUNTS
         kn_mid: Counter = Counter()         # b → sum over w of kn_pair[(b, w)]
         kn_mid_mass: Counter = Counter()    # b → what the discounts take off those
         for (b, w), n in kn_pair.items():
             kn_mid[b] += n
-            kn_mid_mass[b] += d[min(n, 3) - 1]
+            kn_mid_mass[b] += _TAKEN[n] if n < 3 else _D3
         tri_mass: Counter = Counter()       # (a, b) → what the discounts take off its triples
         for (a, b, w), n in self.tri.items():
-            tri_mass[(a, b)] += d[min(n, 3) - 1]
+            tri_mass[(a, b)] += _TAKEN[n] if n < 3 else _D3
         kn_uni: Counter = Counter()         # w → distinct b before it
         for (b, w) in self.bi:
             kn_uni[w] += 1
