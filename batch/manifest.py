@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import pickle
 from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
 from output.atomic import write_atomic
 from schemas import Document
+from schemas.serialize import SerializeError, dump_document, load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 # Everything whose change can change a record: the stages' code and their shipped data.
@@ -51,13 +51,16 @@ class Manifest:
         self.key = key
 
     def _path(self, doc_id: str) -> Path:
-        return self.dir / f"{doc_id}-{self.key}.pickle"
+        return self.dir / f"{doc_id}-{self.key}.json"
 
     def load(self, doc_id: str, source: str) -> Optional[Document]:
         """The finished Document of this content, or None when it must be converted (again)."""
+        # JSON into the known dataclasses only: the folder may be shared, and a planted file must not run code
         try:
-            doc = pickle.loads(self._path(doc_id).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            doc = load_document(self._path(doc_id).read_bytes())
+        except (OSError, SerializeError, TypeError, ValueError):
+            return None
+        if doc.doc_id != doc_id:
             return None
         doc.source = source
         for rec in doc.records:
@@ -69,7 +72,7 @@ class Manifest:
         if doc.status == "failed" and doc.error_code in ("timeout", "crashed", "out-of-memory", "internal-error"):
             return  # worth another try on the next run
         self.dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(self._path(doc.doc_id), pickle.dumps(doc, protocol=pickle.HIGHEST_PROTOCOL))
+        write_atomic(self._path(doc.doc_id), dump_document(doc))
 
     def write_index(self, out_dir: Path, entries: list[dict]) -> None:
         """DIR/manifest.json: the run key and every input with its content hash and outcome."""

@@ -89,11 +89,11 @@ def test_kill_9_then_rerun_equals_an_uninterrupted_run(tmp_path):
                             stderr=subprocess.DEVNULL, start_new_session=True)
     done = broken / ".chitieu" / "done"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and (not done.exists() or len(list(done.glob("*.pickle"))) < 5):
+    while time.monotonic() < deadline and (not done.exists() or len(list(done.glob("*.json"))) < 5):
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)  # the supervisor and its workers, as kill -9 of a process group
     proc.wait()
-    finished = len(list(done.glob("*.pickle")))
+    finished = len(list(done.glob("*.json")))
     assert 5 <= finished < 40, "the run should have been killed half-way"
     assert not (broken / "records.json").exists()
     rerun = subprocess.run(cmd + ["--out", str(broken)], cwd=ROOT, capture_output=True, text=True)
@@ -174,3 +174,51 @@ def test_layout_and_ocr_options_are_part_of_what_is_resumed(tmp_path):
     pipeline.run([folder], out, pipeline.RunSettings())
     assert pipeline.run([folder], out, pipeline.RunSettings(layout="flow")).resumed == 0
     assert pipeline.run([folder], out, pipeline.RunSettings(layout="flow")).resumed == 5
+
+
+def test_a_planted_cache_file_runs_no_code_and_is_converted_again(tmp_path):
+    """The resume cache lives in the output folder, often a shared one: a file planted there, under the name
+    the next run will look for, must never run code (it was a pickle once); the input is converted afresh."""
+    import pickle
+    from batch.manifest import CACHE_DIR, Manifest
+
+    folder = _folder(tmp_path)
+    out = tmp_path / "out"
+    first = pipeline.run([folder], out, pipeline.RunSettings())
+    done = out / CACHE_DIR
+    cached = sorted(done.glob("*.json"))
+    assert len(cached) == 5
+    witness = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, (f"touch {witness}",))
+
+    for path in cached:
+        path.write_bytes(pickle.dumps(Exploit()))
+    again = pipeline.run([folder], out, pipeline.RunSettings())
+    assert not witness.exists()
+    assert again.resumed == 0
+    assert [len(d.records) for d in again.documents] == [len(d.records) for d in first.documents]
+    # a well-formed JSON document claiming another file's content is not taken either
+    for path in sorted(done.glob("*.json"))[:1]:
+        stored = json.loads(path.read_bytes())
+        stored["document"]["doc_id"] = "f" * 16
+        path.write_text(json.dumps(stored), encoding="utf-8")
+    assert pipeline.run([folder], out, pipeline.RunSettings()).resumed == 4
+    assert Manifest(out, "k").load("0" * 16, "x") is None
+
+
+def test_stored_documents_come_back_field_for_field(seed_docs):
+    from schemas.serialize import SerializeError, dump_document, load_document
+
+    for doc in seed_docs.values():
+        assert load_document(dump_document(doc)) == doc
+    from schemas.model import Document, Line, Page
+    scanned = Document("a" * 16, "scan.png", pages=[Page(1, [Line("x", 1, 1, image=b"\xff\xd8\x00")],
+                                                         thumbnail=b"\x00\x01")])
+    assert load_document(dump_document(scanned)) == scanned
+    with pytest.raises(SerializeError):
+        load_document(b'{"format": "chitieu-document/1", "document": {"doc_id": "x", "source": "y", "evil": 1}}')
+    with pytest.raises(SerializeError):
+        load_document(b'{"format": "chitieu-document/1", "document": {"doc_id": 5, "source": "y"}}')

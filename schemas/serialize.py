@@ -1,0 +1,102 @@
+"""Documents to and from plain JSON, for anything read back from disk (the resume cache).
+
+JSON and not pickle: an output folder is often a shared office folder, and unpickling a file planted there runs
+its code. Reading here builds only the dataclasses of schemas.model, field by field from their type hints; a
+file that does not fit them is refused (SerializeError), never trusted.
+"""
+from __future__ import annotations
+
+import base64
+import dataclasses
+import json
+import types
+import typing
+from functools import lru_cache
+
+from schemas import model
+
+FORMAT = "chitieu-document/1"
+
+
+class SerializeError(ValueError):
+    """A stored document that does not fit the dataclasses (damaged, planted or from another version)."""
+
+
+def dump_document(doc: model.Document) -> bytes:
+    return json.dumps({"format": FORMAT, "document": _plain(doc)}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def load_document(data: bytes) -> model.Document:
+    try:
+        wrapper = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise SerializeError(f"not a stored document ({exc})") from None
+    if not isinstance(wrapper, dict) or wrapper.get("format") != FORMAT:
+        raise SerializeError("not a stored document of this version")
+    return _build(model.Document, wrapper.get("document"))
+
+
+def _plain(obj):
+    if dataclasses.is_dataclass(obj):
+        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, bytes):
+        return {"$b64": base64.b64encode(obj).decode("ascii")}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(x) for x in obj]
+    if isinstance(obj, set):
+        return sorted(_plain(x) for x in obj)
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    return obj
+
+
+@lru_cache(maxsize=None)
+def _hints(cls) -> dict:
+    return typing.get_type_hints(cls, vars(model))
+
+
+def _build(tp, data):
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        args = typing.get_args(tp)
+        if data is None:
+            if type(None) in args:
+                return None
+            raise SerializeError("a required value is missing")
+        (inner,) = [a for a in args if a is not type(None)]
+        return _build(inner, data)
+    if origin is list:
+        if not isinstance(data, list):
+            raise SerializeError(f"expected a list, found {type(data).__name__}")
+        (inner,) = typing.get_args(tp)
+        return [_build(inner, x) for x in data]
+    if origin is dict:
+        if not isinstance(data, dict):
+            raise SerializeError(f"expected an object, found {type(data).__name__}")
+        _, inner = typing.get_args(tp)
+        return {k: _build(inner, v) for k, v in data.items()}
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(data, dict):
+            raise SerializeError(f"expected {tp.__name__}, found {type(data).__name__}")
+        hints = _hints(tp)
+        names = {f.name for f in dataclasses.fields(tp)}
+        unknown = set(data) - names
+        if unknown:
+            raise SerializeError(f"{tp.__name__} has no field {sorted(unknown)[0]!r}")
+        return tp(**{k: _build(hints[k], v) for k, v in data.items()})
+    if tp is bytes:
+        if not (isinstance(data, dict) and isinstance(data.get("$b64"), str)):
+            raise SerializeError("expected base64 bytes")
+        return base64.b64decode(data["$b64"], validate=True)
+    if tp is float:
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            raise SerializeError(f"expected a number, found {type(data).__name__}")
+        return float(data)
+    if tp in (int, str, bool):
+        if not isinstance(data, tp) or (tp is int and isinstance(data, bool)):
+            raise SerializeError(f"expected {tp.__name__}, found {type(data).__name__}")
+        return data
+    if tp is typing.Any:
+        return data
+    raise SerializeError(f"cannot read a value of type {tp}")
