@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Union
 
-from schemas.model import NUMERIC_FIELDS, RECORD_FIELDS, Document, Record
+from schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document, Record
 
 NUMBERS = NUMERIC_FIELDS
 INTEGERS = ("page", "seq", "level")
@@ -66,10 +66,10 @@ def read_records(out_dir: Union[str, Path]):
 def _frame(rows: list[dict]):
     import pandas as pd
 
-    frame = pd.DataFrame(rows, columns=RECORD_FIELDS)
+    frame = pd.DataFrame(rows, columns=FLAT_FIELDS)
     for col in NUMBERS:
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64" if col in INTEGERS else "Float64")
-    for col in RECORD_FIELDS:
+    for col in FLAT_FIELDS:
         if col not in NUMBERS and col != "warnings":
             frame[col] = frame[col].astype("string")
     return frame

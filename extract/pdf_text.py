@@ -94,6 +94,56 @@ def _cells_from_words(words: list[dict], settings: PdfSettings) -> list[Cell]:
     return cells
 
 
+# Ruled tables drawn in Word often have rules 4-5 pt thick (two edges each) or slightly misaligned: with
+# pdfplumber's 3 pt snapping a six-column ranking table came out as twelve columns and header words in cells
+# of their own; 6 pt gives its six (measured on ranking tables, scorecards and fee schedules).
+GRID_SETTINGS = {"snap_tolerance": 6, "join_tolerance": 6, "intersection_tolerance": 6}
+
+
+def logical_rows(rows) -> list[list]:
+    """Group a grid's rows into the table's rows: where the first or second column (the STT and the label) has
+    a cell merged down, the rows it covers are one row, cut only by rules that cross those columns."""
+    groups: list[list] = []
+    for row in rows:
+        cells = row.cells
+        spanned = len(cells) >= 1 and groups and any(i < len(cells) and cells[i] is None for i in (0, 1))
+        if spanned:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return groups
+
+
+def _group_cells(group, words, settings) -> tuple[list[str], list[bool]]:
+    """The text of each column of a group of grid rows, and which columns have no cell of their own (merged).
+    A header cell merged across columns over cells of the rows below names a group: 'Lâm Đồng / Điểm'."""
+    width = max(len(r.cells) for r in group)
+    parts: list[list[str]] = [[] for _ in range(width)]
+    own = [False] * width
+    for r, row in enumerate(group):
+        for i, bbox in enumerate(row.cells):
+            if bbox is None:
+                continue
+            own[i] = True
+            inside = [w for w in words if _inside(w, bbox)]
+            text = " ".join(w["text"] for ln in _group_lines(inside, settings) for w in ln)
+            if not text:
+                continue
+            span = i + 1
+            while span < len(row.cells) and row.cells[span] is None:
+                span += 1
+            below = [j for j in range(i, span) for lower in group[r + 1:]
+                     if j < len(lower.cells) and lower.cells[j] is not None]
+            if r == 0 and span - i > 1 and len(set(below)) >= 2:
+                for j in range(i, span):
+                    parts[j].append(text + " /")
+            else:
+                parts[i].append(text)
+    texts = [" ".join(p).strip(" /") if p and not p[-1].endswith("/") else " ".join(p).rstrip(" /")
+             for p in parts]
+    return texts, [not o for o in own]
+
+
 def _inside(word: dict, bbox) -> bool:
     x0, top, x1, bottom = bbox
     cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
@@ -109,7 +159,7 @@ def read_page(page, number: int, settings: PdfSettings) -> Page:
     result = Page(number=number, path=path, reason=reason, width=float(page.width), height=float(page.height))
     if path == "no-text":
         return result
-    tables = page.find_tables() if (page.lines or page.rects) else []
+    tables = page.find_tables(GRID_SETTINGS) if (page.lines or page.rects) else []
     result.lines = lines_from_words(words, tables, number, settings)
     return result
 
@@ -120,21 +170,16 @@ def lines_from_words(words: list[dict], tables, number: int, settings: PdfSettin
     carry a confidence ("conf", 0-100), which becomes the line's."""
     items: list[tuple[float, Line]] = []
     for table in tables:
-        for row in table.rows:
-            texts, confs = [], []
-            for cell_bbox in row.cells:
-                if cell_bbox is None:
-                    texts.append("")
-                    continue
-                inside = [w for w in words if _inside(w, cell_bbox)]
-                texts.append(" ".join(w["text"] for ln in _group_lines(inside, settings) for w in ln))
-                confs += [w["conf"] for w in inside if "conf" in w]
+        for group in logical_rows(table.rows):
+            bbox = (min(r.bbox[0] for r in group), group[0].bbox[1], max(r.bbox[2] for r in group), group[-1].bbox[3])
+            texts, merged = _group_cells(group, words, settings)
+            inside = [w for w in words if _inside(w, bbox)]
             if any(texts):
-                cells = [Cell(t, col=i) for i, t in enumerate(texts)]
-                line = Line(text="\t".join(texts), page=number, number=0, cells=cells, top=row.bbox[1],
-                            confidence=_confidence(confs))
-                line.bbox = tuple(row.bbox)  # for a scan's row image; not kept beyond extraction
-                items.append((row.bbox[1], line))
+                cells = [Cell(t, col=i, merged=m) for i, (t, m) in enumerate(zip(texts, merged))]
+                line = Line(text="\t".join(texts), page=number, number=0, cells=cells, top=bbox[1],
+                            confidence=_confidence([w["conf"] for w in inside if "conf" in w]))
+                line.bbox = bbox  # for a scan's row image; not kept beyond extraction
+                items.append((bbox[1], line))
     free = [w for w in words if not any(_inside(w, t.bbox) for t in tables)]
     for ln in _group_lines(free, settings):
         cells = _cells_from_words(ln, settings)

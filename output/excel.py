@@ -8,7 +8,7 @@ from pathlib import Path
 
 from output.atomic import write_atomic
 from output.files import neutralise
-from schemas.model import NUMERIC_FIELDS, RECORD_FIELDS, Document
+from schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document
 
 NUMERIC = NUMERIC_FIELDS
 WIDTHS = {"title": 60, "title_raw": 40, "responsible": 30, "note": 40, "warnings": 40, "source": 28, "formula": 14,
@@ -52,7 +52,7 @@ def write_xlsx(path: Path, documents: list[Document]) -> None:
 
     wb = Workbook()
     sheets = [
-        ("records", RECORD_FIELDS, [r.to_dict() for d in documents for r in d.records]),
+        ("records", FLAT_FIELDS, [r.to_dict() for d in documents for r in d.records]),
         ("documents", ["doc_id", "source", "kind", "status", "error", "pages", "records", "unparsed", "number",
                        "date", "issuer", "subject", "seconds"],
          [{"doc_id": d.doc_id, "source": d.source, "kind": d.kind, "status": d.status, "error": d.error,

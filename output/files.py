@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from output.atomic import write_atomic
-from schemas.model import RECORD_FIELDS, Document
+from schemas.model import FLAT_FIELDS, Document
 
 
 # Text a spreadsheet would run as a formula: =, +, @, tab, CR, and '-' unless it opens a '- item' label.
@@ -36,11 +36,11 @@ def records_csv(documents: list[Document]) -> str:
     """UTF-8 CSV text (the BOM is added on write, so Excel opens Vietnamese intact)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(RECORD_FIELDS)
+    writer.writerow(FLAT_FIELDS)
     for doc in documents:
         for rec in doc.records:
             d = rec.to_dict()
-            writer.writerow([_csv_cell(d[f]) for f in RECORD_FIELDS])
+            writer.writerow([_csv_cell(d[f]) for f in FLAT_FIELDS])
     return buf.getvalue()
 
 

@@ -13,7 +13,7 @@ from typing import Iterable, Optional
 
 from errors import BadOption, OutputNotWritable
 from normalize.unicode import fold
-from schemas.model import NUMERIC_FIELDS, RECORD_FIELDS, Document
+from schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document
 
 SCHEMA_VERSION = 1
 # Searched text: a record's own fields and its document's subject, each accent-folded into a shadow column
@@ -39,7 +39,7 @@ CREATE TABLE IF NOT EXISTS pages (
 );
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY,
-    {", ".join(f"{f} {'REAL' if f in _NUMERIC else 'TEXT'}" for f in RECORD_FIELDS if f != "doc_id")},
+    {", ".join(f"{f} {'REAL' if f in _NUMERIC else 'TEXT'}" for f in FLAT_FIELDS if f != "doc_id")},
     doc_id TEXT NOT NULL REFERENCES documents(doc_id),
     {", ".join(f"{c} TEXT" for c in FOLDED)}
 );
@@ -64,7 +64,7 @@ CREATE TRIGGER IF NOT EXISTS records_au AFTER UPDATE ON records BEGIN
   INSERT INTO records_fts(rowid, {", ".join(FOLDED)}) VALUES (new.id, {", ".join("new." + c for c in FOLDED)});
 END;
 """
-_RECORD_COLUMNS = [f for f in RECORD_FIELDS] + list(FOLDED)
+_RECORD_COLUMNS = [f for f in FLAT_FIELDS] + list(FOLDED)
 _INSERT_RECORD = (f"INSERT INTO records ({', '.join(_RECORD_COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in _RECORD_COLUMNS)})")
 
@@ -366,7 +366,7 @@ def export(db: Path, fmt: str, out: Optional[Path] = None, doc: Optional[str] = 
         matches, _, _ = _fts_queries(query)
         where.append("id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
         params.append(matches[-1] if matches else '""')
-    sql = f"SELECT {', '.join(RECORD_FIELDS)} FROM records" + (f" WHERE {' AND '.join(where)}" if where else "")
+    sql = f"SELECT {', '.join(FLAT_FIELDS)} FROM records" + (f" WHERE {' AND '.join(where)}" if where else "")
     with closing(sqlite3.connect(str(db))) as conn:
         frame = pd.read_sql_query(sql + " ORDER BY doc_id, seq", conn, params=params)
     frame["warnings"] = frame["warnings"].map(lambda w: "; ".join(json.loads(w)) if w else "")

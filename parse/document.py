@@ -39,6 +39,8 @@ def _title(lines) -> str | None:
 
 
 LAYOUTS = ("auto", "table", "flow")
+# Documents that report results (parse/metadata.py's types): their 'Tỷ lệ' columns are achieved values.
+REPORT_TYPES = frozenset({"Báo cáo", "Tờ trình", "Thông báo"})
 
 
 def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Document:
@@ -89,12 +91,28 @@ def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Documen
     else:
         doc.layout, doc.layout_reason = "none", "no numbered rows found"
         doc.warnings.append("no numbered rows found")
-    hierarchy = Hierarchy()
+    doc.meta = extract_meta(lines)
+    # a report's 'Tỷ lệ' column holds what was reached; a plan's, what must be reached
+    hierarchy = Hierarchy(report=doc.meta.doc_type in REPORT_TYPES)
     doc.records = [row_to_record(r, doc.doc_id, doc.source, i, hierarchy) for i, r in enumerate(rows, start=1)]
+    used = {r.table_index for r in doc.records}
+    doc.tables = [t for t in tables.tables if t.index in used]
+    doc.warnings.extend(_unknown_columns(doc.tables))
     if flow.across_columns and lexicon is not None:
         split_interleaved(doc.records, lexicon)
     doc.unparsed.extend(tables.unparsed + flow.unparsed)
     doc.unparsed.sort(key=lambda u: (u.page, u.line))
     doc.title = _title(lines)
-    doc.meta = extract_meta(lines)
     return doc
+
+
+def _unknown_columns(tables) -> list[str]:
+    """One warning per header wording no role is known for: its cells are kept, typed, in every record."""
+    unknown: dict[str, list[int]] = {}
+    for t in tables:
+        for column, role in zip(t.columns, t.roles):
+            if role is None and column.strip():
+                unknown.setdefault(column, []).append(t.index)
+    return [f"no role is known for the column '{c}' (table {', '.join(map(str, ix))}): its cells are kept in "
+            f"'cells'; add the wording to a header vocabulary (--headers) to fill a field from it"
+            for c, ix in unknown.items()]

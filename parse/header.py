@@ -2,23 +2,52 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Optional
 
 from normalize.unicode import fold
 from parse.fields import strip_markup
 
-# (role, pattern on the folded header text); first match wins, so specific wordings come first.
-HEADER_ROLES: list[tuple[str, re.Pattern]] = [
-    ("stt", re.compile(r"^(stt|tt|so tt|so thu tu)$")),
-    ("benchmark", re.compile(r"(trung binh|binh quan) ca nuoc|^trung binh$")),
-    ("unit", re.compile(r"^(don vi tinh|dvt|don vi)$")),
-    ("note", re.compile(r"^ghi chu|van ban giao|^thoi (han|gian)|phoi hop|^san pham|^can cu")),
-    ("responsible", re.compile(r"co quan|don vi (thuc hien|chu tri|phu trach)|^thuc hien$|chu tri")),
-    ("status", re.compile(r"^(muc do|danh gia|trang thai|tinh trang|tien do)( thuc hien)?$")),
-    ("target", re.compile(r"^(ty le|ti le|chi tieu giao|muc tieu|ke hoach|chi tieu (nam|ke hoach).*)$")),
-    ("title", re.compile(r"noi dung|^ten\b|chi (tieu|so)|nhiem vu|^(ten )?nhiem vu|^linh vuc")),
-    ("value", re.compile(r"^(tinh|ket qua|so lieu|gia tri|thuc te|uoc (thuc hien|dat)|ket qua thuc hien)\b")),
-]
+DATA = Path(__file__).with_name("data") / "header_roles.tsv"
+# Every role a header can give; parse/data/header_roles.tsv documents each.
+ROLES = frozenset({"stt", "title", "body", "index", "value", "rate", "target", "benchmark", "max_points", "figure",
+                   "rank", "status", "unit", "responsible", "note", "formula"})
+
+
+class HeaderVocabularyError(ValueError):
+    """A header vocabulary file that cannot be used; the message names the file and the line."""
+
+
+def read_vocabulary(path: Path) -> list[tuple[str, re.Pattern]]:
+    """(role, pattern) lines of a vocabulary file, validated: a known role and a pattern that compiles."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise HeaderVocabularyError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) < 2 or parts[0].strip() not in ROLES:
+            raise HeaderVocabularyError(
+                f"{path} line {number}: expected 'role<TAB>pattern' with a role among {', '.join(sorted(ROLES))}")
+        try:
+            out.append((parts[0].strip(), re.compile(parts[1].strip())))
+        except re.error as exc:
+            raise HeaderVocabularyError(f"{path} line {number}: the pattern does not compile ({exc})") from None
+    return out
+
+
+HEADER_ROLES: list[tuple[str, re.Pattern]] = read_vocabulary(DATA)
+_extra: list[tuple[str, re.Pattern]] = []
+
+
+def use_vocabulary(paths) -> None:
+    """Put the user's header files (same format) before the shipped lines: their wordings win."""
+    global _extra
+    _extra = [entry for p in paths for entry in read_vocabulary(p)]
+    _role_cache.clear()
 
 
 # Words that table headers are made of (folded); a line made only of them is (part of) a header.
@@ -35,22 +64,48 @@ def is_header_text(text: str) -> bool:
     return bool(folded.strip()) and not HEADER_PHRASES.sub("", folded).strip(" ,.;:-|\t")
 
 
+_role_cache: dict[str, Optional[str]] = {}
+
+
 def role_of(header_text: str) -> Optional[str]:
-    """The role of one header cell, or None when the wording is unknown."""
-    text = " ".join(fold(strip_markup(header_text)).replace(",", " ").split())
-    for role, pattern in HEADER_ROLES:
-        if pattern.search(text):
-            return role
-    return None
+    """The role of one header cell as the vocabulary gives it (body, index and rate still to be decided), or
+    None when the wording is unknown. A header path ('Lâm Đồng / Chỉ số') is read by its leaf."""
+    text = " ".join(fold(strip_markup(header_text.rsplit(" / ", 1)[-1])).replace(",", " ").split())
+    if text in _role_cache:
+        return _role_cache[text]
+    role = next((r for r, pattern in (*_extra, *HEADER_ROLES) if pattern.search(text)), None)
+    _role_cache[text] = role
+    return role
+
+
+def decide_roles(roles: list[Optional[str]]) -> list[Optional[str]]:
+    """Settle the roles a header's neighbours decide: the first label column is the title (a body or a bare
+    'Chỉ số' when no title comes before it: a ranking table's rows are bodies), later label columns are notes,
+    a later 'Chỉ số' is a figure, a body beside a title is the row's unit ('Đơn vị' over 'Xe', '%'); a rank
+    column before any STT column numbers the rows."""
+    out = list(roles)
+    if "stt" not in out and out and out[0] == "rank":
+        out[0] = "stt"   # 'Thứ hạng | Đơn vị | …': the rank is the row number
+    start = out.index("stt") if "stt" in out else 0
+    titled = False
+    for i, r in enumerate(out):
+        if i < start:
+            continue
+        if r == "title" or (r in ("body", "index") and not titled and "title" not in out[i + 1:]):
+            out[i] = "note" if titled and r == "title" else "title"
+            titled = True
+        elif r == "index":
+            out[i] = "value"
+        elif r == "body":
+            out[i] = "unit"
+    return out
 
 
 def header_roles(cells: list[str]) -> Optional[list[Optional[str]]]:
     """Roles for a row that looks like a table header, else None (needs STT and a title column)."""
-    roles = [role_of(c) if c.strip() else None for c in cells]
+    roles = decide_roles([role_of(c) if c.strip() else None for c in cells])
     if "stt" not in roles or "title" not in roles[roles.index("stt"):]:
         return None
-    first_title = roles.index("title", roles.index("stt"))
-    roles = [("note" if r == "title" and i > first_title else r) for i, r in enumerate(roles)]
     if sum(r is not None for r in roles) < 2:
         return None
     return roles

@@ -2,16 +2,23 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Optional
 
+from parse.cells import record_cells
 from parse.fields import clean_title, split_label, squash, strip_markup
 from parse.numbers import parse_number, parse_quantity
 from parse.stt import BULLET, follows, is_roman, level_of, normalise_stt, ocr_stt, parent_of, slip_correction
 from parse.targets import Target, parse_status, parse_target, split_target
-from schemas.model import Record
+from normalize.unicode import fold
+from schemas.model import Record, RowKind
 
-ROLES = ("title", "value", "benchmark", "target", "status", "unit", "responsible", "note")
+ROLES = ("title", "value", "rate", "benchmark", "target", "status", "unit", "responsible", "note", "max_points",
+         "rank", "formula", "figure")
+# Roles whose columns are joined when a table has several of them; the others are typed fields that take the
+# first column of their role holding text (the rest stay in the record's cells).
+JOINED_ROLES = ("responsible", "note")
 # A reference to a legal basis, which belongs in the note, not among the responsible bodies.
 LEGAL_BASIS_START = (r"(?:Theo|Căn cứ)\s+(?:Quyết định|Kế hoạch|Nghị quyết|Nghị định|Thông tư|Công văn|Chỉ thị|"
                      r"Văn bản)\b")
@@ -41,14 +48,36 @@ class Row:
     confidence: Optional[float] = None
     stt: Optional[str] = None   # the row number the layout settled on, when the printed one is an OCR slip
     table_start: bool = False   # the first row under a table header: numbering starts afresh there
+    table: Optional[int] = None          # Table.index of a table row
+    columns: list[str] = field(default_factory=list)           # the table's header paths
+    roles: list[Optional[str]] = field(default_factory=list)   # the table's column roles
+    cells: list[str] = field(default_factory=list)             # the row's text in each column
+    merged: list[bool] = field(default_factory=list)           # cells repeated from the row above
+    kind: Optional[str] = None   # what the layout knows of the row (heading, total, subrow); else decided here
+    last_page: int = 0           # the last page the row has text on (a row cut by a page break goes on)
 
     def add(self, role: str, text: str) -> None:
         text = text.strip()
         if text:
             self.parts.setdefault(role, []).append(text)
 
+    def add_cell(self, index: int, text: str) -> None:
+        text = text.strip()
+        if text and index < len(self.cells):
+            self.cells[index] = f"{self.cells[index]} {text}" if self.cells[index] else text
+
     def text(self, role: str, sep: str = " ") -> str:
         return sep.join(self.parts.get(role, []))
+
+    def field(self, role: str) -> str:
+        """The text a typed field takes: in a table, the first column of the role that holds text (all of them
+        for notes and bodies); in running text, what the layout collected."""
+        if not self.roles:
+            return self.text(role)
+        texts = [c for c, r in zip(self.cells, self.roles) if r == role and c.strip()]
+        if role in JOINED_ROLES:
+            return " | ".join(texts) if role == "note" else " ".join(texts)
+        return texts[0] if texts else ""
 
 
 @dataclass
@@ -61,6 +90,7 @@ class Hierarchy:
     section_level: int = 1
     part: Optional[str] = None      # a lettered part above the roman ones (real 05: A. TỔNG CHI, I. …, 1. …)
     seen: set = field(default_factory=set)   # (parent, stt) of the numbered rows so far: a repeat is warned about
+    report: bool = False   # the document reports results (báo cáo): a 'Tỷ lệ' column holds values, not targets
 
 
 # A sentence that opens with the share it demands: '100% hồ sơ … được số hóa'.
@@ -76,6 +106,8 @@ LETTER_ITEM = re.compile(r"^([a-zđ])\)$")
 LETTER_CELL = re.compile(r"^([a-zđ])\.?$")
 # A part above the roman ones, lettered in capitals in a table's STT cell ('A', 'B.').
 PART_LETTER = re.compile(r"^([A-H])\.?$")
+# A cell holding a figure and nothing else ('95,27%', '70,50'), where a label is expected.
+FIGURE_ONLY = re.compile(r"^[\d.,]+\s*%?$")
 # A figure in a value cell: digits with their separators ('11,4', '40.543', '49,22').
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 
@@ -83,6 +115,60 @@ FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 def _set_target(rec: Record, target, raw: Optional[str] = None) -> None:
     rec.target_op, rec.target_value, rec.target_high = target.op, target.value, target.high
     rec.target_raw = raw if raw is not None else target.raw
+
+
+def _load_totals() -> list[re.Pattern]:
+    path = Path(__file__).with_name("data") / "row_kinds.tsv"
+    lines = [ln.split("\t") for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
+    return [re.compile(p.strip()) for k, p in lines if k == "total"]
+
+
+TOTALS = _load_totals()
+
+
+def is_total(label: str) -> bool:
+    folded = " ".join(fold(strip_markup(label)).split())
+    return any(p.search(folded) for p in TOTALS)
+
+
+def row_kind(row: Row, rec: Record) -> str:
+    """row, subrow, heading, total or item (parse/data/row_kinds.tsv names the totals)."""
+    figures = rec.value is not None or rec.target_op is not None or rec.status is not None \
+        or rec.benchmark_value is not None or any(c.value is not None for c, r in zip(rec.cells, row.roles)
+                                                  if r not in ("stt", "title"))
+    label = rec.title or next((c.text for c in rec.cells if c.text), "")
+    if rec.stt is None and rec.stt_raw:
+        return RowKind.SUBROW   # a '-' or '+' row: part of the row above, even when it reads 'Tổng số …'
+    if row.kind in (RowKind.HEADING, RowKind.TOTAL, RowKind.SUBROW):
+        return RowKind.TOTAL if is_total(label) else row.kind
+    if not row.roles:
+        return RowKind.ROW if figures else RowKind.ITEM
+    if rec.stt is None:
+        return RowKind.TOTAL if is_total(label) else RowKind.SUBROW if figures or rec.stt_raw else RowKind.HEADING
+    if is_roman(rec.stt.split(".")[0]) and not figures:
+        return RowKind.HEADING
+    return RowKind.ROW
+
+
+def _table_fields(rec: Record, row: Row) -> None:
+    """What only a table's columns give: every cell under its header, the maximum score, the rank, the
+    formula; a label cell holding nothing but a figure is a sign the columns slid."""
+    if not row.roles:
+        return
+    rec.table_index = row.table
+    rec.cells = record_cells(row.columns, row.roles, row.cells, row.merged)
+    points = parse_quantity(strip_markup(row.field("max_points")))
+    if points is not None and points.value is not None and rec.max_points is None:
+        rec.max_points = points.value
+    rank = parse_quantity(strip_markup(row.field("rank")))
+    if rank is not None and rank.value is not None:
+        rec.rank, rec.rank_of = rank.value, rank.denominator
+    formula = strip_markup(row.field("formula"))
+    if formula and not rec.formula:
+        rec.formula = " ".join(formula.split())
+    label = next((c for c, r in zip(rec.cells, row.roles) if r == "title"), None)
+    if label is not None and label.value is not None and FIGURE_ONLY.match(label.text):
+        rec.warnings.append(f"the label column holds a figure ({label.text}): the columns may have slid")
 
 
 def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hierarchy) -> Record:
@@ -142,7 +228,7 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         if letter:  # 'a)' under '1.': its own number, but the numbered rows around it stay the list
             rec.stt = letter.group(1)
 
-    title_src = row.text("title")
+    title_src = row.field("title")
     if BULLET.match(title_src) and not stt:
         title_src = BULLET.sub("", title_src, count=1)
     rec.title_raw = squash(title_src) or None
@@ -151,7 +237,8 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     rec.formula, rec.max_points = label.formula, label.max_points
     notes = [label.explanation] if label.explanation else []
 
-    value_text = strip_markup(row.text("value"))
+    rate_text = strip_markup(row.field("rate"))
+    value_text = strip_markup(row.field("value")) or (rate_text if hierarchy.report else "")
     if value_text:
         rec.value_raw = value_text
         q = parse_quantity(value_text)
@@ -167,14 +254,14 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
             else:
                 notes.append(value_text)
                 rec.warnings.append("value is not a number")
-    bench_text = strip_markup(row.text("benchmark"))
+    bench_text = strip_markup(row.field("benchmark"))
     if bench_text:
         rec.benchmark_raw = bench_text
         q = parse_quantity(bench_text)
         rec.benchmark_value = q.value if q else None
         if q is None:
             rec.warnings.append("national average is not a number")
-    target_text = strip_markup(row.text("target"))
+    target_text = strip_markup(row.field("target")) or ("" if hierarchy.report else rate_text)
     if target_text:
         target = parse_target(target_text)
         rec.target_raw = target_text
@@ -182,7 +269,7 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
             _set_target(rec, target, raw=target_text)
         else:
             rec.warnings.append("target has no comparable figure")
-    status_text = strip_markup(row.text("status"))
+    status_text = strip_markup(row.field("status"))
     if status_text:
         status, target, rest = parse_status(status_text)
         rec.status = status
@@ -210,17 +297,27 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         count = STRIVE_COUNT.search(rec.title)
         if count:
             _set_target(rec, Target(">=", float(int(count.group(2))), count.group(1)))
-    unit_text = clean_title(strip_markup(row.text("unit")))
+    unit_text = clean_title(strip_markup(row.field("unit")))
     if unit_text:
         rec.unit = unit_text
     responsible, legal = [], []
-    for part in _bodies(row.parts.get("responsible", [])):
+    bodies = [c for c, r in zip(row.cells, row.roles) if r == "responsible" and c.strip()] if row.roles \
+        else row.parts.get("responsible", [])
+    for part in _bodies(bodies):
         (legal if LEGAL_BASIS.match(part) else responsible).append(part)
     rec.responsible = "; ".join(responsible) or None
-    notes.extend(strip_markup(n) for n in row.parts.get("note", []))
+    note_cells = [c for c, r in zip(row.cells, row.roles) if r == "note" and c.strip()] if row.roles \
+        else row.parts.get("note", [])
+    notes.extend(strip_markup(n) for n in note_cells)
+    _table_fields(rec, row)
     notes.extend(legal)
     rec.note = " | ".join(n.strip() for n in notes if n.strip()) or None
-    if rec.title is None:
+    rec.kind = row_kind(row, rec)
+    if rec.kind in (RowKind.TOTAL, RowKind.HEADING) and not rec.stt:
+        rec.parent_stt, rec.level = None, 1
+        # a label merged across the STT column ('CHỈ SỐ CHUNG'): the row's first text without a figure
+        rec.title = rec.title or next((c.text for c in rec.cells if c.text and c.value is None), None)
+    if rec.title is None and rec.kind not in (RowKind.TOTAL, RowKind.HEADING):
         rec.warnings.append("row has no title")
     base = row.confidence if row.confidence is not None else 1.0
     rec.confidence = round(max(0.0, min(1.0, base - 0.1 * len(rec.warnings))), 3)

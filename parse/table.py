@@ -13,12 +13,12 @@ from typing import Optional
 from normalize.unicode import fold
 from parse.assemble import Item
 from parse.fields import strip_markup
-from parse.header import header_roles, role_of
-from parse.rows import Row
+from parse.header import decide_roles, header_roles, role_of
+from parse.rows import Row, is_total
 from parse.stt import BULLET, normalise_stt, ocr_stt
 from parse.numbers import parse_quantity
 from parse.targets import parse_target
-from schemas.model import Cell, Unparsed
+from schemas.model import Cell, RowKind, Table, Unparsed
 
 # A page number printed alone on its line.
 PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")
@@ -39,6 +39,7 @@ class Column:
     x0: Optional[float] = None
     x1: Optional[float] = None
     header: str = ""
+    merged: bool = False   # its header cell is covered by the one to its left (a group over leaf columns)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class TableResult:
     leftover: list[Item] = field(default_factory=list)   # items outside any table, for the flow layout
     how: set[str] = field(default_factory=set)
     fresh: bool = True   # no row yet under the current table header
+    tables: list[Table] = field(default_factory=list)
 
 
 def _header_columns(item: Item) -> Optional[list[Column]]:
@@ -55,7 +57,8 @@ def _header_columns(item: Item) -> Optional[list[Column]]:
     if roles is None:
         return None
     start = roles.index("stt")  # cells before the STT column are a caption glued to the header row
-    return [Column(r, c.x0, c.x1, c.text) for r, c in zip(roles[start:], item.cells[start:])]
+    return [Column(r, c.x0, c.x1, " ".join(strip_markup(c.text).split()), c.merged)
+            for r, c in zip(roles[start:], item.cells[start:])]
 
 
 # A header cell that spans sub-columns named on the next header line ('Năm hiện hành 2025' over 'Kế hoạch' and
@@ -83,7 +86,7 @@ def _sub_header(columns: list[Column], texts: list[str]) -> bool:
 def _split_spanning(columns: list[Column], texts: list[str]) -> list[Column]:
     """Replace the first year-named column without a role by the sub-columns of the next header line."""
     i = next(k for k, c in enumerate(columns) if c.role is None and SPANNING.search(c.header))
-    subs = [Column(role_of(t), header=f"{columns[i].header} {t}".strip()) for t in texts if t.strip()]
+    subs = [Column(role_of(t), header=f"{columns[i].header} / {t}".strip(" /")) for t in texts if t.strip()]
     return columns[:i] + subs + columns[i + 1:]
 
 
@@ -100,13 +103,41 @@ def _merge_header_line(columns: list[Column], cells: list[Cell]) -> list[Column]
                  and c.x0 < col.x1 and c.x1 > col.x0]
         if len(under) >= 2:
             i = out.index(col)
-            out[i:i + 1] = [Column(role_of(c.text), c.x0, c.x1, c.text) for c in under]
+            out[i:i + 1] = [Column(role_of(c.text), c.x0, c.x1, f"{col.header} / {c.text}".strip(" /"))
+                            for c in under]
     for c in cells:
         hits = [col for col in out if col.x0 is not None and c.x0 < col.x1 and c.x1 > col.x0]
         if len(hits) == 1 and c.text not in hits[0].header:
             hits[0].header = f"{hits[0].header} {c.text}"
             hits[0].role = role_of(hits[0].header) or hits[0].role
     return out
+
+
+def _merge_grid_header(columns: list[Column], cells: list[Cell]) -> list[Column]:
+    """A further header row of a ruled grid, column by column: under a header cell merged across columns (a
+    group) each leaf becomes 'group / leaf'; elsewhere the header's wrapped words go on."""
+    out = [Column(c.role, c.x0, c.x1, c.header, c.merged) for c in columns]
+    group = ""
+    for i, col in enumerate(out):
+        if not col.merged:
+            group = col.header if i + 1 < len(out) and out[i + 1].merged else ""
+        text = " ".join(strip_markup(cells[i].text).split()) if i < len(cells) else ""
+        if not text:
+            continue
+        if group:
+            col.header, col.role = f"{group} / {text}", role_of(text)
+        else:
+            col.header = f"{col.header} {text}".strip()
+            col.role = role_of(col.header) or col.role
+    for col, role in zip(out, decide_roles([c.role for c in out])):
+        col.role = role
+    return out
+
+
+def _header_like(texts: list[str]) -> bool:
+    """A grid row that goes on with the header: header words in it and no figure."""
+    cells = [t for t in texts if t.strip()]
+    return bool(cells) and any(role_of(t) for t in cells) and not any(FIGURE_CELL.match(t) for t in cells)
 
 
 def _boundaries(columns: list[Column], body: list[Item] = ()) -> list[float]:
@@ -187,15 +218,17 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
     pending_text: list[Item] = []
     in_header = False
     header_texts: list[str] = []
-    staged: list[tuple[Item, list[str]]] = []
+    staged: list[tuple[Item, list[str], list[bool]]] = []
+    table: Optional[Table] = None
 
     def flush_staged():
         nonlocal current
         if columns is None:
             return
-        _relabel_value_columns(columns, [t for _, t in staged])
-        for it, texts in staged:
-            current = _apply_row(it, texts, columns, current, result)
+        _relabel_value_columns(columns, [t for _, t, _ in staged])
+        table.columns, table.roles = [c.header for c in columns], [c.role for c in columns]
+        for it, texts, merged in staged:
+            current = _apply_row(it, texts, merged, columns, table, current, result)
         staged.clear()
 
     for index, item in enumerate(items):
@@ -223,6 +256,8 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
                 current, result.fresh = None, True  # a new table: its rows do not continue the last one's
             columns, in_header = new_header, True
             header_texts = [c.header for c in new_header]
+            table = Table(index=len(result.tables) + 1, page=item.line.page, how=item.how)
+            result.tables.append(table)
             bounds = _boundaries(columns, _following(items, index)) if item.how == "pdf-positions" else None
             result.how.add(item.how)
             continue
@@ -245,6 +280,10 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
                                             "column numbers under the table header"))
             continue
+        if item.how == "pdf-grid" and in_header and not stt_text.strip() and current is None \
+                and _header_like(item.texts):
+            columns = _merge_grid_header(columns, item.cells)
+            continue
         if item.how == "pdf-positions" and in_header and not stt_text.strip() and current is None:
             columns = _merge_header_line(columns, item.cells)
             bounds = _boundaries(columns, _following(items, index))
@@ -266,7 +305,12 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             result.unparsed.append(Unparsed(p.line.page, p.line.number, p.line.text.strip(),
                                             "text line inside a table, outside its columns"))
         pending_text = []
-        staged.append((item, texts))
+        merged = [False] * len(columns)
+        if item.how == "pdf-grid":
+            for c in item.cells:
+                if c.merged and c.col is not None and c.col < len(merged):
+                    merged[c.col] = True
+        staged.append((item, texts, merged))
     flush_staged()
     result.leftover.extend(pending_text)
     return result
@@ -284,8 +328,43 @@ def _group_heading(item: Item, title: str) -> bool:
     return bool(title) and f"**{title}**" in item.line.text.replace("** ", "**").replace(" **", "**")
 
 
-def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Optional[Row],
-               result: TableResult) -> Optional[Row]:
+def _new_row(item: Item, stt_raw: str, columns: list[Column], table: Table, above: Optional[Row],
+             texts: list[str], merged: list[bool], fresh: bool) -> Row:
+    """A row of the table with one cell per column; a cell merged down from the row above repeats its text."""
+    row = Row(page=item.line.page, line=item.line.number, stt_raw=stt_raw, confidence=item.line.confidence,
+              table_start=fresh, table=table.index, columns=[c.header for c in columns],
+              roles=[c.role for c in columns], cells=[""] * len(columns), merged=[False] * len(columns))
+    if item.line.page not in table.pages:
+        table.pages.append(item.line.page)
+    for i, text in enumerate(texts):
+        if not text.strip() and i < len(merged) and merged[i] and above is not None and above.table == table.index \
+                and i < len(above.cells) and above.cells[i]:
+            row.cells[i], row.merged[i] = above.cells[i], True
+    return row
+
+
+def _start_row(item: Item, stt_raw: str, columns: list[Column], table: Table, above: Optional[Row],
+               texts: list[str], merged: list[bool], result: TableResult, kind: Optional[str] = None) -> Row:
+    row = _new_row(item, stt_raw, columns, table, above, texts, merged, result.fresh)
+    row.kind = kind
+    result.fresh = False
+    result.rows.append(row)
+    return row
+
+
+def _own_grid_row(item: Item, current: Optional[Row], texts: list[str], title_idx: Optional[int]) -> bool:
+    """A ruled grid gives whole rows, so a row without a number is a row of its own, except the first one on a
+    page, which finishes the row the page break cut (unless its label opens a total)."""
+    if item.how != "pdf-grid" or current is None:
+        return False
+    if item.line.page != current.last_page:
+        label = texts[title_idx] if title_idx is not None else ""
+        return is_total(label)
+    return True
+
+
+def _apply_row(item: Item, texts: list[str], merged: list[bool], columns: list[Column], table: Table,
+               current: Optional[Row], result: TableResult) -> Optional[Row]:
     roles = [c.role for c in columns]
     stt_text = texts[roles.index("stt")].strip() if "stt" in roles else ""
     if not any(t.strip() for t in texts):
@@ -303,23 +382,20 @@ def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Opt
     whole = item.how not in ("pdf-positions", "pdf-grid")
     own = whole and not stt_text and current is not None and title_idx is not None and texts[title_idx].strip() \
         and any(text.strip() and (role in FIGURE_ROLES and current.parts.get(role) or role is None
-                                  and FIGURE_CELL.match(text) and current.parts.get("note"))
+                                  and FIGURE_CELL.match(text) and current.parts.get("unnamed"))
                 for role, text in zip(roles, texts))
     if stt is None and LETTER_STT.match(strip_markup(stt_text)):
         stt_text = strip_markup(stt_text)  # 'A' over roman parts, 'a' under a numbered row: read by rows.py
         stt = stt_text.rstrip(".)")
     if stt is not None or bullet or own:
         mark = BULLET.match(stt_text or (texts[title_idx] if title_idx is not None else ""))
-        row = Row(page=item.line.page, line=item.line.number,
-                  stt_raw=stt_text if stt else mark.group(1) if bullet and mark else "-" if bullet else "",
-                  confidence=item.line.confidence, table_start=result.fresh)
-        result.fresh = False
-        result.rows.append(row)
-        current = row
-    elif stt_text:
-        result.unparsed.append(Unparsed(item.line.page, item.line.number, " | ".join(t for t in texts if t),
-                                        "row without a row number (e.g. a total)"))
-        return current
+        current = _start_row(item, stt_text if stt else mark.group(1) if bullet and mark else "-" if bullet else "",
+                             columns, table, current, texts, merged, result)
+    elif stt_text or (current is None and (whole or item.how == "pdf-grid")) \
+            or _own_grid_row(item, current, texts, title_idx):
+        # a row without a number of its own: a total ('Tổng số', 'CHỈ SỐ CHUNG' across the STT column), a group
+        # heading, or a sub-row; rows.py tells which from its label and figures
+        current = _start_row(item, "", columns, table, current, texts, merged, result, RowKind.SUBROW)
     elif current is None:
         result.unparsed.append(Unparsed(item.line.page, item.line.number, " | ".join(t for t in texts if t),
                                         "table text before the first numbered row"))
@@ -331,12 +407,13 @@ def _apply_row(item: Item, texts: list[str], columns: list[Column], current: Opt
     elif _group_heading(item, _title_only(texts, title_idx)):
         # a bold line across the table ('Nhiệm vụ giao Bộ trưởng Bộ Công an chỉ đạo'): it names the rows below
         # it, it does not continue the row above
-        result.unparsed.append(Unparsed(item.line.page, item.line.number, texts[title_idx].strip(),
-                                        "group heading without a row number"))
+        _start_row(item, "", columns, table, current, texts, merged, result, RowKind.HEADING)
         return None
-    for role, text in zip(roles, texts):
+    current.last_page = item.line.page
+    for i, (role, text) in enumerate(zip(roles, texts)):
+        current.add_cell(i, text)
         if role and role != "stt" and text.strip():
             current.add(role, text)
         elif role is None and text.strip():
-            current.add("note", text)
+            current.add("unnamed", text)
     return current

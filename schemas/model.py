@@ -28,6 +28,7 @@ class Cell:
     col: Optional[int] = None      # column index when the extractor knows it
     x0: Optional[float] = None     # left edge in PDF points (positioned text only)
     x1: Optional[float] = None
+    merged: bool = False           # covered by a merged cell of a ruled grid (no text of its own)
 
 
 @dataclass
@@ -78,6 +79,39 @@ class Unparsed:
     reason: str
 
 
+class RowKind:
+    """What a record is; a data team leaves totals out of a sum and headings out of a count."""
+
+    ROW = "row"            # a numbered row of a table (1, 1.1, a, a roman part with figures of its own)
+    SUBROW = "subrow"      # an un-numbered or '-' row under a numbered one
+    HEADING = "heading"    # a row that only names a group (I, II, or an un-numbered title across the table)
+    TOTAL = "total"        # Tổng số, Tổng cộng, Chỉ số chung, Cao nhất / Trung bình / Thấp nhất
+    ITEM = "item"          # a numbered item of running text, outside any table
+    ALL = (ROW, SUBROW, HEADING, TOTAL, ITEM)
+
+
+@dataclass
+class RecordCell:
+    """One cell of a table row as printed, under its column's header; every cell of the row is kept."""
+
+    column: str                     # the header path as printed ('Lâm Đồng / Điểm'), wrapped lines joined
+    text: str                       # the cell's text after repair; '' when empty
+    value: Optional[float] = None   # the number it holds, read the Vietnamese way ('49,22%' → 49.22), or None
+    merged: bool = False            # repeated from the cell above: a cell merged down over several rows
+
+
+@dataclass
+class Table:
+    """One table of a document: its header as column paths, the roles read from them, and where it is."""
+
+    index: int                       # 1-based, in reading order; records point to it by `table_index`
+    page: int                        # the page where it starts
+    columns: list[str] = field(default_factory=list)
+    roles: list[Optional[str]] = field(default_factory=list)   # parse/data/header_roles.tsv; None: no role
+    how: str = ""                    # how its rows were found (pdf-grid, pdf-positions, tabs, markdown, …)
+    pages: list[int] = field(default_factory=list)             # every page it has rows on
+
+
 @dataclass
 class Record:
     """One STT-numbered row (or `-` sub-row with its own label). Field order is the CSV column order."""
@@ -86,6 +120,8 @@ class Record:
     source: str
     page: int
     seq: int
+    kind: str = RowKind.ROW
+    table_index: Optional[int] = None     # the Table it belongs to (Document.tables), None for running text
     stt: Optional[str] = None
     stt_raw: Optional[str] = None
     parent_stt: Optional[str] = None
@@ -107,11 +143,14 @@ class Record:
     target_value: Optional[float] = None
     target_high: Optional[float] = None   # upper end when the target is a range (target_op 'between')
     max_points: Optional[float] = None
+    rank: Optional[float] = None          # 'Thứ hạng 12/63' → 12
+    rank_of: Optional[float] = None       # … of 63
     status: Optional[str] = None
     responsible: Optional[str] = None
     note: Optional[str] = None
     confidence: float = 1.0
     warnings: list[str] = field(default_factory=list)
+    cells: list[RecordCell] = field(default_factory=list)   # every cell of a table row, in column order
     # where the row starts in the extracted page (line number): for the review's row images; not an output field
     line: Optional[int] = field(default=None, metadata={"internal": True})
 
@@ -121,9 +160,12 @@ class Record:
 
 RECORD_FIELDS: list[str] = [f.name for f in fields(Record) if not f.metadata.get("internal")]
 _EXPORTED = frozenset(RECORD_FIELDS)
+# The columns of records.csv and the records table: one value each, so not the cells (cells.csv holds them).
+FLAT_FIELDS: list[str] = [f for f in RECORD_FIELDS if f != "cells"]
 # The fields that hold numbers: stored as numbers in the database and the workbook (one list, read off Record).
 NUMERIC_FIELDS = frozenset(f.name for f in fields(Record)
-                           if f.name in _EXPORTED and any(t in str(f.type) for t in ("float", "int")))
+                           if f.name in _EXPORTED and f.name != "cells"
+                           and any(t in str(f.type) for t in ("float", "int")))
 
 
 @dataclass
@@ -154,6 +196,7 @@ class Document:
     layout_reason: Optional[str] = None
     pages: list[Page] = field(default_factory=list)
     records: list[Record] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
     unparsed: list[Unparsed] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     meta: DocMeta = field(default_factory=DocMeta)
@@ -175,6 +218,7 @@ class Document:
             "pages": len(self.pages),
             "page_paths": [{"page": p.number, "path": p.path, "reason": p.reason} for p in self.pages],
             "records": len(self.records),
+            "tables": [asdict(t) for t in self.tables],
             "unparsed": [asdict(u) for u in self.unparsed],
             "warnings": list(self.warnings),
             "seconds": round(self.seconds, 3),

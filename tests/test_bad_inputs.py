@@ -79,7 +79,7 @@ def test_mixed_batch_goes_on_and_exits_1(tmp_path):
     assert report["summary"]["failed"] == len(FAILING) and report["summary"]["ok"] == 1
     assert {f["source"] for f in report["failures"]} == set(FAILING)
     records = json.loads((out / "records.json").read_text(encoding="utf-8"))
-    assert len(records) == 28  # every good file's records are written
+    assert len(records) == 29  # every good file's records are written (28 rows and the total)
 
 
 def test_huge_image_page_is_rendered_at_page_size_not_decoded_whole():

@@ -60,7 +60,7 @@ def test_cp1258_file_goes_through_the_pipeline(tmp_path):
     path = tmp_path / "old.txt"
     path.write_bytes(iconv(seed_text("002"), "CP1258"))
     doc = pipeline.process_file(path, "old.txt")
-    assert doc.status == "ok" and len(doc.records) == 28
+    assert doc.status == "ok" and len(doc.records) == 29  # 28 rows and the total
     assert "decoded from the legacy Windows-1258 encoding" in doc.warnings
     assert doc.records[1].title == "Tỷ lệ thủ tục hành chính công bố đúng hạn"
 

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 import cli
 from conftest import seed
 from schemas import RECORD_FIELDS, record_schema, validate_record
+from schemas.model import FLAT_FIELDS
 from schemas.model import Record
 
 
@@ -33,17 +34,18 @@ def test_run_writes_four_files(tmp_path):
     raw = (out / "records.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the file as UTF-8
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == RECORD_FIELDS
-    assert len(rows) == 1 + 8 + 28
-    by_stt = {(r[1].split("_")[0], r[4]): dict(zip(RECORD_FIELDS, r)) for r in rows[1:]}
+    assert rows[0] == FLAT_FIELDS and "cells" not in rows[0] and "kind" in rows[0]
+    assert len(rows) == 1 + 8 + 29  # seed 002: 28 rows and its total
+    stt = FLAT_FIELDS.index("stt")
+    by_stt = {(r[1].split("_")[0], r[stt]): dict(zip(FLAT_FIELDS, r)) for r in rows[1:]}
     assert by_stt[("002", "1.1")]["value"] == "49.22"          # point decimal in CSV
     assert by_stt[("002", "1.1")]["title"].startswith("Tỷ lệ thủ tục hành chính")
     records = json.loads((out / "records.json").read_text(encoding="utf-8"))
-    assert len(records) == 36 and all(validate_record(r) == [] for r in records)
+    assert len(records) == 37 and all(validate_record(r) == [] for r in records)
     docs = json.loads((out / "documents.json").read_text(encoding="utf-8"))
-    assert [d["records"] for d in docs] == [8, 28] and all(d["status"] == "ok" for d in docs)
+    assert [d["records"] for d in docs] == [8, 29] and all(d["status"] == "ok" for d in docs)
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["summary"]["records"] == 36 and report["failures"] == []
+    assert report["summary"]["records"] == 37 and report["failures"] == []
     assert not [p for p in out.iterdir() if p.name.endswith(".tmp")]
 
 
