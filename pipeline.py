@@ -108,8 +108,11 @@ def collect_inputs(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[
     return found, skipped
 
 
-def process_file(path: Path, source: str, settings: Optional[RunSettings] = None) -> Document:
-    """Run one file through every stage; failures become doc.status='failed' with a one-line reason."""
+def process_file(path: Path, source: str, settings: Optional[RunSettings] = None,
+                 timings: Optional[dict] = None) -> Document:
+    """Run one file through every stage; failures become doc.status='failed' with a one-line reason.
+    timings, when given, receives the seconds of the extract, repair and parse stages (for the benchmarks)."""
+    timings = {} if timings is None else timings
     settings = settings or RunSettings()
     started = time.perf_counter()
     doc = Document(doc_id="0" * 16, source=source)
@@ -122,13 +125,17 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
         except OSError as exc:
             raise InputError(f"the file cannot be read ({exc.strerror}); check the path", "unreadable") from None
         doc.doc_id = doc_id_of(data)
+        mark = time.perf_counter()
         doc.kind, doc.pages, notes = extract_pages(data, path, settings.ocr)
         doc.warnings.extend(notes)
+        timings["extract"], mark = time.perf_counter() - mark, time.perf_counter()
         doc.warnings.extend(repair_pages(doc.pages))
+        timings["repair"], mark = time.perf_counter() - mark, time.perf_counter()
         for page in doc.pages:
             if page.path == "no-text":
                 doc.warnings.append(f"page {page.number}: {page.reason}")
         parse_document(doc, settings.layout, settings.lexicon())
+        timings["parse"] = time.perf_counter() - mark
         unrestore_records(doc)
         match_records(doc.records, settings.lexicon())
         for rec in doc.records:

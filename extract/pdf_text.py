@@ -102,16 +102,28 @@ GRID_SETTINGS = {"snap_tolerance": 6, "join_tolerance": 6, "intersection_toleran
 
 def logical_rows(rows) -> list[list]:
     """Group a grid's rows into the table's rows: where the first or second column (the STT and the label) has
-    a cell merged down, the rows it covers are one row, cut only by rules that cross those columns."""
+    a cell merged down, the rows it covers are one row, cut only by rules that cross those columns. A cell
+    merged across from its left ('CHỈ SỐ CHUNG' over STT and label) is no merge down."""
+    lefts: dict[int, float] = {}
+    for row in rows:
+        for i, bbox in enumerate(row.cells):
+            if bbox is not None:
+                lefts[i] = min(lefts.get(i, bbox[0]), bbox[0])
     groups: list[list] = []
     for row in rows:
         cells = row.cells
-        spanned = len(cells) >= 1 and groups and any(i < len(cells) and cells[i] is None for i in (0, 1))
-        if spanned:
+        down = any(i < len(cells) and cells[i] is None and not _covered_from_left(cells, i, lefts)
+                   for i in (0, 1))
+        if groups and down:
             groups[-1].append(row)
         else:
             groups.append([row])
     return groups
+
+
+def _covered_from_left(cells, i: int, lefts: dict[int, float]) -> bool:
+    left = next((c for c in reversed(cells[:i]) if c is not None), None)
+    return left is not None and i in lefts and left[2] > lefts[i] + 1
 
 
 def _group_cells(group, words, settings) -> tuple[list[str], list[bool]]:

@@ -297,7 +297,8 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
         in_header = False
         if item.how == "pdf-positions" and PAGE_NUMBER.match(item.line.text):
             height = page_heights.get(item.line.page)
-            if height and item.line.top is not None and item.line.top > 0.85 * height:
+            # Vietnamese documents print the page number at the top centre (Nghị định 30), others at the foot
+            if height and item.line.top is not None and not 0.08 * height < item.line.top < 0.85 * height:
                 result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
                                                 "page number"))
                 continue
