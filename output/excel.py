@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 from output.atomic import write_atomic
-from output.files import neutralise
+from output.files import CELL_FIELDS, cell_rows, neutralise
 from schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document
 
 NUMERIC = NUMERIC_FIELDS
@@ -60,8 +60,10 @@ def write_xlsx(path: Path, documents: list[Document]) -> None:
            "date": d.meta.date, "issuer": d.meta.issuer, "subject": d.meta.subject, "seconds": round(d.seconds, 3)}
           for d in documents]),
         ("problems", ["source", "page", "line", "kind", "problem"], problems(documents)),
+        ("cells", CELL_FIELDS, list(cell_rows(documents))),
     ]
-    numeric = NUMERIC | {"pages", "records", "unparsed", "seconds", "line"}
+    numeric = NUMERIC | {"pages", "records", "unparsed", "seconds", "line", "value", "column_index", "seq",
+                         "table_index", "page"}
     for i, (name, columns, rows) in enumerate(sheets):
         ws = wb.active if i == 0 else wb.create_sheet()
         ws.title = name

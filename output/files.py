@@ -44,6 +44,67 @@ def records_csv(documents: list[Document]) -> str:
     return buf.getvalue()
 
 
+# The columns of cells.csv and of the cells table: one line per cell of every table row.
+CELL_FIELDS = ["doc_id", "source", "page", "seq", "stt", "kind", "table_index", "column_index", "column", "text",
+               "value", "merged"]
+
+
+def cell_rows(documents: list[Document]):
+    """Every cell of every table record, tidy: one dict per cell, in document, record and column order."""
+    for doc in documents:
+        for rec in doc.records:
+            for k, cell in enumerate(rec.cells, start=1):
+                yield {"doc_id": rec.doc_id, "source": rec.source, "page": rec.page, "seq": rec.seq,
+                       "stt": rec.stt, "kind": rec.kind, "table_index": rec.table_index, "column_index": k,
+                       "column": cell.column, "text": cell.text, "value": cell.value, "merged": cell.merged}
+
+
+def cells_csv(documents: list[Document]) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CELL_FIELDS)
+    for row in cell_rows(documents):
+        writer.writerow([_csv_cell(row[f]) for f in CELL_FIELDS])
+    return buf.getvalue()
+
+
+def table_csv(doc: Document, index: int) -> str:
+    """One table as a clerk would rebuild it: its header row, then each record's cells as printed."""
+    table = next(t for t in doc.tables if t.index == index)
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow([neutralise(c) for c in table.columns])
+    for rec in doc.records:
+        if rec.table_index == index:
+            texts = [c.text for c in rec.cells] + [""] * (len(table.columns) - len(rec.cells))
+            writer.writerow([neutralise(t) for t in texts])
+    return buf.getvalue()
+
+
+SAFE_NAME = re.compile(r"[^0-9A-Za-z._-]+")
+
+
+def table_file_name(doc: Document, index: int) -> str:
+    stem = SAFE_NAME.sub("_", Path(doc.source).stem).strip("_")[:80] or "document"
+    return f"{stem}-{doc.doc_id[:8]}-table{index:02d}.csv"
+
+
+def write_tables(out_dir: Path, documents: list[Document]) -> list[str]:
+    """DIR/tables/: one CSV per table; files of earlier runs that no document gives now are removed."""
+    folder = Path(out_dir) / "tables"
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for doc in documents:
+        for table in doc.tables:
+            name = table_file_name(doc, table.index)
+            write_atomic(folder / name, "\ufeff" + table_csv(doc, table.index))
+            written.append(name)
+    for old in folder.glob("*-table[0-9][0-9].csv"):
+        if old.name not in written:
+            old.unlink()
+    return written
+
+
 def _json(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
@@ -72,11 +133,14 @@ def build_report(documents: list[Document], seconds: float, skipped: list[dict])
 
 def write_outputs(out_dir: Path, documents: list[Document], seconds: float,
                   skipped: list[dict] | None = None) -> dict:
-    """Write records.csv, records.json, documents.json and report.json into out_dir; return the report."""
+    """Write records.csv, records.json, cells.csv, tables/*.csv, documents.json and report.json into out_dir;
+    return the report."""
     out_dir = Path(out_dir)
     report = build_report(documents, seconds, skipped or [])
     write_atomic(out_dir / "records.csv", "\ufeff" + records_csv(documents))
     write_atomic(out_dir / "records.json", _json([r.to_dict() for d in documents for r in d.records]))
+    write_atomic(out_dir / "cells.csv", "\ufeff" + cells_csv(documents))
+    write_tables(out_dir, documents)
     write_atomic(out_dir / "documents.json", _json([d.summary() for d in documents]))
     write_atomic(out_dir / "report.json", _json(report))
     return report

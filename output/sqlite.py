@@ -13,6 +13,7 @@ from typing import Iterable, Optional
 
 from errors import BadOption, OutputNotWritable
 from normalize.unicode import fold
+from output.files import cell_rows
 from schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document
 
 SCHEMA_VERSION = 1
@@ -44,6 +45,12 @@ CREATE TABLE IF NOT EXISTS records (
     {", ".join(f"{c} TEXT" for c in FOLDED)}
 );
 CREATE TABLE IF NOT EXISTS titles (folded TEXT PRIMARY KEY, title TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS cells (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id), seq INTEGER NOT NULL, page INTEGER, stt TEXT, kind TEXT,
+    table_index INTEGER, column_index INTEGER NOT NULL, "column" TEXT, text TEXT, value REAL, merged INTEGER,
+    PRIMARY KEY (doc_id, seq, column_index)
+);
+CREATE INDEX IF NOT EXISTS cells_column ON cells("column");
 CREATE INDEX IF NOT EXISTS records_title ON records(title);
 CREATE INDEX IF NOT EXISTS records_doc ON records(doc_id, seq);
 CREATE INDEX IF NOT EXISTS records_stt ON records(stt);
@@ -110,6 +117,7 @@ def ingest(conn: sqlite3.Connection, doc: Document) -> None:
     meta = asdict(doc.meta)
     with conn:  # one transaction: a crash leaves the database as it was before this document
         conn.execute("DELETE FROM records WHERE doc_id = ?", (doc.doc_id,))
+        conn.execute("DELETE FROM cells WHERE doc_id = ?", (doc.doc_id,))
         conn.execute("DELETE FROM pages WHERE doc_id = ?", (doc.doc_id,))
         conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))
         conn.execute(
@@ -123,6 +131,11 @@ def ingest(conn: sqlite3.Connection, doc: Document) -> None:
         conn.executemany("INSERT INTO pages VALUES (?,?,?,?,?)",
                          [(doc.doc_id, p.number, p.path, p.reason, len(p.lines)) for p in doc.pages])
         conn.executemany(_INSERT_RECORD, record_rows(doc))
+        conn.executemany('INSERT INTO cells (doc_id, seq, page, stt, kind, table_index, column_index, "column", text,'
+                         ' value, merged) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+                         [(c["doc_id"], c["seq"], c["page"], c["stt"], c["kind"], c["table_index"],
+                           c["column_index"], c["column"], c["text"], c["value"], int(c["merged"]))
+                          for c in cell_rows([doc])])
         # distinct titles for the typo-tolerant search (a few thousand rows where records are millions)
         conn.execute("INSERT OR IGNORE INTO titles SELECT DISTINCT title_folded, title FROM records"
                      " WHERE doc_id = ? AND title IS NOT NULL", (doc.doc_id,))

@@ -1,0 +1,91 @@
+"""Tables as data, on real PDFs against hand references written from the rendered pages
+(bench/references/tables/, scored by bench/table_scorer.py), and the outputs that carry the cells."""
+import csv
+import io
+import json
+import sqlite3
+import sys
+
+import pytest
+
+import pipeline
+from tests.conftest import ROOT, seed
+
+sys.path.insert(0, str(ROOT / "bench"))
+REALPDF = ROOT / "tests" / "data" / "realpdf"   # copies of ../shared/realpdf (official documents, no copyright)
+REFS = ROOT / "bench" / "references" / "tables"
+
+
+def _scored(name: str):
+    from table_scorer import score_document
+    ref = json.loads((REFS / f"{name}.json").read_text(encoding="utf-8"))
+    doc = pipeline.process_file(REALPDF / ref["source"], ref["source"])
+    return doc, score_document(ref, doc)
+
+
+@pytest.mark.parametrize("name", ["realpdf_13", "realpdf_08", "realpdf_01"])
+def test_real_pdf_tables_against_hand_references(name):
+    """A ranking table over five pages with repeated headers and summary rows (13), a ruled fee schedule with
+    group headings (08), a two-row header of three provinces × (Điểm, Chỉ số, Thứ hạng) (01)."""
+    doc, m = _scored(name)
+    assert m["rows"] / m["want"] >= 0.97 and m["merged"] == 0
+    assert m["cells"] / m["cells_want"] >= 0.95
+    assert m["figures"] == m["figures_want"]
+
+
+def test_ranking_table_rows_are_bodies_with_scores():
+    doc = pipeline.process_file(next(REALPDF.glob("13_*.pdf")), "13.pdf")
+    first = next(r for r in doc.records if r.kind == "row")
+    assert (first.stt, first.title, first.unit) == ("1", "Sở Tư pháp", None)
+    assert (first.max_points, first.value) == (14.5, 13.5)   # Điểm chuẩn tối đa, Điểm thẩm định
+    assert [c.column for c in first.cells] == ["STT", "Đơn vị", "Điểm chuẩn tối đa", "Điểm tự đánh giá",
+                                               "Điểm thẩm định", "Chỉ số"]
+    assert [c.value for c in first.cells] == [None, None, 14.5, 14.5, 13.5, 93.1]
+    totals = [r for r in doc.records if r.kind == "total"]
+    assert [t.title for t in totals[:3]] == ["Chỉ số cao nhất", "Chỉ số trung bình", "Chỉ số thấp nhất"]
+    assert all(t.parent_stt is None and t.confidence == 1.0 for t in totals)
+    assert not any(r.title in {"2", "3", "4", "5"} for r in doc.records)   # page numbers at the top
+
+
+def test_two_row_header_gives_header_paths_and_ranks():
+    doc = pipeline.process_file(next(REALPDF.glob("01_*.pdf")), "01.pdf")
+    row = next(r for r in doc.records if r.kind == "row" and r.table_index is not None)
+    assert [c.column for c in row.cells][2:5] == ["Lâm Đồng / Điểm số", "Lâm Đồng / Chỉ số", "Lâm Đồng / Thứ hạng"]
+    assert (row.value, row.value_denominator, row.rank, row.rank_of) == (9.49, 9.5, 12, 63)
+    assert [c.value for c in row.cells if c.column.startswith("Đắk Nông")] == [9.45, 99.5, 22]
+    assert doc.tables[0].columns == [c.column for c in row.cells]
+
+
+def test_columns_without_a_role_stay_cells_and_are_named_once():
+    """Real 05's budget table: year columns no role names; their figures stay typed cells, never a note."""
+    from tests.conftest import REAL
+    doc = pipeline.process_file(next(REAL.glob("05_*.txt")), "05")
+    unnamed = [w for w in doc.warnings if w.startswith("no role is known for the column")]
+    assert unnamed and len(unnamed) == len(set(unnamed))
+    assert all(r.note is None or not any(c.text and c.text in r.note for c in r.cells if c.value is not None)
+               for r in doc.records if r.cells)
+
+
+def test_cells_reach_every_output(tmp_path):
+    out = tmp_path / "out"
+    result = pipeline.run([seed("002"), next(REALPDF.glob("13_*.pdf"))], out, pipeline.RunSettings())
+    n_cells = sum(len(r.cells) for d in result.documents for r in d.records)
+    rows = list(csv.DictReader(io.StringIO((out / "cells.csv").read_text(encoding="utf-8-sig"))))
+    assert len(rows) == n_cells
+    total = next(r for r in rows if r["column"] == "TỈNH" and r["kind"] == "total")
+    assert (total["text"], total["value"]) == ("75,5 điểm", "75.5")
+    records = json.loads((out / "records.json").read_text(encoding="utf-8"))
+    assert records[0]["cells"][2] == {"column": "TỈNH", "text": "11,4/18 điểm", "value": 11.4, "merged": False}
+    tables = sorted((out / "tables").glob("*.csv"))
+    assert len(tables) == sum(len(d.tables) for d in result.documents) == 2
+    ranking_file = next(p for p in tables if p.name.startswith("13_"))
+    ranking = list(csv.reader(io.StringIO(ranking_file.read_text(encoding="utf-8-sig"))))
+    assert ranking[0] == ["STT", "Đơn vị", "Điểm chuẩn tối đa", "Điểm tự đánh giá", "Điểm thẩm định", "Chỉ số"]
+    assert ranking[1] == ["1", "Sở Tư pháp", "14,50", "14,50", "13,50", "93,10%"]
+    with sqlite3.connect(out / "chitieu.sqlite") as conn:
+        assert conn.execute("SELECT count(*) FROM cells").fetchone()[0] == n_cells
+        assert conn.execute('SELECT value FROM cells WHERE "column" = ? AND text = ?',
+                            ("Điểm thẩm định", "13,50")).fetchone()[0] == 13.5
+    from openpyxl import load_workbook
+    sheet = load_workbook(out / "records.xlsx", read_only=True)["cells"]
+    assert sum(1 for _ in sheet.iter_rows()) == n_cells + 1
