@@ -81,7 +81,7 @@ def test_workbook_types_header_and_neutralised_text(run):
     from openpyxl import load_workbook
     out, result = run
     wb = load_workbook(out / "records.xlsx")
-    assert wb.sheetnames == ["records", "documents", "problems"]
+    assert wb.sheetnames == ["records", "documents", "problems", "cells"]
     ws = wb["records"]
     header = [c.value for c in ws[1]]
     assert ws.freeze_panes == "A2" and ws.auto_filter.ref
