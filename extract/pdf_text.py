@@ -1,6 +1,8 @@
 """PDF text layers through pdfplumber: words by position, grouped into lines, ruled tables as cells."""
 from __future__ import annotations
 
+import re
+
 import io
 import statistics
 import unicodedata
@@ -100,25 +102,68 @@ def _cells_from_words(words: list[dict], settings: PdfSettings) -> list[Cell]:
 GRID_SETTINGS = {"snap_tolerance": 6, "join_tolerance": 6, "intersection_tolerance": 6}
 
 
-def logical_rows(rows) -> list[list]:
-    """Group a grid's rows into the table's rows: where the first or second column (the STT and the label) has
-    a cell merged down, the rows it covers are one row, cut only by rules that cross those columns. A cell
-    merged across from its left ('CHỈ SỐ CHUNG' over STT and label) is no merge down."""
+def logical_rows(rows, words=()) -> list[list]:
+    """Group a grid's rows into the table's rows. pdfplumber cuts a row wherever any rule runs, so a header cell
+    spanning three header lines, or a label cell beside a row whose figures sit between two thick rules, leaves
+    rows that are pieces of one. The header is the first row and every row its cells reach down into, up to the
+    first row that opens with a row number or holds a figure. Below it, a row joins the one above when its STT
+    or label cell is merged down from it and either it has a cell of its own in one column only (a label's
+    next line cut off by a stray rule) or at most one row of the group has text outside merged cells (a
+    category merged over rows that each have their own cells, 'Nước' over 'Phun tia' and 'Phun sương', stays
+    over separate rows)."""
+    if not rows:
+        return []
+    lefts = column_lefts(rows)
+    groups: list[list] = [_header_rows(rows, words)]
+    for row in rows[len(groups[0]):]:
+        cells = row.cells
+        down = any(i < len(cells) and cells[i] is None and not _covered_from_left(cells, i, lefts)
+                   for i in (0, 1))
+        one_cell = sum(c is not None for c in cells) == 1
+        if down and (one_cell or sum(_own_text(r, words) for r in (*groups[-1], row)) <= 1):
+            groups[-1].append(row)
+        else:
+            groups.append([row])
+    return groups
+
+
+def column_lefts(rows) -> dict[int, float]:
     lefts: dict[int, float] = {}
     for row in rows:
         for i, bbox in enumerate(row.cells):
             if bbox is not None:
                 lefts[i] = min(lefts.get(i, bbox[0]), bbox[0])
-    groups: list[list] = []
-    for row in rows:
-        cells = row.cells
-        down = any(i < len(cells) and cells[i] is None and not _covered_from_left(cells, i, lefts)
-                   for i in (0, 1))
-        if groups and down:
-            groups[-1].append(row)
-        else:
-            groups.append([row])
-    return groups
+    return lefts
+
+
+# The first cell of a body row: a row number (1, 1.2., II, a)).
+ROW_NUMBER = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.?|[a-zđ]\))$")
+FIGURE_WORD = re.compile(r"^\d+([.,]\d+)*%?$")
+
+
+def _header_rows(rows, words) -> list:
+    """The first row and the rows its cells (and theirs) reach down into, until a row that is plainly body."""
+    head = [rows[0]]
+    bottom = max(c[3] for c in rows[0].cells if c is not None)
+    for row in rows[1:]:
+        if row.bbox[1] >= bottom - 1 or _body_like(row, words):
+            break
+        head.append(row)
+        bottom = max(bottom, *(c[3] for c in row.cells if c is not None))
+    return head if not _body_like(rows[0], words) else [rows[0]]
+
+
+def _body_like(row, words) -> bool:
+    texts = [" ".join(w["text"] for w in words if _inside(w, bbox)) for bbox in row.cells if bbox is not None]
+    first = row.cells[0] is not None and texts and texts[0]
+    return bool(first and ROW_NUMBER.match(first.strip())) or any(FIGURE_WORD.match(t.strip()) for t in texts if t)
+
+
+def _own_text(row, words) -> bool:
+    """True when the row has text in a cell of its own height (not in a cell running down past it)."""
+    bottom = min(bbox[3] for bbox in row.cells if bbox is not None)   # the row's own rule, not its tallest cell
+    return any(bbox is not None and bbox[3] <= bottom + 1 and any(_inside(w, bbox) for w in words)
+               for bbox in row.cells)
 
 
 def _covered_from_left(cells, i: int, lefts: dict[int, float]) -> bool:
@@ -130,6 +175,7 @@ def _group_cells(group, words, settings) -> tuple[list[str], list[bool]]:
     """The text of each column of a group of grid rows, and which columns have no cell of their own (merged).
     A header cell merged across columns over cells of the rows below names a group: 'Lâm Đồng / Điểm'."""
     width = max(len(r.cells) for r in group)
+    lefts = column_lefts(group)
     parts: list[list[str]] = [[] for _ in range(width)]
     own = [False] * width
     for r, row in enumerate(group):
@@ -141,8 +187,8 @@ def _group_cells(group, words, settings) -> tuple[list[str], list[bool]]:
             text = " ".join(w["text"] for ln in _group_lines(inside, settings) for w in ln)
             if not text:
                 continue
-            span = i + 1
-            while span < len(row.cells) and row.cells[span] is None:
+            span = i + 1   # the columns this cell reaches across (a None beside it may be merged down instead)
+            while span < len(row.cells) and row.cells[span] is None and lefts.get(span, bbox[2]) < bbox[2] - 1:
                 span += 1
             below = [j for j in range(i, span) for lower in group[r + 1:]
                      if j < len(lower.cells) and lower.cells[j] is not None]
@@ -182,7 +228,7 @@ def lines_from_words(words: list[dict], tables, number: int, settings: PdfSettin
     carry a confidence ("conf", 0-100), which becomes the line's."""
     items: list[tuple[float, Line]] = []
     for table in tables:
-        for group in logical_rows(table.rows):
+        for group in logical_rows(table.rows, words):
             bbox = (min(r.bbox[0] for r in group), group[0].bbox[1], max(r.bbox[2] for r in group), group[-1].bbox[3])
             texts, merged = _group_cells(group, words, settings)
             inside = [w for w in words if _inside(w, bbox)]
