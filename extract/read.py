@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from errors import BadOption, InputError
-from extract.pdf_text import read_pdf
+from extract.decide import BLANK_DPI, blank_reason
+from extract.pdf_rescue import read_pdf_rescued, read_turned
 from extract.sniff import sniff_kind
 from extract.text import read_text
 from schemas.model import Page
@@ -23,24 +24,56 @@ def extract_pages(data: bytes, path: Path, ocr: str = "auto") -> tuple[str, list
         raise BadOption(f"--ocr must be one of {', '.join(OCR_MODES)}, not {ocr!r}")
     kind = sniff_kind(data, path)
     if kind == "pdf":
-        pages = read_pdf(data)
-        for page in pages:
-            if page.path == "text-layer" and ocr == "always":
-                page.path, page.reason = "to-ocr", "--ocr always"
-            elif page.path == "text-layer" and ocr == "auto" and _garbage(page):
-                page.path, page.reason = "to-ocr", _garbage(page)
-            elif page.path == "no-text" and ocr != "never":
-                page.path = "to-ocr"
-        if any(p.path == "to-ocr" for p in pages):
-            pages = _ocr_pdf_pages(data, pages)
-        ocred = sum(1 for p in pages if p.path in ("ocr", "no-text"))
-        return ("pdf-scan" if ocred == len(pages) else "pdf-text"), pages, []
+        return _read_pdf(data, ocr)
     if kind == "image":
         if ocr == "never":
             raise InputError("image files need OCR, and --ocr never was given", "needs-ocr")
         return "image", _ocr_image(data), []
     pages, notes = read_text(data)
     return "text", pages, notes
+
+
+def _read_pdf(data: bytes, ocr: str) -> tuple[str, list[Page], list[str]]:
+    """A PDF page by page: its text layer where usable (turned upright where it runs sideways), OCR elsewhere."""
+    pages, notes = read_pdf_rescued(data)
+    if ocr != "always" and any(p.path == "to-turn" for p in pages):
+        pages = read_turned(data, pages)
+    for page in pages:
+        page.path, page.reason = _route(page, ocr)
+    if any(p.path == "to-ocr" for p in pages):
+        pages = _ocr_pdf_pages(data, pages)
+    blank = [p.number for p in pages if p.path == "blank"]
+    if blank:
+        notes.append(f"{len(blank)} blank page(s), not OCR'd: {_numbers(blank)}")
+    ocred = sum(1 for p in pages if p.path in ("ocr", "no-text", "blank"))
+    return ("pdf-scan" if ocred == len(pages) else "pdf-text"), pages, notes
+
+
+def _route(page: Page, ocr: str) -> tuple[str, str]:
+    """The path a page takes under --ocr, from what its text layer decided (extract/decide.py)."""
+    if page.path == "text-layer":
+        if ocr == "always":
+            return "to-ocr", "--ocr always"
+        garbage = _garbage(page) if ocr == "auto" else ""
+        return ("to-ocr", garbage) if garbage else (page.path, page.reason)
+    if page.path in ("to-ocr", "to-turn"):  # a text layer that is no text (cid glyphs, junk, still sideways)
+        if ocr == "never":
+            return "no-text", page.reason.replace("; OCR'd instead", "") + "; not OCR'd (--ocr never)"
+        return "to-ocr", page.reason if page.path == "to-ocr" else f"{page.reason}; OCR'd"
+    if page.path == "no-text" and ocr != "never":
+        return "to-ocr", "no text layer (scanned page); OCR'd"
+    return page.path, page.reason
+
+
+def _numbers(numbers: list[int]) -> str:
+    """'3, 4, 5, 9' → '3-5, 9'."""
+    runs: list[list[int]] = []
+    for n in numbers:
+        if runs and n == runs[-1][-1] + 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def _garbage(page: Page) -> str:
@@ -67,11 +100,16 @@ def _ocr_pdf_pages(data: bytes, pages: list[Page]) -> list[Page]:
             if page.path != "to-ocr":
                 out.append(page)
                 continue
-            reason = page.reason if page.reason.startswith(("--ocr", "text layer")) else \
-                "no text layer (scanned page); OCR'd"
+            # a small render first: a blank page (3,000 of them in one hostile file) costs milliseconds, not a
+            # 300-dpi render and a Tesseract call each
+            blank = blank_reason(render_pdf_page(pdf, page.number - 1, BLANK_DPI))
+            if blank:
+                out.append(Page(number=page.number, path="blank", reason=blank, width=page.width,
+                                height=page.height))
+                continue
             gray = render_pdf_page(pdf, page.number - 1)  # one page image in memory at a time
             dpi = gray.shape[0] * 72 / page.height if page.height else DPI  # lowered for oversized pages
-            out.append(read_scanned_page(gray, page.number, dpi, reason))
+            out.append(read_scanned_page(gray, page.number, dpi, page.reason))
             del gray
         return out
     finally:

@@ -98,6 +98,62 @@ def _cp1258(text: str) -> bytes:
     return bytes(out)
 
 
+def _rotated(pdf_bytes: bytes, rotation: int) -> bytes:
+    """The same PDF with /Rotate set on every page (by pdfium, not by the library that reads it in the tests):
+    upright text shown sideways, as a viewer's "rotate and save" leaves it."""
+    import io
+
+    import pypdfium2
+    pdf = pypdfium2.PdfDocument(pdf_bytes)
+    for page in pdf:
+        page.set_rotation(rotation)
+    buf = io.BytesIO()
+    pdf.save(buf)
+    pdf.close()
+    return buf.getvalue()
+
+
+def _without_tounicode(pdf_bytes: bytes) -> bytes:
+    """The fonts' /ToUnicode entries blanked out (same length, so every offset stays right): the glyphs are
+    drawn as before, the text layer reads '(cid:N)' and wrong letters."""
+    import re
+    return re.sub(rb"/ToUnicode \d+ 0 R", lambda m: b" " * len(m.group()), pdf_bytes)
+
+
+def _wrong_xref_offsets(pdf_bytes: bytes, delta: int = 5) -> bytes:
+    """Every cross-reference offset off by delta bytes: pdfminer trusts the table and finds no pages, pdfium
+    rebuilds it."""
+    import re
+    at = pdf_bytes.rindex(b"\nxref\n")
+    return pdf_bytes[:at] + re.sub(rb"(\d{10}) 00000 n", lambda m: b"%010d 00000 n" % (int(m.group(1)) + delta),
+                                   pdf_bytes[at:])
+
+
+def _deep_page_tree(depth: int) -> bytes:
+    """One page under depth nested /Pages nodes; the page shows two rows in a standard font. pdfminer walks the
+    tree recursively and passes Python's recursion limit at about 1,000 levels; pdfium allows 1,024."""
+    rows = b"BT /F1 11 Tf 50 780 Td (1. Ty le ho so giai quyet dung han 49,22%) Tj 0 -20 Td " \
+        b"(2. Ty le ho so giai quyet truoc han 50,36%) Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    for level in range(depth):
+        parent = b" /Parent %d 0 R" % (level + 1) if level else b""
+        objects.append(b"<< /Type /Pages /Kids [%d 0 R] /Count 1%s >>" % (level + 3, parent))
+    page = len(objects) + 1
+    objects.append(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 %d 0 R >> >>"
+                   b" /Contents %d 0 R >>" % (page - 1, page + 1, page + 2))
+    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(rows), rows))
+    return _pdf_bytes(objects)
+
+
+def _blank_pages(count: int) -> bytes:
+    """count pages with nothing on them (a hostile file had 3,000)."""
+    pdf = _pdf()
+    for _ in range(count):
+        pdf.add_page()
+    return bytes(pdf.output())
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     (OUT / "empty.txt").write_bytes(b"")
@@ -131,6 +187,12 @@ def main() -> None:
     # seed 001 in Windows-1258 (Vietnamese code page, decomposed tones): must be converted, not refused
     import unicodedata
     (OUT / "cp1258.txt").write_bytes(_cp1258("\n".join(seed001[:10])))
+    # issue 21: text layers that are no text as they stand, PDFs pdfminer gives up on, blank pages
+    (OUT / "rotated_90.pdf").write_bytes(_rotated(ruled, 90))
+    (OUT / "no_tounicode.pdf").write_bytes(_without_tounicode(ruled))
+    (OUT / "wrong_xref_offsets.pdf").write_bytes(_wrong_xref_offsets(ruled))
+    (OUT / "deep_page_tree.pdf").write_bytes(_deep_page_tree(1000))
+    (OUT / "blank_pages.pdf").write_bytes(_blank_pages(40))
     for p in sorted(OUT.iterdir()):
         print(f"{p.name:32s} {p.stat().st_size:7d} bytes")
 

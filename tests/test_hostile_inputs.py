@@ -1,0 +1,116 @@
+"""Issue 21, a hostile tester's files: text layers that are no text as they stand (a page turned by /Rotate,
+fonts without a Unicode map), PDFs pdfminer gives up on but pdfium reads, blank pages. Each must give the
+records that are there, say per page which path was taken and why, and never lose rows silently.
+
+The files come from tests/data/make_bad_inputs.py; the source of the PDFs is samples/scorecard_766_ruled.pdf
+(seed 002's table: 28 rows and the total)."""
+import json
+import shutil
+
+import pytest
+from click.testing import CliRunner
+
+import cli
+import pipeline
+from conftest import BAD, SAMPLES
+
+
+def _rows(doc):
+    return [(r.stt, r.title, r.value, r.status) for r in doc.records]
+
+
+@pytest.fixture(scope="module")
+def scorecard():
+    return pipeline.process_file(SAMPLES / "scorecard_766_ruled.pdf", "scorecard_766_ruled.pdf")
+
+
+def test_page_rotated_90_is_read_turned_upright_with_every_row(scorecard):
+    doc = pipeline.process_file(BAD / "rotated_90.pdf", "rotated_90.pdf")
+    assert doc.status == "ok" and len(scorecard.records) == 29
+    assert _rows(doc) == _rows(scorecard)
+    assert all(p.path == "text-layer" for p in doc.pages)
+    assert "read turned upright (page rotation 90° → 0°)" in doc.pages[0].reason
+
+
+def test_fonts_without_unicode_map_are_ocrd_and_give_every_row(scorecard):
+    doc = pipeline.process_file(BAD / "no_tounicode.pdf", "no_tounicode.pdf")
+    assert doc.status == "ok"
+    assert _rows(doc) == _rows(scorecard)
+    assert all(p.path == "ocr" and "without a Unicode map" in p.reason for p in doc.pages)
+
+
+def test_unicode_map_lost_under_ocr_never_is_listed_not_read_as_junk(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli.main, ["run", str(BAD / "no_tounicode.pdf"), "--out", str(out),
+                                           "--ocr", "never", "--workers", "0"])
+    assert result.exit_code == 0, result.output
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [p["page"] for p in report["pages_without_text"]] == [1, 2]
+    assert "(cid:N)" in report["pages_without_text"][0]["reason"]
+    assert "not OCR'd (--ocr never)" in report["pages_without_text"][0]["reason"]
+    assert json.loads((out / "records.json").read_text(encoding="utf-8")) == []
+
+
+def test_wrong_xref_offsets_are_repaired_by_pdfium(scorecard):
+    doc = pipeline.process_file(BAD / "wrong_xref_offsets.pdf", "wrong_xref_offsets.pdf")
+    assert doc.status == "ok", doc.error
+    assert _rows(doc) == _rows(scorecard)
+    assert any("pdfminer found no pages); pdfium repaired it" in w for w in doc.warnings)
+
+
+def test_page_tree_past_the_recursion_limit_is_read_by_pdfium():
+    doc = pipeline.process_file(BAD / "deep_page_tree.pdf", "deep_page_tree.pdf")
+    assert doc.status == "ok", doc.error
+    assert [(r.stt, r.title) for r in doc.records] == [("1", "Tỷ lệ hồ sơ giải quyết đúng hạn"),
+                                                       ("2", "Tỷ lệ hồ sơ giải quyết trước hạn")]
+    assert doc.pages[0].reason.startswith("text read by pdfium")
+    assert any("read by pdfium, without word positions" in w for w in doc.warnings)
+
+
+@pytest.mark.parametrize("name,why", [("truncated.pdf", "damaged or truncated"), ("zero_pages.pdf", "no pages")])
+def test_pdfium_does_not_rescue_a_cut_off_or_empty_file(name, why):
+    # pdfium opens what is left of a truncated file: converting it would lose the rest without a word
+    doc = pipeline.process_file(BAD / name, name)
+    assert doc.status == "failed" and why in doc.error
+
+
+def test_blank_pages_are_told_from_their_pixels_without_ocr(monkeypatch):
+    import extract.scan
+
+    def no_ocr(*args, **kwargs):
+        raise AssertionError("a blank page was OCR'd")
+    monkeypatch.setattr(extract.scan, "ocr_words", no_ocr)
+    doc = pipeline.process_file(BAD / "blank_pages.pdf", "blank_pages.pdf")
+    assert doc.status == "ok" and len(doc.pages) == 40
+    assert {p.path for p in doc.pages} == {"blank"}
+    assert doc.pages[0].reason == "blank page (no ink when rendered at 36 dpi); not OCR'd"
+    assert "40 blank page(s), not OCR'd: 1-40" in doc.warnings
+
+
+def test_a_page_with_one_short_line_or_a_dark_drawing_is_not_blank():
+    import pypdfium2
+
+    from extract.decide import BLANK_DPI, blank_reason
+    from extract.images import render_pdf_page
+    pdf = pypdfium2.PdfDocument(str(BAD / "blank_page.pdf"))  # page 1: one line of 11-pt text; page 2: a drawing
+    try:
+        assert [blank_reason(render_pdf_page(pdf, i, BLANK_DPI)) for i in (0, 1)] == ["", ""]
+    finally:
+        pdf.close()
+
+
+def test_hostile_pdfs_beside_a_good_file_all_convert_and_say_how(tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    names = ["rotated_90.pdf", "wrong_xref_offsets.pdf", "deep_page_tree.pdf", "blank_pages.pdf"]
+    for name in names:
+        shutil.copy(BAD / name, folder / name)
+    shutil.copy(SAMPLES / "scorecard_766_ruled.pdf", folder / "good.pdf")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli.main, ["run", str(folder), "--out", str(out), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    docs = {d["source"]: d for d in json.loads((out / "documents.json").read_text(encoding="utf-8"))}
+    assert {s: d["status"] for s, d in docs.items()} == {s: "ok" for s in names + ["good.pdf"]}
+    assert docs["rotated_90.pdf"]["records"] == docs["good.pdf"]["records"] == 29
+    assert "turned upright" in docs["rotated_90.pdf"]["page_paths"][0]["reason"]
+    assert docs["blank_pages.pdf"]["page_paths"][0]["path"] == "blank"
