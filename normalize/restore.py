@@ -3,6 +3,7 @@ key's known forms, OCR-confusion readings, one-edit neighbours, forms matching a
 over the syllable model picks the likeliest sentence. Lines that read as clean Vietnamese are left alone."""
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -662,7 +663,8 @@ def _local_share(joined: list[bool], tokens: list[Token], best: list[Optional[st
 def _upper_beside(line: _Line, j: int) -> bool:
     """Whether the word next to token j (the next one with two letters or more, else the one before) is in
     capitals, which says the case of a word showing one letter ('S? LI?U' vs 'S? li?u'); the line's otherwise."""
-    for k in [*range(j + 1, len(line.tokens)), *range(j - 1, -1, -1)]:
+    # lazily: a list of every position was built per call, quadratic on a one-line file of 100,000 words
+    for k in itertools.chain(range(j + 1, len(line.tokens)), range(j - 1, -1, -1)):
         letters = [c for c in line.tokens[k].text if c.isalpha()]
         if len(letters) >= 2 and (line.tokens[k].candidates or "?" in line.tokens[k].text):
             return all(c.isupper() for c in letters)

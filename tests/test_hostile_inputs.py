@@ -114,3 +114,20 @@ def test_hostile_pdfs_beside_a_good_file_all_convert_and_say_how(tmp_path):
     assert docs["rotated_90.pdf"]["records"] == docs["good.pdf"]["records"] == 29
     assert "turned upright" in docs["rotated_90.pdf"]["page_paths"][0]["reason"]
     assert docs["blank_pages.pdf"]["page_paths"][0]["path"] == "blank"
+
+
+def test_one_line_of_restored_text_keeps_every_word_as_extracted():
+    # the words of seed 003 (OCR without diacritics) on one line, as a converter that lost the line breaks
+    # writes them: the stream that gives titles back their words as extracted is built in one pass (it undid
+    # edit after edit on the whole line, quadratic: 160 KB took 16 s); bench/hostile_inputs.py times it
+    from conftest import seed
+    from normalize.repair import _word_stream, repair_pages
+    from schemas.model import Line, Page
+    text = " ".join(seed("003").read_text(encoding="utf-8").split())
+    page = Page(number=1, lines=[Line(text=text, page=1, number=1)])
+    repair_pages([page])
+    stream = _word_stream(page)
+    assert sum(r != o for r, o, _, _ in stream) > 100  # restored words, of other lengths too
+    assert [o for _, o, _, _ in stream] == text.split()
+    assert [r for r, _, _, _ in stream] == page.lines[0].text.split()
+    assert min(score for _, _, score, _ in stream) < 1.0
