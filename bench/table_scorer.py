@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 import time
 import unicodedata
@@ -38,6 +39,11 @@ SHARED = ROOT.parent / "shared"
 ROW_MATCH = 85
 COLUMN_MATCH = 80
 SCANS = ("realpdf_09", "realpdf_12", "realpdf_26")
+# What the references list that is page furniture in the sense (never a record of any kind); section
+# headings, captions and numbered prose they also list may be records of kind 'item'.
+FURNITURE = re.compile(r"^(page number|running header|header repeated|(repeated )?table header repeated|repeated "
+                       r"(table )?header|noi nhan|signature|signer|digital-signature|chart|footnote|national motto|"
+                       r"issuing.body|column-number row|place and date|document number)")
 
 
 def _squash(text: str) -> str:
@@ -129,8 +135,9 @@ def score_document(ref: dict, doc) -> dict:
         if id(rec) not in matched_ids:
             m["nowhere"] += 1
             m["extras"].append((rec.page, rec.stt, (rec.title or " | ".join(c.text for c in rec.cells))[:60]))
-    furniture = [_folded(f["text"]) for f in ref.get("furniture", []) if len(f["text"]) >= 6]
-    for rec in covered:
+    furniture = [_folded(f["text"]) for f in ref.get("furniture", [])
+                 if len(f["text"]) >= 6 and FURNITURE.match(_folded(f["what"]))]
+    for rec in (r for r in covered if id(r) not in matched_ids):
         title = _folded(rec.title or "")
         if len(title) >= 6 and any(title == f or (len(title) >= 12 and title in f) for f in furniture):
             m["furniture"] += 1

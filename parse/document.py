@@ -13,7 +13,7 @@ from parse.metadata import extract_meta
 from parse.rows import ROLES, Hierarchy, row_to_record
 from parse.stt import normalise_stt
 from parse.table import TableResult, parse_tables
-from schemas.model import Document, Unparsed
+from schemas.model import Document, RowKind, Unparsed
 
 # Lines of the national motto and similar furniture that are never a document's title.
 NOT_TITLE = re.compile(r"^(CỘNG HÒA|CỘNG HOÀ|Độc lập|ỦY BAN|UỶ BAN|Số:|Kính gửi|\||-+$)", re.I)
@@ -98,6 +98,11 @@ def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Documen
     used = {r.table_index for r in doc.records}
     doc.tables = [t for t in tables.tables if t.index in used]
     doc.warnings.extend(_unknown_columns(doc.tables))
+    if flow.across_columns:
+        # an OCR'd ruled table read across its columns: its numbered lines are table rows, not prose items
+        for rec in doc.records:
+            if rec.kind == RowKind.ITEM and rec.table_index is None:
+                rec.kind = RowKind.ROW
     if flow.across_columns and lexicon is not None:
         split_interleaved(doc.records, lexicon)
     doc.unparsed.extend(tables.unparsed + flow.unparsed)

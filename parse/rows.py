@@ -137,12 +137,17 @@ def row_kind(row: Row, rec: Record) -> str:
         or rec.benchmark_value is not None or any(c.value is not None for c, r in zip(rec.cells, row.roles)
                                                   if r not in ("stt", "title"))
     label = rec.title or next((c.text for c in rec.cells if c.text), "")
+    if not row.roles:
+        # running text: a row of a table read as text (its figures came apart from the label, in columns) or
+        # an item of prose, numbered or bulleted, whatever figures its sentence holds
+        columns = any(row.parts.get(k) for k in ("value", "benchmark", "status", "unit", "target"))
+        if not columns:
+            return RowKind.ITEM
+        return RowKind.SUBROW if rec.stt is None and rec.stt_raw else RowKind.ROW
     if rec.stt is None and rec.stt_raw:
         return RowKind.SUBROW   # a '-' or '+' row: part of the row above, even when it reads 'Tổng số …'
     if row.kind in (RowKind.HEADING, RowKind.TOTAL, RowKind.SUBROW):
         return RowKind.TOTAL if is_total(label) else row.kind
-    if not row.roles:
-        return RowKind.ROW if figures else RowKind.ITEM
     if rec.stt is None:
         return RowKind.TOTAL if is_total(label) else RowKind.SUBROW if figures or rec.stt_raw else RowKind.HEADING
     if is_roman(rec.stt.split(".")[0]) and not figures:

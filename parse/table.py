@@ -64,6 +64,8 @@ def _header_columns(item: Item) -> Optional[list[Column]]:
 # A header cell that spans sub-columns named on the next header line ('Năm hiện hành 2025' over 'Kế hoạch' and
 # 'Ước thực hiện'), folded: it names a year.
 SPANNING = re.compile(r"\b(19|20)\d\d\b")
+# Footnote text printed under a table ('[1] Tuyên Quang, Cao Bằng, …'): never a row.
+FOOTNOTE = re.compile(r"^\s*(\[\d{1,2}\]|[¹²³⁴⁵⁶⁷⁸⁹]+)\s*\S")
 # A row that only introduces the sub-rows below it ('Trong đó:', 'Bao gồm:'), folded.
 CAPTION = re.compile(r"^\W*(trong do|bao gom|gom|cu the)\W*$")
 # A lettered STT cell: 'A', 'B.' (parts above roman ones), 'a', 'b' (items under a numbered row).
@@ -244,6 +246,11 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             continue
         if item.how == "markdown" and not item.cells:
             continue  # the rule under a Markdown header
+        if table is not None and table.how == "pdf-grid" and item.how != "pdf-grid":
+            # a ruled table ends at its rules: the text around it (prose, a chart's labels, page furniture) is
+            # running text, and the grid goes on only where its rules do (on the next page, say)
+            result.leftover.append(item)
+            continue
         new_header = _header_columns(item)
         if columns is None or (new_header is not None and [c.header for c in new_header] != header_texts):
             if new_header is None:
@@ -272,25 +279,29 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
                                             "repeated table header"))
             in_header = True
             continue
-        if item.how == "bars" and in_header and current is None and _sub_header(columns, item.texts):
+        # 'current' is only set when staged rows are applied, at the table's end: whether a body row came yet
+        # under this table's header is whether one was staged since
+        body_started = bool(staged) or current is not None
+        if item.how == "bars" and in_header and not body_started and _sub_header(columns, item.texts):
             columns = _split_spanning(columns, item.texts)
             header_texts = [c.header for c in columns]
             continue
-        if current is None and _column_numbers(item.texts):
+        if _column_numbers(item.texts):
             result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
                                             "column numbers under the table header"))
             continue
-        if item.how == "pdf-grid" and in_header and not stt_text.strip() and current is None \
+        if item.how == "pdf-grid" and in_header and not stt_text.strip() and not body_started \
                 and _header_like(item.texts):
             columns = _merge_grid_header(columns, item.cells)
             continue
-        if item.how == "pdf-positions" and in_header and not stt_text.strip() and current is None:
+        if item.how == "pdf-positions" and in_header and not stt_text.strip() and not body_started:
             columns = _merge_header_line(columns, item.cells)
             bounds = _boundaries(columns, _following(items, index))
             continue
         if item.how == "pdf-positions" and in_header and not stt_text.strip():
-            # The second line of a repeated header (e.g. 'Đơn vị tính  Số liệu').
-            if all(role_of(t) for t in texts if t.strip()):
+            # The second line of a repeated header (e.g. 'Đơn vị tính  Số liệu', or the 'hiện' of a wrapped
+            # 'thực hiện'): header words, or words of the header of the column they fall in
+            if all(role_of(t) or fold(t) in fold(columns[i].header) for i, t in enumerate(texts) if t.strip()):
                 result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
                                                 "repeated table header"))
                 continue
@@ -370,6 +381,11 @@ def _apply_row(item: Item, texts: list[str], merged: list[bool], columns: list[C
     stt_text = texts[roles.index("stt")].strip() if "stt" in roles else ""
     if not any(t.strip() for t in texts):
         return current
+    if FOOTNOTE.match(" ".join(t for t in texts if t.strip())):
+        # footnote text under a table: kept out of the rows (and of the sentence it would run into)
+        result.unparsed.append(Unparsed(item.line.page, item.line.number, " | ".join(t for t in texts if t),
+                                        "footnote"))
+        return current
     stt = normalise_stt(stt_text) if stt_text else None
     if stt is None and stt_text and item.line.confidence is not None:  # an OCR'd table: '1;1' is 1.1
         stt = ocr_stt(stt_text)
@@ -408,13 +424,19 @@ def _apply_row(item: Item, texts: list[str], merged: list[bool], columns: list[C
     elif _group_heading(item, _title_only(texts, title_idx)):
         # a bold line across the table ('Nhiệm vụ giao Bộ trưởng Bộ Công an chỉ đạo'): it names the rows below
         # it, it does not continue the row above
-        _start_row(item, "", columns, table, current, texts, merged, result, RowKind.HEADING)
+        _add_texts(_start_row(item, "", columns, table, current, texts, merged, result, RowKind.HEADING),
+                   roles, texts)
         return None
     current.last_page = item.line.page
-    for i, (role, text) in enumerate(zip(roles, texts)):
-        current.add_cell(i, text)
-        if role and role != "stt" and text.strip():
-            current.add(role, text)
-        elif role is None and text.strip():
-            current.add("unnamed", text)
+    _add_texts(current, roles, texts)
     return current
+
+
+def _add_texts(row: Row, roles: list[Optional[str]], texts: list[str]) -> None:
+    """A line of the table into the row: each text into its column's cell and under its role."""
+    for i, (role, text) in enumerate(zip(roles, texts)):
+        row.add_cell(i, text)
+        if role and role != "stt" and text.strip():
+            row.add(role, text)
+        elif role is None and text.strip():
+            row.add("unnamed", text)
