@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from errors import ChitieuError, ExitCode
+from errors import ChitieuError, ExitCode, Stopped
 
 
 def _fail(exc: ChitieuError, debug: bool) -> None:
@@ -47,40 +47,43 @@ def main() -> None:
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); without it, a local Dask cluster.")
 @click.option("--review/--no-review", default=True, show_default=True, help="Write DIR/review.html.")
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Write DIR/records.xlsx.")
-@click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
+@click.option("--follow-links", is_flag=True,
+              help="Read links to files outside the input folders (by default they are skipped).")
+@click.option("--debug", is_flag=True, help="Show tracebacks and library log lines instead of one-line errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
 def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db: Path, workers: int,
         timeout: float, max_memory: int, force: bool, ocr: str, layout: str, executor: str, scheduler: str,
-        review: bool,
-        xlsx: bool, debug: bool, quiet: bool) -> None:
+        review: bool, xlsx: bool, follow_links: bool, debug: bool, quiet: bool) -> None:
     """Convert files and folders of reports (PDF, .txt, .md) into records.
 
     Running the same command again resumes: files an earlier run finished are taken as they are."""
+    import contextlib
     import os
 
     import pipeline
-    from batch.progress import Progress, summary_table
+    from batch.progress import Progress, skipped_lines, summary_table
+    from batch.session import library_logs_to, stop_on_signals
 
     if workers is None:
         workers = 0 if debug else (os.cpu_count() or 1)
+    # --debug keeps library log lines on the terminal, for developers
+    logs = library_logs_to(out_dir / ".chitieu" / "library.log") if not debug else contextlib.nullcontext()
     try:
         settings = pipeline.RunSettings(debug=debug, lexicons=lexicons, db=db, workers=workers, timeout=timeout,
                                         max_memory=max_memory, force=force, ocr=ocr, layout=layout,
-                                        executor=executor,
-                                        scheduler=scheduler, review=review, xlsx=xlsx)
-        result = pipeline.run(inputs, out_dir, settings, Progress(quiet=quiet))
+                                        executor=executor, scheduler=scheduler, review=review, xlsx=xlsx,
+                                        follow_links=follow_links)
+        with logs, stop_on_signals():
+            result = pipeline.run(inputs, out_dir, settings, Progress(quiet=quiet))
     except ChitieuError as exc:
         _fail(exc, debug)
         return
-    except KeyboardInterrupt:
-        click.echo("chitieu: interrupted; run the same command again to resume where it stopped", err=True)
-        sys.exit(int(ExitCode.interrupted))
-    missing = [s for s in result.skipped if s["reason"] == "no such file or folder"]
-    for s in missing:
-        click.echo(f"skipped {s['source']}: {s['reason']}", err=True)
-    if len(result.skipped) > len(missing):  # other file types in the folders: counted, listed in report.json
-        click.echo(f"{len(result.skipped) - len(missing)} other files skipped (not PDF, text or image); "
-                   f"see report.json", err=True)
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP (errors.Stopped)
+        why = f"stopped by {exc.name}" if isinstance(exc, Stopped) else "interrupted"
+        click.echo(f"chitieu: {why}; run the same command again to resume where it stopped", err=True)
+        sys.exit(int(getattr(exc, "exit_code", ExitCode.interrupted)))
+    for line in skipped_lines(result.skipped):
+        click.echo(line, err=True)
     summary_table(result.report["summary"], result.resumed, out_dir)
     if any(d.error_code == "missing-dependency" for d in result.failed):
         sys.exit(int(ExitCode.missing_dependency))

@@ -12,7 +12,9 @@ class ExitCode(IntEnum):
     usage = 2               # bad command line
     missing_dependency = 3  # an external program or language pack is missing
     output_not_writable = 4
-    interrupted = 130
+    hangup = 129            # SIGHUP (the terminal was closed): 128 + 1, as the shell reports it
+    interrupted = 130       # Ctrl-C (SIGINT)
+    terminated = 143        # SIGTERM (kill, a service manager stopping the run): 128 + 15
 
 
 class ChitieuError(Exception):
@@ -43,3 +45,14 @@ class MissingDependency(ChitieuError):
 
 class OutputNotWritable(ChitieuError):
     exit_code = ExitCode.output_not_writable
+
+
+class Stopped(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, raised in the main process like Ctrl-C's KeyboardInterrupt (a subclass, so that every
+    `except Exception` lets it through and every cleanup that Ctrl-C runs, runs): the workers are stopped and
+    what finished is kept for the next run."""
+
+    def __init__(self, name: str, exit_code: ExitCode):
+        super().__init__(name)
+        self.name = name  # SIGTERM, SIGHUP
+        self.exit_code = exit_code

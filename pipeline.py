@@ -1,17 +1,22 @@
 """The spine: file → pages → lines/cells → repaired lines → records → outputs."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import sqlite3
+import stat
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Optional
 
 from batch import Manifest, Task, run_in_process, run_isolated, run_key
+from batch.inputs import collect_inputs  # noqa: F401 — part of the pipeline's API (chitieu.extract uses it)
 from errors import ChitieuError, InputError, MissingDependency, OutputNotWritable
-from extract import INPUT_SUFFIXES, extract_pages, looks_like_input
+from extract import extract_pages
 from normalize import repair_pages
 from normalize.repair import unrestore_records
 from normalize.lexicon import match_records
@@ -40,6 +45,7 @@ class RunSettings:
     scheduler: Optional[str] = None  # Dask scheduler address (tcp://host:8786); None: a LocalCluster
     review: bool = True              # write DIR/review.html
     xlsx: bool = True                # write DIR/records.xlsx
+    follow_links: bool = False       # read links to files outside the input folders (off: they are skipped)
 
     def lexicon(self):
         from normalize.lexicon import shipped_lexicon
@@ -71,41 +77,41 @@ def doc_id_of(data: bytes) -> str:
 
 
 def file_id(path: Path) -> Optional[str]:
-    """doc_id of a file without holding it in memory, or None when it cannot be read (process_file says why)."""
+    """doc_id of a file without holding it in memory, or None when it cannot be read (process_file says why).
+    Only a regular file is read, and only up to the size it had when opened: a FIFO put in its place would
+    block, /dev/zero would never end."""
     h = hashlib.sha256()
     try:
-        with open(path, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
+        with _open_regular(path) as fh:
+            left = os.fstat(fh.fileno()).st_size
+            while left > 0 and (block := fh.read(min(left, 1 << 20))):
                 h.update(block)
-    except OSError:
+                left -= len(block)
+    except (OSError, InputError):
         return None
     return h.hexdigest()[:16]
 
 
-def collect_inputs(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[dict]]:
-    """Expand files and folders (recursively, sorted) into (path, source name) pairs, and what was skipped."""
-    found: list[tuple[Path, str]] = []
-    skipped: list[dict] = []
-    for given in paths:
-        given = Path(given)
-        if given.is_dir():
-            for root, dirs, files in os.walk(given, followlinks=False):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in sorted(files):
-                    p = Path(root) / name
-                    if name.startswith("."):
-                        continue
-                    rel = p.relative_to(given).as_posix()
-                    # by extension, and by content for the rest: a PDF saved as 'report' or 'scan.dat' counts
-                    if p.suffix.lower() in INPUT_SUFFIXES or (p.is_file() and looks_like_input(p)):
-                        found.append((p, rel))
-                    else:
-                        skipped.append({"source": rel, "reason": f"not an input type ({p.suffix or 'no extension'})"})
-        elif given.exists():
-            found.append((given, given.name))
-        else:
-            skipped.append({"source": str(given), "reason": "no such file or folder"})
-    return found, skipped
+def _open_regular(path: Path):
+    """The file opened for reading, or InputError when it is not a regular file. O_NONBLOCK: opening a FIFO
+    returns at once instead of waiting for a writer; the type is then checked on what was opened."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise InputError("not a regular file (a FIFO, a device or a socket); only files are read", "not-regular")
+    return os.fdopen(fd, "rb")
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of an input file, or InputError with a one-line reason."""
+    try:
+        with _open_regular(path) as fh:
+            return fh.read()
+    except PermissionError:
+        raise InputError("the file cannot be read (permission denied); check its permissions", "unreadable") \
+            from None
+    except OSError as exc:
+        raise InputError(f"the file cannot be read ({exc.strerror}); check the path", "unreadable") from None
 
 
 def process_file(path: Path, source: str, settings: Optional[RunSettings] = None,
@@ -117,13 +123,7 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
     started = time.perf_counter()
     doc = Document(doc_id="0" * 16, source=source)
     try:
-        try:
-            data = path.read_bytes()
-        except PermissionError:
-            raise InputError("the file cannot be read (permission denied); check its permissions",
-                             "unreadable") from None
-        except OSError as exc:
-            raise InputError(f"the file cannot be read ({exc.strerror}); check the path", "unreadable") from None
+        data = read_input(path)
         doc.doc_id = doc_id_of(data)
         mark = time.perf_counter()
         doc.kind, doc.pages, notes = extract_pages(data, path, settings.ocr)
@@ -159,69 +159,117 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
 
 def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] = None,
         progress=None) -> RunResult:
-    """Convert every input into records and write the four output files into out_dir."""
+    """Convert every input into records and write the output files into out_dir."""
     settings = settings or RunSettings()
     started = time.perf_counter()
     out_dir = Path(out_dir)
     settings.lexicon()  # a bad --lexicon file stops the run before any work, with its one-line reason
-    try:
+    _check_writable(out_dir)
+    # after the check: out_dir exists, so that a --out inside an input folder is recognised and skipped
+    files, skipped = collect_inputs(inputs, out_dir, settings.follow_links)
+    result = RunResult(skipped=skipped)
+    manifest = Manifest(out_dir, run_key(settings.lexicons, f"ocr={settings.ocr};layout={settings.layout}"))
+    docs = _convert(files, settings, manifest, result, progress)
+    result.documents = [d for d in docs if d is not None]
+    result.seconds = time.perf_counter() - started
+    _write_results(out_dir, result, manifest, settings)
+    return result
+
+
+def _check_writable(out_dir: Path) -> None:
+    with _writing(f"to {out_dir}"):
         out_dir.mkdir(parents=True, exist_ok=True)
         probe = out_dir / ".chitieu-write-test"
         probe.write_bytes(b"")
         probe.unlink()
-    except OSError as exc:
-        raise OutputNotWritable(f"cannot write to {out_dir} ({exc.strerror}); choose another --out folder") \
-            from None
-    files, skipped = collect_inputs(inputs)
-    result = RunResult(skipped=skipped)
-    manifest = Manifest(out_dir, run_key(settings.lexicons, f"ocr={settings.ocr};layout={settings.layout}"))
+
+
+def _convert(files: list[tuple[Path, str]], settings: RunSettings, manifest: Manifest, result: RunResult,
+             progress) -> list[Optional[Document]]:
+    """The Document of every input, in input order: from the resume cache, or converted now."""
     docs: list[Optional[Document]] = [None] * len(files)
     if progress:
         progress.start(len(files))
-    tasks: list[Task] = []
-    done = 0
-    for i, (path, source) in enumerate(files):
-        doc_id = file_id(path)
-        cached = manifest.load(doc_id, source) if doc_id and not settings.force else None
-        if cached is not None:
-            docs[i] = cached
-            result.resumed += 1
-            done += 1
-            if progress:
-                progress.document(cached, done, len(files), resumed=True)
-        else:
-            tasks.append(Task(i, path, source, doc_id or "0" * 16))
-    if settings.executor == "dask":
-        from batch.dask_executor import run_dask
-        results = run_dask(tasks, settings, settings.scheduler, settings.timeout)
-    elif settings.workers > 0:
-        results = run_isolated(tasks, settings, settings.workers, settings.timeout, settings.max_memory)
-    else:
-        results = run_in_process(tasks, settings, process_file)
+    tasks = _resume(files, settings, manifest, docs, result, progress)
+    results = _executor(tasks, settings)
+    done = result.resumed
     try:
         for task, doc in results:
             docs[task.index] = doc
-            manifest.save(doc)  # before anything else: a kill after this line loses nothing of this file
+            with _writing(f"the resume cache in {manifest.dir}"):
+                manifest.save(doc)  # before anything else: a kill after this line loses nothing of this file
             done += 1
             if progress:
                 progress.document(doc, done, len(files))
     finally:
+        # a stop (Ctrl-C, SIGTERM, a full disk) ends the worker processes now, not whenever the generator is
+        # collected: the exception's traceback keeps it alive until the process exits
+        getattr(results, "close", lambda: None)()
         if progress:
             progress.close()
-    result.documents = [d for d in docs if d is not None]
-    manifest.write_index(out_dir, [{"source": d.source, "doc_id": d.doc_id, "status": d.status,
-                                    "records": len(d.records)} for d in result.documents])
-    result.seconds = time.perf_counter() - started
-    try:
-        result.report = write_outputs(out_dir, result.documents, result.seconds, skipped)
-    except OSError as exc:
-        raise OutputNotWritable(f"cannot write the results to {out_dir} ({exc.strerror})") from None
-    try:
+    return docs
+
+
+def _resume(files, settings: RunSettings, manifest: Manifest, docs: list, result: RunResult, progress) -> list[Task]:
+    """Fill docs with what an earlier run finished; return the tasks left to convert."""
+    tasks: list[Task] = []
+    for i, (path, source) in enumerate(files):
+        doc_id = file_id(path)
+        cached = manifest.load(doc_id, source) if doc_id and not settings.force else None
+        if cached is None:
+            tasks.append(Task(i, path, source, doc_id or "0" * 16))
+            continue
+        docs[i] = cached
+        result.resumed += 1
+        if progress:
+            progress.document(cached, result.resumed, len(files), resumed=True)
+    return tasks
+
+
+def _executor(tasks: list[Task], settings: RunSettings):
+    if settings.executor == "dask":
+        from batch.dask_executor import run_dask
+        return run_dask(tasks, settings, settings.scheduler, settings.timeout)
+    if settings.workers > 0:
+        return run_isolated(tasks, settings, settings.workers, settings.timeout, settings.max_memory)
+    return run_in_process(tasks, settings, process_file)
+
+
+def _write_results(out_dir: Path, result: RunResult, manifest: Manifest, settings: RunSettings) -> None:
+    """manifest.json, the files, the workbook, the review page and the database."""
+    docs = result.documents
+    with _writing(f"the results in {out_dir}"):
+        manifest.write_index(out_dir, [{"source": d.source, "doc_id": d.doc_id, "status": d.status,
+                                        "records": len(d.records)} for d in docs])
+        result.report = write_outputs(out_dir, docs, result.seconds, result.skipped)
         if settings.xlsx:
-            write_xlsx(out_dir / "records.xlsx", result.documents)
+            write_xlsx(out_dir / "records.xlsx", docs)
         if settings.review:
-            write_review(out_dir, result.documents, result.seconds)
+            write_review(out_dir, docs, result.seconds)
+    db = settings.db or out_dir / "chitieu.sqlite"
+    with _writing(f"the database {db}"):
+        write_database(db, docs)
+
+
+# errno values that mean the disk (or the user's quota) is full: freeing space and running again is the fix
+_DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
+
+
+@contextmanager
+def _writing(what: str):
+    """An OSError or SQLite error while writing `what` becomes one OutputNotWritable line (exit 4). Nothing is
+    half-written: each file is replaced atomically (the old one stays), each document enters the database in
+    one transaction."""
+    try:
+        yield
     except OSError as exc:
-        raise OutputNotWritable(f"cannot write the results to {out_dir} ({exc.strerror})") from None
-    write_database(settings.db or out_dir / "chitieu.sqlite", result.documents)
-    return result
+        raise OutputNotWritable(_cannot_write(what, exc.strerror or str(exc), exc.errno in _DISK_FULL)) from None
+    except sqlite3.DatabaseError as exc:
+        full = getattr(exc, "sqlite_errorcode", None) == getattr(sqlite3, "SQLITE_FULL", 13)
+        raise OutputNotWritable(_cannot_write(what, str(exc), full)) from None
+
+
+def _cannot_write(what: str, why: str, full: bool) -> str:
+    todo = ("free some space and run the same command again; finished files are kept" if full
+            else "check its permissions or choose another --out folder")
+    return f"cannot write {what} ({why}); {todo}"

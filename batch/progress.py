@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
+from output.controls import printable_name
 from schemas import Document
 
 
@@ -35,7 +36,7 @@ class Progress:
 
     def document(self, doc: Document, done: int, total: int, resumed: bool = False) -> None:
         self.pages += len(doc.pages)
-        line = self._line(doc, done, total, resumed)
+        line = printable_name(self._line(doc, done, total, resumed))  # no ESC or newline reaches the terminal
         if self._bar is not None:
             if doc.status == "failed":
                 self._bar.console.print(line, markup=False, highlight=False)
@@ -59,13 +60,35 @@ class Progress:
         return f"[{done}/{total}] {how:6s} {doc.source}: {len(doc.records)} records, {len(doc.pages)} page(s){extra}"
 
 
+# What the terminal calls each kind of skipped file (batch.inputs.SkipCode), in a count line.
+SKIP_NAMES = {"not-input": "not PDF, text or image", "hidden": "hidden", "too-long": "path too long",
+              "unreadable": "unreadable folder", "not-regular": "not a regular file (FIFO, device, socket)",
+              "link-outside": "link out of the input folder", "link-folder": "link to a folder",
+              "output": "output folder"}
+
+
+def skipped_lines(skipped: list[dict]) -> list[str]:
+    """One line per path named on the command line that does not exist, then one count line for the rest
+    (each is listed with its reason in report.json)."""
+    lines = [f"skipped {s['source']}: {s['reason']}" for s in skipped if s.get("code") == "missing"]
+    counts: dict[str, int] = {}
+    for s in skipped:
+        if s.get("code") != "missing":
+            name = SKIP_NAMES.get(s.get("code"), s.get("code") or "other")
+            counts[name] = counts.get(name, 0) + 1
+    if counts:
+        parts = ", ".join(f"{n} {name}" for name, n in counts.items())
+        lines.append(f"{sum(counts.values())} files or folders skipped ({parts}); see report.json")
+    return [printable_name(line) for line in lines]
+
+
 def summary_table(summary: dict, resumed: int, out_dir, stream=None) -> None:
     """The closing summary: a table on a terminal, one line otherwise."""
     stream = stream or sys.stdout
     if stream.isatty():
         from rich.console import Console
         from rich.table import Table
-        table = Table(title=f"chitieu → {out_dir}", show_edge=False)
+        table = Table(title=printable_name(f"chitieu → {out_dir}"), show_edge=False)
         for col in ("documents", "ok", "failed", "skipped", "resumed", "records", "pages", "seconds"):
             table.add_column(col, justify="right")
         table.add_row(*(str(summary.get(c, resumed if c == "resumed" else "")) for c in
@@ -73,6 +96,7 @@ def summary_table(summary: dict, resumed: int, out_dir, stream=None) -> None:
         Console(file=stream).print(table)
         return
     again = f" ({resumed} finished by an earlier run)" if resumed else ""
-    print(f"{summary['documents']} documents: {summary['ok']} ok, {summary['failed']} failed, "
-          f"{summary['skipped']} skipped{again}; {summary['records']} records from {summary['pages']} pages "
-          f"in {summary['seconds']:.1f} s → {out_dir}", file=stream)
+    print(printable_name(
+        f"{summary['documents']} documents: {summary['ok']} ok, {summary['failed']} failed, "
+        f"{summary['skipped']} skipped{again}; {summary['records']} records from {summary['pages']} pages "
+        f"in {summary['seconds']:.1f} s → {out_dir}"), file=stream)

@@ -26,11 +26,11 @@ class Task:
     doc_id: str
 
 
-def _worker_main(conn: Connection, settings, memory_mb: Optional[int]) -> None:
+def _worker_main(conn: Connection, settings, memory_mb: Optional[int], supervisor: int) -> None:
     """Convert the files sent over conn, one at a time, and send each Document back."""
     import pipeline
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the supervisor's to handle
+    _leave_stopping_to_the_supervisor(supervisor)
     if memory_mb:
         limit = memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -55,6 +55,24 @@ def _worker_main(conn: Connection, settings, memory_mb: Optional[int]) -> None:
             conn.send(_failed(task, "out-of-memory", "the file's results did not fit in memory"))
 
 
+def _leave_stopping_to_the_supervisor(supervisor: int) -> None:
+    """Ctrl-C and a closed terminal (SIGHUP) reach the whole process group: the supervisor stops the workers (it
+    knows which file each holds), so workers ignore them. SIGTERM keeps its default, so that terminate() (and
+    multiprocessing's own cleanup at exit) still ends a worker. Workers die with the supervisor even when it is
+    killed with -9 (Linux: PR_SET_PDEATHSIG), so that none is ever orphaned."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # forked: the supervisor's Python handler would run here too
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG = 1
+        if os.getppid() != supervisor:  # the supervisor died before prctl took effect
+            os._exit(0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the supervisor's cleanup and the pipe's EOF still end the worker
+
+
 def _failed(task: Task, code: str, reason: str) -> Document:
     return Document(doc_id=task.doc_id, source=task.source, status="failed", error=reason, error_code=code)
 
@@ -62,7 +80,8 @@ def _failed(task: Task, code: str, reason: str) -> Document:
 class _Worker:
     def __init__(self, ctx, settings, memory_mb):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, settings, memory_mb), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, settings, memory_mb, os.getpid()),
+                                daemon=True)
         self.proc.start()
         child.close()
         self.task: Optional[Task] = None

@@ -15,7 +15,9 @@ def _umask() -> int:
 def write_atomic(path: Path, data: bytes | str, encoding: str = "utf-8") -> None:
     """Write to a temp file in the same folder, fsync it, then rename it over `path`."""
     path = Path(path)
-    payload = data.encode(encoding) if isinstance(data, str) else data
+    # backslashreplace: a lone surrogate (a byte that was not UTF-8, decoded by the system) is written as '\udcff'
+    # rather than failing the whole output
+    payload = data.encode(encoding, errors="backslashreplace") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         os.fchmod(fd, 0o666 & ~_umask())  # mkstemp makes 0600; outputs are read by other users and tools

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from output.atomic import write_atomic
+from output.controls import escape_controls
 from schemas.model import FLAT_FIELDS, Document
 
 
@@ -16,7 +17,9 @@ FORMULA_START = re.compile(r"^(?:[=+@\t\r]|-(?! ))")
 
 
 def neutralise(text: str) -> str:
-    """Prefix formula-like text with an apostrophe (CSV and Excel only; JSON keeps the text as it is)."""
+    """Text safe in a spreadsheet cell (CSV and Excel only; JSON keeps the text as it is): control characters
+    escaped (openpyxl refuses a NUL or an ESC), formula-like text prefixed with an apostrophe."""
+    text = escape_controls(text)
     return "'" + text if FORMULA_START.match(text) else text
 
 

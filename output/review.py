@@ -6,10 +6,11 @@ thumbnail and each table row its image as scanned: JPEG files in review/img/, re
 from __future__ import annotations
 
 import difflib
-from html import escape
+import html
 from pathlib import Path
 
 from output.atomic import write_atomic
+from output.controls import escape_controls
 from schemas.model import Document, Record
 
 # Records whose confidence is below this, or that carry a warning, need a look.
@@ -38,6 +39,11 @@ rows.sort((a,b)=>{const x=v(a),y=v(b);return (x>y?1:x<y?-1:0)*(asc?1:-1)});rows.
 document.addEventListener('click',e=>{if(e.target.tagName==='TH'&&e.target.closest('table.sortable'))sortBy(e.target)});
 function onlyLook(cb){document.body.classList.toggle('only-look',cb.checked)}
 """
+
+
+def escape(text: str, quote: bool = True) -> str:
+    """HTML-escaped, control characters made visible (an HTML page cannot hold a NUL or an ESC)."""
+    return html.escape(escape_controls(text), quote)
 
 
 def needs_look(rec: Record) -> bool:
