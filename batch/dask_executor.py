@@ -1,14 +1,33 @@
 """Many machines: the same per-file task on a Dask distributed cluster. Results come back to the client, which
 keeps the manifest and writes the outputs, exactly as with local workers. Imported only with --executor dask,
 so local runs pay no Dask import cost. Every worker needs chitieu installed (same version) and, for scans,
-Tesseract with its Vietnamese model."""
+Tesseract with its Vietnamese model.
+
+--timeout is enforced from here: the cluster is given no more files than it has worker threads, so a file's
+clock starts when a thread takes it (the workers load the models first); a file past its time is cancelled and
+the worker process running it is restarted (a Python thread cannot be stopped otherwise), and the file is
+reported as timed out."""
 from __future__ import annotations
 
+import time
 from typing import Iterable, Iterator, Optional
 
 from batch.workers import Task, _failed
 from errors import MissingDependency
 from schemas import Document
+
+# How often (seconds) running files are checked against --timeout while none finishes.
+POLL = 0.5
+
+
+def _warm() -> None:
+    """Load what every file needs (the pipeline's imports, the syllable model, the lexicon) before any file's
+    clock starts: a fresh worker spends seconds on them, which are no file's fault."""
+    import pipeline  # noqa: F401
+    from normalize.lexicon import shipped_lexicon
+    from normalize.syllable_model import shipped_model
+    shipped_model()
+    shipped_lexicon()
 
 
 def _convert(task: Task, settings) -> Document:
@@ -20,7 +39,7 @@ def run_dask(tasks: Iterable[Task], settings, scheduler: Optional[str],
              timeout: Optional[float] = None) -> Iterator[tuple[Task, Document]]:
     """Yield (task, Document) per task as the cluster finishes them; scheduler None starts a LocalCluster."""
     try:
-        from distributed import Client, LocalCluster, as_completed
+        from distributed import Client, LocalCluster
     except ImportError:
         raise MissingDependency("--executor dask needs Dask: .venv/bin/pip install 'dask[distributed]'") from None
     tasks = list(tasks)
@@ -35,17 +54,57 @@ def run_dask(tasks: Iterable[Task], settings, scheduler: Optional[str],
         client = Client(cluster)
     try:
         # the paths must be readable on the workers: a shared folder, or the same path on every machine
-        futures = {client.submit(_convert, task, settings, pure=False, key=f"chitieu-{task.index}-{task.doc_id}"):
-                   task for task in tasks}
-        for future in as_completed(futures):
-            task = futures[future]
-            try:
-                doc = future.result(timeout=timeout)
-            except Exception as exc:  # noqa: BLE001 — a worker lost or a task that raised: this file failed
-                doc = _failed(task, "crashed", f"the Dask worker converting this file failed "
-                              f"({type(exc).__name__}: {str(exc)[:200]})")
-            yield task, doc
+        yield from _run(client, tasks, settings, timeout)
     finally:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def _run(client, tasks: list[Task], settings, timeout: Optional[float]) -> Iterator[tuple[Task, Document]]:
+    from distributed import wait
+
+    if timeout:
+        client.run(_warm)
+    queue = list(reversed(tasks))
+    running: dict = {}   # future → (task, when it was handed to the cluster)
+    while queue or running:
+        slots = max(1, sum(client.nthreads().values()))
+        while queue and len(running) < slots:
+            task = queue.pop()
+            future = client.submit(_convert, task, settings, pure=False, key=f"chitieu-{task.index}-{task.doc_id}")
+            running[future] = (task, time.monotonic())
+        try:
+            done = wait(list(running), timeout=POLL, return_when="FIRST_COMPLETED").done
+        except TimeoutError:
+            done = set()
+        for future in done:
+            task, _ = running.pop(future)
+            yield task, _result(future, task)
+        now = time.monotonic()
+        for future, (task, started) in list(running.items()):
+            if timeout and now - started > timeout:
+                del running[future]
+                _stop(client, future)
+                yield task, _failed(task, "timeout", f"took longer than {timeout:g} s and was stopped; "
+                                    "raise --timeout for very large files")
+
+
+def _result(future, task: Task) -> Document:
+    try:
+        return future.result()
+    except Exception as exc:  # noqa: BLE001 — a worker lost or a task that raised: this file failed
+        return _failed(task, "crashed", f"the Dask worker converting this file failed "
+                       f"({type(exc).__name__}: {str(exc)[:200]})")
+
+
+def _stop(client, future) -> None:
+    """Cancel a running file and restart the worker process that runs it (its nanny starts a fresh one)."""
+    holders = [worker for worker, keys in client.processing().items() if future.key in keys]
+    client.cancel(future, force=True)
+    if holders:
+        try:
+            client.restart_workers(holders, timeout=60)
+            client.run(_warm)  # on every worker: the restarted one has a new address (and the others are warm)
+        except Exception:  # noqa: BLE001 — a worker without a nanny cannot be restarted: it finishes in vain
+            pass

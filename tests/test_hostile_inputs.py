@@ -131,3 +131,24 @@ def test_one_line_of_restored_text_keeps_every_word_as_extracted():
     assert [o for _, o, _, _ in stream] == text.split()
     assert [r for r, _, _, _ in stream] == page.lines[0].text.split()
     assert min(score for _, _, score, _ in stream) < 1.0
+
+
+def test_dask_executor_enforces_the_timeout(tmp_path):
+    # a real slow file: 2 MB of stripped text on one line takes about 25 s to restore; a timeout of 3 s stops it,
+    # restarts the worker process that held it, and the other file converts
+    pytest.importorskip("distributed")
+    import time
+
+    from conftest import seed
+    folder = tmp_path / "in"
+    folder.mkdir()
+    words = " ".join(seed("003").read_text(encoding="utf-8").split())
+    (folder / "one_line.txt").write_text((words + " ") * (2_000_000 // len(words)), encoding="utf-8")
+    shutil.copy(seed("001"), folder / "good.txt")
+    started = time.monotonic()
+    result = pipeline.run([folder], tmp_path / "out", pipeline.RunSettings(executor="dask", workers=2, timeout=3))
+    assert time.monotonic() - started < 60
+    by = {d.source: d for d in result.documents}
+    assert by["one_line.txt"].status == "failed" and by["one_line.txt"].error_code == "timeout"
+    assert "longer than 3 s" in by["one_line.txt"].error
+    assert by["good.txt"].status == "ok" and by["good.txt"].records, by["good.txt"].error
