@@ -120,11 +120,20 @@ def logical_rows(rows, words=()) -> list[list]:
         down = any(i < len(cells) and cells[i] is None and not _covered_from_left(cells, i, lefts)
                    for i in (0, 1))
         one_cell = sum(c is not None for c in cells) == 1
-        if down and (one_cell or sum(_own_text(r, words) for r in (*groups[-1], row)) <= 1):
+        if (down and (one_cell or sum(_own_text(r, words) for r in (*groups[-1], row)) <= 1)) \
+                or _wrapped_line(row, words):
             groups[-1].append(row)
         else:
             groups.append([row])
     return groups
+
+
+def _wrapped_line(row, words) -> bool:
+    """A row with text in one cell only, opening in lower case: a cell's next line cut off by a rule that
+    only the layout drew (tables whose every line is a ruled strip)."""
+    texts = [" ".join(w["text"] for w in words if _inside(w, bbox)) for bbox in row.cells if bbox is not None]
+    texts = [t for t in texts if t]
+    return len(texts) == 1 and (texts[0][0].islower() or texts[0][0] in "(")
 
 
 def column_lefts(rows) -> dict[int, float]:
@@ -171,11 +180,10 @@ def _covered_from_left(cells, i: int, lefts: dict[int, float]) -> bool:
     return left is not None and i in lefts and left[2] > lefts[i] + 1
 
 
-def _group_cells(group, words, settings) -> tuple[list[str], list[bool]]:
+def _group_cells(group, words, settings, lefts: dict[int, float]) -> tuple[list[str], list[bool]]:
     """The text of each column of a group of grid rows, and which columns have no cell of their own (merged).
     A header cell merged across columns over cells of the rows below names a group: 'Lâm Đồng / Điểm'."""
     width = max(len(r.cells) for r in group)
-    lefts = column_lefts(group)
     parts: list[list[str]] = [[] for _ in range(width)]
     own = [False] * width
     for r, row in enumerate(group):
@@ -199,7 +207,9 @@ def _group_cells(group, words, settings) -> tuple[list[str], list[bool]]:
                 parts[i].append(text)
     texts = [" ".join(p).strip(" /") if p and not p[-1].endswith("/") else " ".join(p).rstrip(" /")
              for p in parts]
-    return texts, [not o for o in own]
+    # merged down: no cell of its own in the group, and not under a cell reaching across from its left
+    down = [not own[i] and not _covered_from_left(group[0].cells, i, lefts) for i in range(width)]
+    return texts, down
 
 
 def _inside(word: dict, bbox) -> bool:
@@ -228,9 +238,10 @@ def lines_from_words(words: list[dict], tables, number: int, settings: PdfSettin
     carry a confidence ("conf", 0-100), which becomes the line's."""
     items: list[tuple[float, Line]] = []
     for table in tables:
+        lefts = column_lefts(table.rows)
         for group in logical_rows(table.rows, words):
             bbox = (min(r.bbox[0] for r in group), group[0].bbox[1], max(r.bbox[2] for r in group), group[-1].bbox[3])
-            texts, merged = _group_cells(group, words, settings)
+            texts, merged = _group_cells(group, words, settings, lefts)
             inside = [w for w in words if _inside(w, bbox)]
             if any(texts):
                 cells = [Cell(t, col=i, merged=m) for i, (t, m) in enumerate(zip(texts, merged))]

@@ -53,7 +53,7 @@ def repair_line(line: Line) -> Line:
         line.text = fixed
         line.edits.extend(edits)
     if line.cells:
-        line.cells = [Cell(clean_unicode(c.text)[0], c.col, c.x0, c.x1) for c in line.cells]
+        line.cells = [Cell(clean_unicode(c.text)[0], c.col, c.x0, c.x1, c.merged) for c in line.cells]
     if line.words:
         line.words = [Cell(clean_unicode(w.text)[0], w.col, w.x0, w.x1) for w in line.words]
     return line

@@ -146,6 +146,8 @@ def row_kind(row: Row, rec: Record) -> str:
         return RowKind.SUBROW if rec.stt is None and rec.stt_raw else RowKind.ROW
     if rec.stt is None and rec.stt_raw:
         return RowKind.SUBROW   # a '-' or '+' row: part of the row above, even when it reads 'Tổng số …'
+    if "stt" not in row.roles:   # a table without row numbers: every row is a row
+        return RowKind.TOTAL if is_total(label) else RowKind.ROW
     if row.kind in (RowKind.HEADING, RowKind.TOTAL, RowKind.SUBROW):
         return RowKind.TOTAL if is_total(label) else row.kind
     if rec.stt is None:

@@ -136,6 +136,38 @@ def _merge_grid_header(columns: list[Column], cells: list[Cell]) -> list[Column]
     return out
 
 
+# A header cell is a few words; a longer cell is a body row's.
+HEADER_CELL_CHARS = 80
+
+
+def _starts_unnumbered_grid(items: list[Item], index: int, columns: Optional[list[Column]]) -> bool:
+    """A ruled table with no STT column and no known header words ('Kí hiệu loại | Đặc tính …'): the first row
+    of a grid whose next row has as many cells, made of short texts without figures, where no ruled table of
+    that width is going on (that would be its continuation on a new page)."""
+    item = items[index]
+    if item.how != "pdf-grid" or index + 1 >= len(items):
+        return False
+    nxt = items[index + 1]
+    width = len(item.cells or [])
+    if nxt.how != "pdf-grid" or len(nxt.cells or []) != width or width < 2:
+        return False
+    if columns is not None and len(columns) == width:
+        return False
+    texts = [t for t in item.texts if t.strip()]
+    return len(texts) >= 2 and all(len(t) <= HEADER_CELL_CHARS and not FIGURE_CELL.match(t) for t in texts)
+
+
+def _unnumbered_grid_columns(item: Item) -> list[Column]:
+    """Columns of a grid without an STT column: roles from the vocabulary, the first column the label when no
+    header word names one."""
+    roles = decide_roles([role_of(c.text) if c.text.strip() else None for c in item.cells])
+    if "title" not in roles:
+        first = next(i for i, c in enumerate(item.cells) if c.text.strip())
+        roles[first] = "title"
+    return [Column(r, c.x0, c.x1, " ".join(strip_markup(c.text).split()), c.merged)
+            for r, c in zip(roles, item.cells)]
+
+
 def _header_like(texts: list[str]) -> bool:
     """A grid row that goes on with the header: header words in it and no figure."""
     cells = [t for t in texts if t.strip()]
@@ -252,6 +284,8 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             result.leftover.append(item)
             continue
         new_header = _header_columns(item)
+        if new_header is None and _starts_unnumbered_grid(items, index, columns):
+            new_header = _unnumbered_grid_columns(item)
         if columns is None or (new_header is not None and [c.header for c in new_header] != header_texts):
             if new_header is None:
                 result.leftover.append(item)
