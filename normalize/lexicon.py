@@ -5,6 +5,7 @@ files with `--lexicon FILE` in the same format; their entries are matched like t
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -71,9 +72,12 @@ class Lexicon:
     @classmethod
     def load(cls, extra: Iterable[Path] = ()) -> "Lexicon":
         """The shipped lexicon plus the user's files (same TSV format)."""
-        entries = list(_read_tsv(SHIPPED))
-        for path in extra:
-            entries.extend(_read_tsv(Path(path)))
+        entries: list[Entry] = []
+        where: dict[str, tuple[str, str]] = {}   # id → (its wording, where it was given first)
+        for path in (SHIPPED, *map(Path, extra)):
+            for n, entry in _read_tsv(path):
+                _check_id(entry, f"{path} line {n}", where)
+                entries.append(entry)
         return cls(entries)
 
     def match(self, title: str, threshold: float = MATCH_THRESHOLD) -> Optional[Match]:
@@ -174,23 +178,47 @@ def _build_index(keys: list[str]):
     return index, common
 
 
-def _read_tsv(path: Path) -> Iterable[Entry]:
+def _read_tsv(path: Path) -> Iterable[tuple[int, Entry]]:
+    """(line number, entry) for each row of a lexicon file; BadOption naming the line for anything malformed."""
+    reader = csv.reader(io.StringIO(_text(path), newline=""), delimiter="\t")
+    header = next(reader, None)
+    if header is None or [h.strip().lower() for h in header[:2]] != COLUMNS[:2]:
+        raise BadOption(f"lexicon {path} must be a TSV file whose first row is "
+                        f"{', '.join(COLUMNS)} (separated by tabs); see the README")
+    for n, row in enumerate(reader, start=2):
+        if not row or not "".join(row).strip():
+            continue
+        if len(row) < 2:
+            raise BadOption(f"lexicon {path} line {n} needs at least an id and a wording")
+        row += [""] * (4 - len(row))
+        yield n, Entry(row[0].strip(), row[1].strip(), (row[2].strip() or "indicator"), row[3].strip())
+
+
+def _text(path: Path) -> str:
+    """A lexicon file's text: UTF-8 (a BOM allowed); other encodings are refused naming the first bad line
+    (a Latin-1 or UTF-16 file read on would give wordings that match nothing, without a word)."""
     try:
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.reader(fh, delimiter="\t")
-            header = next(reader, None)
-            if header is None or [h.strip().lower() for h in header[:2]] != COLUMNS[:2]:
-                raise BadOption(f"lexicon {path} must be a TSV file whose first row is "
-                                 f"'{chr(9).join(COLUMNS)}'; see the README")
-            for n, row in enumerate(reader, start=2):
-                if not row or not "".join(row).strip():
-                    continue
-                if len(row) < 2:
-                    raise BadOption(f"lexicon {path} line {n} needs at least an id and a wording")
-                row += [""] * (4 - len(row))
-                yield Entry(row[0].strip(), row[1].strip(), (row[2].strip() or "indicator"), row[3].strip())
+        raw = path.read_bytes()
     except OSError as exc:
         raise BadOption(f"cannot read the lexicon {path} ({exc.strerror})") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in raw[:1024]:
+        raise BadOption(f"lexicon {path} line 1 is UTF-16, not UTF-8; save the file as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        raise BadOption(f"lexicon {path} line {line} is not UTF-8 (byte 0x{raw[exc.start]:02x}); "
+                        "save the file as UTF-8") from None
+
+
+def _check_id(entry: Entry, here: str, where: dict[str, tuple[str, str]]) -> None:
+    """An id names one wording: a second wording under the same id would make matches say the wrong name."""
+    if not entry.wording:
+        return
+    first = where.setdefault(entry.id, (entry.wording, here))
+    if first[0] != entry.wording:
+        raise BadOption(f"lexicon {here}: id {entry.id!r} is already used for another wording ({first[1]}); "
+                        "give each wording an id of its own")
 
 
 @lru_cache(maxsize=1)

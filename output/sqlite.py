@@ -235,17 +235,40 @@ _SELECT = ("SELECT r.doc_id, r.source, r.page, r.stt, r.title, r.value, r.value_
            " r.target_value, r.status, r.responsible")
 
 
+# The tables a database needs to be searched and exported (a run writes them all).
+SEARCHED_TABLES = {"documents", "records", "titles", "records_fts"}
+
+
+def open_existing(db: Path) -> sqlite3.Connection:
+    """A database a run wrote; a BadOption of one line for a path that holds none, a file that is not SQLite
+    (sqlite3 says so only at the first query, as a traceback) or another program's SQLite database."""
+    if not Path(db).is_file():
+        raise BadOption(f"no database at {db}; run `chitieu run … --out DIR` first or pass --db PATH")
+    conn = sqlite3.connect(str(db))
+    try:
+        tables = {name for name, in conn.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise BadOption(f"{db} is not a chitieu database ({exc}); pass the chitieu.sqlite a run wrote") from None
+    if not SEARCHED_TABLES <= tables:
+        conn.close()
+        missing = ", ".join(sorted(SEARCHED_TABLES - tables))
+        raise BadOption(f"{db} is an SQLite database but not one chitieu wrote (no {missing} table); "
+                        "pass the chitieu.sqlite a run wrote")
+    return conn
+
+
 def search(db: Path, query: str, doc: Optional[str] = None, limit: int = 20) -> list[Hit]:
     """Ranked records for a query, with or without diacritics; a typo-tolerant pass when FTS finds nothing.
 
     Ranking: the words as a phrase in the title, then all words in the title, then in the record's other
     fields, then only through the document's subject; shorter titles and newer records first within a rank."""
-    if not Path(db).exists():
-        raise BadOption(f"no database at {db}; run `chitieu run … --out DIR` first or pass --db PATH")
+    conn = open_existing(db)
     matches, words, prefix = _fts_queries(query)
     if not words:
+        conn.close()
         return []
-    with closing(sqlite3.connect(str(db))) as conn:
+    with closing(conn):
         lo, hi = _rowid_range(conn, doc)
         # FTS5's bm25() counts each word's documents over the whole index on every query (hundreds of ms at a
         # million records). Matching inside a window of the newest records and stopping at CANDIDATES is cheap,
@@ -369,8 +392,7 @@ def export(db: Path, fmt: str, out: Optional[Path] = None, doc: Optional[str] = 
     """Write the (filtered) records of a database as csv, json or parquet; return the DataFrame."""
     import pandas as pd
 
-    if not Path(db).exists():
-        raise BadOption(f"no database at {db}; run `chitieu run … --out DIR` first or pass --db PATH")
+    open_existing(db).close()
     where, params = [], []
     if doc:
         where.append("doc_id = ?")

@@ -152,3 +152,54 @@ def test_dask_executor_enforces_the_timeout(tmp_path):
     assert by["one_line.txt"].status == "failed" and by["one_line.txt"].error_code == "timeout"
     assert "longer than 3 s" in by["one_line.txt"].error
     assert by["good.txt"].status == "ok" and by["good.txt"].records, by["good.txt"].error
+
+
+LEXICON_ROW = "mine:1\tTỷ lệ hồ sơ giải quyết trước hạn\tindicator\tKế hoạch số 12/KH-UBND 2025\n"
+
+
+@pytest.mark.parametrize("encoding,line,says", [("latin-1", 3, "line 3 is not UTF-8"),
+                                                ("utf-16", 1, "line 1 is UTF-16")])
+def test_lexicon_in_another_encoding_is_a_usage_error_naming_the_line(tmp_path, encoding, line, says):
+    from conftest import seed
+    lex = tmp_path / "mine.tsv"
+    text = "id\twording\tkind\tsource\nmine:0\tSo ho so\tterm\t\n" + "mine:2\tGrößenübersicht für Straßen\t\t\n"
+    lex.write_bytes(text.encode(encoding) if encoding == "latin-1" else (text + LEXICON_ROW).encode(encoding))
+    result = CliRunner().invoke(cli.main, ["run", str(seed("001")), "--out", str(tmp_path / "o"),
+                                           "--lexicon", str(lex)])
+    assert result.exit_code == 2, result.output
+    assert says in result.output and "Traceback" not in result.output
+    assert len(result.output.strip().splitlines()) == 1
+
+
+def test_one_id_for_several_wordings_is_refused(tmp_path):
+    from conftest import seed
+    lex = tmp_path / "mine.tsv"
+    lex.write_text("id\twording\tkind\tsource\n" + LEXICON_ROW + LEXICON_ROW
+                   + "mine:1\tTỷ lệ hồ sơ giải quyết quá hạn\tindicator\t\n"
+                   + "mine:1\tSố hồ sơ tiếp nhận\tindicator\t\n", encoding="utf-8")
+    result = CliRunner().invoke(cli.main, ["run", str(seed("001")), "--out", str(tmp_path / "o"),
+                                           "--lexicon", str(lex)])
+    assert result.exit_code == 2, result.output
+    # the same row twice is harmless; the second wording is the error
+    assert "line 4: id 'mine:1' is already used for another wording" in result.output
+    assert "line 2)" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("content,says", [
+    (b"id\twording\n", "is not a chitieu database (file is not a database)"),
+    (None, "is an SQLite database but not one chitieu wrote"),
+])
+def test_search_and_export_on_a_file_that_is_not_our_database_say_so_in_one_line(tmp_path, content, says):
+    import sqlite3
+    db = tmp_path / "other.sqlite"
+    if content is None:
+        with sqlite3.connect(db) as conn:  # another program's database
+            conn.execute("CREATE TABLE contacts (name TEXT)")
+        conn.close()
+    else:
+        db.write_bytes(content)
+    for args in (["search", "ty le", "--db", str(db)], ["export", "--db", str(db), "--out", str(tmp_path / "x.csv")]):
+        result = CliRunner().invoke(cli.main, args)
+        assert result.exit_code == 2, result.output
+        assert says in result.output and "Traceback" not in result.output
+        assert len(result.output.strip().splitlines()) == 1
