@@ -30,6 +30,7 @@ mark.rep{background:#d7ecff;border-bottom:1px dotted #06c}
 body.only-look tr.rec:not(.look){display:none}
 .bar{position:sticky;top:0;background:#fff;padding:.4em 0;z-index:2}
 img.row{width:380px;display:block}td.title{min-width:22em}img.thumb{width:120px;border:1px solid #ccc;margin-right:6px}
+table.cells th{cursor:default}td.merged{color:#999}tr.kind-total td{font-weight:600}tr.kind-heading td{font-style:italic}
 """
 JS = """
 function sortBy(th){const t=th.closest('table'),i=[...th.parentNode.children].indexOf(th),
@@ -95,6 +96,24 @@ def _records_table(doc: Document, images: dict) -> str:
     return f'<table class="sortable records"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>'
 
 
+def _cells_table(doc: Document, table) -> str:
+    """One table as printed: its header paths over every record's cells (totals in bold, headings in italics,
+    cells repeated from a merged cell above in grey), folded away until the clerk opens it."""
+    head = "".join(f"<th>{escape(c)}</th>" for c in table.columns)
+    rows = []
+    for r in doc.records:
+        if r.table_index != table.index:
+            continue
+        cells = "".join(f'<td class="{"num" if c.value is not None else ""}{" merged" if c.merged else ""}"'
+                        f'{" title=" + chr(34) + "repeated from the merged cell above" + chr(34) if c.merged else ""}>'
+                        f"{escape(c.text)}</td>" for c in r.cells)
+        rows.append(f'<tr class="kind-{escape(r.kind)}">{cells}</tr>')
+    pages = ", ".join(str(p) for p in table.pages) or str(table.page)
+    return (f"<details><summary>Table {table.index} as printed (page {escape(pages)}, {len(rows)} rows, "
+            f"{len(table.columns)} columns)</summary><table class=\"cells\"><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table></details>")
+
+
 def _img(src, alt: str, cls: str) -> str:
     return f'<img class="{cls}" loading="lazy" src="{escape(src, quote=True)}" alt="{alt}">' if src else ""
 
@@ -138,6 +157,7 @@ def document_section(doc: Document, thumbs: dict | None = None, images: dict | N
     parts += [f'<div class="warn">⚠ {escape(w)}</div>' for w in doc.warnings]
     if doc.records:
         parts.append(_records_table(doc, images or {}))
+    parts += [_cells_table(doc, t) for t in doc.tables]
     if doc.unparsed:
         rows = "".join(f'<tr><td class="num">{u.page}</td><td class="num">{u.line}</td><td>{escape(u.text)}</td>'
                        f'<td>{escape(u.reason)}</td></tr>' for u in doc.unparsed)

@@ -151,3 +151,16 @@ def test_range_ends_are_numbers_in_the_workbook(tmp_path):
     row = dict(zip([c.value for c in ws[1]], ws[2]))
     assert [row[f].data_type for f in ("value", "value_high", "target_value", "target_high")] == ["n"] * 4
     assert (row["value_high"].value, row["target_high"].value) == (10.0, 1.5)
+
+
+def test_each_table_is_shown_with_its_cells_under_their_headers(run):
+    """A clerk checks a table as printed: its header paths over every row's cells, totals marked."""
+    out, result = run
+    html = (out / "review.html").read_text(encoding="utf-8")
+    doc = next(d for d in result.documents if d.source.startswith("002") and d.tables)
+    table = doc.tables[0]
+    assert f"Table {table.index} as printed" in html
+    header = "".join(f"<th>{c}</th>" for c in table.columns)
+    assert header in html and "<th>TRUNG BÌNH CẢ NƯỚC</th>" in header
+    assert '<tr class="kind-total"><td class="">Tổng điểm</td>' in html
+    assert '<td class="num">49,22%</td>' in html
