@@ -12,7 +12,8 @@ from errors import ChitieuError, ExitCode, Stopped
 def _fail(exc: ChitieuError, debug: bool) -> None:
     if debug:
         raise exc
-    click.echo(f"chitieu: {exc}", err=True)
+    from output.controls import printable_name
+    click.echo(printable_name(f"chitieu: {exc}"), err=True)  # a path may hold a newline or an ESC
     sys.exit(int(exc.exit_code))
 
 
