@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-import resource
 import signal
 import time
 import traceback
@@ -14,6 +13,7 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+from batch.memory import limit_memory, out_of_memory
 from schemas import Document
 
 
@@ -31,9 +31,7 @@ def _worker_main(conn: Connection, settings, memory_mb: Optional[int], superviso
     import pipeline
 
     _leave_stopping_to_the_supervisor(supervisor)
-    if memory_mb:
-        limit = memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    base_mb = limit_memory(memory_mb)  # batch/memory.py: --max-memory on top of the program's own memory
     while True:
         try:
             task = conn.recv()
@@ -42,7 +40,7 @@ def _worker_main(conn: Connection, settings, memory_mb: Optional[int], superviso
         if task is None:
             return
         try:
-            doc = pipeline.process_file(task.path, task.source, settings)
+            doc = out_of_memory(pipeline.process_file(task.path, task.source, settings), memory_mb, base_mb)
         except MemoryError:
             doc = _failed(task, "out-of-memory",
                           f"the file needed more than {memory_mb} MB of memory; raise --max-memory or split it")
