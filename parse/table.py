@@ -254,6 +254,7 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
     header_texts: list[str] = []
     staged: list[tuple[Item, list[str], list[bool]]] = []
     table: Optional[Table] = None
+    text_between = False   # running text (not furniture) came after the ruled table's last row
 
     def flush_staged():
         nonlocal current
@@ -282,6 +283,8 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             # a ruled table ends at its rules: the text around it (prose, a chart's labels, page furniture) is
             # running text, and the grid goes on only where its rules do (on the next page, say)
             result.leftover.append(item)
+            text_between = text_between or (len(item.line.text.split()) >= 2
+                                            and not PAGE_NUMBER.match(item.line.text))
             continue
         new_header = _header_columns(item)
         if new_header is None and _starts_unnumbered_grid(items, index, columns):
@@ -309,8 +312,18 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
         texts = _cells_by_column(item, columns, bounds)
         stt_text = texts[[c.role for c in columns].index("stt")] if any(c.role == "stt" for c in columns) else ""
         if header_roles(item.texts) is not None:
-            result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
-                                            "repeated table header"))
+            last_page = staged[-1][0].line.page if staged else (current.last_page if current else None)
+            # (text files have no pages: there a header comes again after a page break of the printout)
+            if (item.how in ("pdf-grid", "pdf-positions") and last_page == item.line.page) or text_between:
+                # the same header again on the page where the last table's rows are: a second table of the
+                # same shape (ranking tables of sở, then of xã, under their own headings)
+                flush_staged()
+                current, result.fresh = None, True
+                table = Table(index=len(result.tables) + 1, page=item.line.page, how=item.how)
+                result.tables.append(table)
+            else:
+                result.unparsed.append(Unparsed(item.line.page, item.line.number, item.line.text.strip(),
+                                                "repeated table header"))
             in_header = True
             continue
         # 'current' is only set when staged rows are applied, at the table's end: whether a body row came yet
@@ -357,6 +370,7 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
                 if c.merged and c.col is not None and c.col < len(merged):
                     merged[c.col] = True
         staged.append((item, texts, merged))
+        text_between = False
     flush_staged()
     result.leftover.extend(pending_text)
     return result
