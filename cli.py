@@ -29,6 +29,9 @@ def main() -> None:
               help="Folder for records.csv, records.json, documents.json and report.json.")
 @click.option("--lexicon", "lexicons", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
               help="Extra indicator lexicon (TSV: id, wording, kind, source); may be repeated.")
+@click.option("--headers", "headers", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Extra header vocabulary (TSV: role, pattern; as parse/data/header_roles.tsv): which column "
+                   "fills which field; may be repeated.")
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False),
               help="SQLite database to add this run to (default: DIR/chitieu.sqlite).")
 @click.option("--workers", "-j", type=click.IntRange(0, 256), default=None,
@@ -52,7 +55,8 @@ def main() -> None:
               help="Read links to files outside the input folders (by default they are skipped).")
 @click.option("--debug", is_flag=True, help="Show tracebacks and library log lines instead of one-line errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db: Path, workers: int,
+def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], headers: tuple[Path, ...], db: Path,
+        workers: int,
         timeout: float, max_memory: int, force: bool, ocr: str, layout: str, executor: str, scheduler: str,
         review: bool, xlsx: bool, follow_links: bool, debug: bool, quiet: bool) -> None:
     """Convert files and folders of reports (PDF, .txt, .md) into records.
@@ -70,7 +74,8 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], db:
     # --debug keeps library log lines on the terminal, for developers
     logs = library_logs_to(out_dir / ".chitieu" / "library.log") if not debug else contextlib.nullcontext()
     try:
-        settings = pipeline.RunSettings(debug=debug, lexicons=lexicons, db=db, workers=workers, timeout=timeout,
+        settings = pipeline.RunSettings(debug=debug, lexicons=lexicons, headers=headers, db=db, workers=workers,
+                                        timeout=timeout,
                                         max_memory=max_memory, force=force, ocr=ocr, layout=layout,
                                         executor=executor, scheduler=scheduler, review=review, xlsx=xlsx,
                                         follow_links=follow_links)

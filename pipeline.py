@@ -25,6 +25,7 @@ from output.excel import write_xlsx
 from output.review import write_review
 from output.sqlite import write_database
 from parse import parse_document
+from parse.header import use_vocabulary
 from schemas import Document, validate_record
 
 
@@ -34,6 +35,7 @@ class RunSettings:
 
     debug: bool = False   # let unexpected exceptions propagate with their traceback
     lexicons: tuple[Path, ...] = ()  # the user's extra lexicon files (TSV), beside the shipped one
+    headers: tuple[Path, ...] = ()   # the user's header vocabulary files (TSV: role, pattern), before the shipped one
     db: Optional[Path] = None        # database to add the run to; None: DIR/chitieu.sqlite
     workers: int = 0                 # worker processes (0: convert in this process, no isolation)
     timeout: Optional[float] = None  # seconds one file may take in a worker before it is stopped
@@ -134,6 +136,7 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
         for page in doc.pages:
             if page.path == "no-text":
                 doc.warnings.append(f"page {page.number}: {page.reason}")
+        use_vocabulary(settings.headers)
         parse_document(doc, settings.layout, settings.lexicon())
         timings["parse"] = time.perf_counter() - mark
         unrestore_records(doc)
@@ -164,11 +167,13 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
     started = time.perf_counter()
     out_dir = Path(out_dir)
     settings.lexicon()  # a bad --lexicon file stops the run before any work, with its one-line reason
+    use_vocabulary(settings.headers)  # so does a bad --headers file
     _check_writable(out_dir)
     # after the check: out_dir exists, so that a --out inside an input folder is recognised and skipped
     files, skipped = collect_inputs(inputs, out_dir, settings.follow_links)
     result = RunResult(skipped=skipped)
-    manifest = Manifest(out_dir, run_key(settings.lexicons, f"ocr={settings.ocr};layout={settings.layout}"))
+    options = f"ocr={settings.ocr};layout={settings.layout};headers={len(settings.headers)}"
+    manifest = Manifest(out_dir, run_key(settings.lexicons + settings.headers, options))
     docs = _convert(files, settings, manifest, result, progress)
     result.documents = [d for d in docs if d is not None]
     result.seconds = time.perf_counter() - started

@@ -119,5 +119,5 @@ def _unknown_columns(tables) -> list[str]:
             if role is None and column.strip():
                 unknown.setdefault(column, []).append(t.index)
     return [f"no role is known for the column '{c}' (table {', '.join(map(str, ix))}): its cells are kept in "
-            f"'cells'; add the wording to parse/data/header_roles.tsv to fill a field from it"
+            f"'cells'; give its wording a role in a --headers file to fill a field from it"
             for c, ix in unknown.items()]

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
+from errors import BadOption
 from normalize.unicode import fold
 from parse.fields import strip_markup
 
@@ -14,16 +15,18 @@ ROLES = frozenset({"stt", "title", "body", "index", "value", "rate", "target", "
                    "rank", "status", "unit", "responsible", "note", "formula"})
 
 
-class HeaderVocabularyError(ValueError):
-    """A header vocabulary file that cannot be used; the message names the file and the line."""
+class HeaderVocabularyError(BadOption):
+    """A header vocabulary file that cannot be used (exit 2); the message names the file and the line."""
 
 
 def read_vocabulary(path: Path) -> list[tuple[str, re.Pattern]]:
     """(role, pattern) lines of a vocabulary file, validated: a known role and a pattern that compiles."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise HeaderVocabularyError(f"{path} is not UTF-8 text; save it as UTF-8") from None
+        raise HeaderVocabularyError(f"header vocabulary {path} is not UTF-8 text; save it as UTF-8") from None
+    except OSError as exc:
+        raise HeaderVocabularyError(f"header vocabulary {path} cannot be read ({exc.strerror})") from None
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
@@ -31,22 +34,32 @@ def read_vocabulary(path: Path) -> list[tuple[str, re.Pattern]]:
         parts = line.split("\t")
         if len(parts) < 2 or parts[0].strip() not in ROLES:
             raise HeaderVocabularyError(
-                f"{path} line {number}: expected 'role<TAB>pattern' with a role among {', '.join(sorted(ROLES))}")
+                f"header vocabulary {path} line {number}: expected 'role<TAB>pattern' with a role among "
+                f"{', '.join(sorted(ROLES))}")
         try:
             out.append((parts[0].strip(), re.compile(parts[1].strip())))
         except re.error as exc:
-            raise HeaderVocabularyError(f"{path} line {number}: the pattern does not compile ({exc})") from None
+            raise HeaderVocabularyError(
+                f"header vocabulary {path} line {number}: the pattern does not compile ({exc})") from None
     return out
 
 
 HEADER_ROLES: list[tuple[str, re.Pattern]] = read_vocabulary(DATA)
+# The user's lines (--headers), searched before the shipped ones. Set per process by use_vocabulary: the header
+# readers sit deep in every layout, and one run uses one vocabulary throughout.
 _extra: list[tuple[str, re.Pattern]] = []
+_extra_paths: tuple = ()
 
 
 def use_vocabulary(paths) -> None:
-    """Put the user's header files (same format) before the shipped lines: their wordings win."""
-    global _extra
+    """Put the user's header files (same format as parse/data/header_roles.tsv) before the shipped lines: their
+    wordings win. Cheap when called again with the same files."""
+    global _extra, _extra_paths
+    paths = tuple(Path(p) for p in paths)
+    if paths == _extra_paths:
+        return
     _extra = [entry for p in paths for entry in read_vocabulary(p)]
+    _extra_paths = paths
     _role_cache.clear()
 
 

@@ -116,3 +116,29 @@ def test_cells_reach_every_output(tmp_path):
     from openpyxl import load_workbook
     sheet = load_workbook(out / "records.xlsx", read_only=True)["cells"]
     assert sum(1 for _ in sheet.iter_rows()) == n_cells + 1
+
+
+def test_a_headers_file_gives_a_column_its_role(tmp_path):
+    """Real 05's 'Năm 2026' column has no role; a user's header vocabulary gives it one (target), the run is
+    redone because the vocabulary changed, and a malformed file stops the run with exit 2 and one line."""
+    from click.testing import CliRunner
+    import cli
+    from tests.conftest import REAL
+    source = next(REAL.glob("05_*.txt"))
+    mine = tmp_path / "headers.tsv"
+    mine.write_text("# the plan's first year is its target\ntarget\t^nam 2026$\twhy\n", encoding="utf-8")
+    out = tmp_path / "out"
+    plain = pipeline.run([source], out, pipeline.RunSettings())
+    named = pipeline.run([source], out, pipeline.RunSettings(headers=(mine,)))
+    assert named.resumed == 0
+    before = {r.seq: r for r in plain.documents[0].records}
+    changed = [r for r in named.documents[0].records
+               if any(c.column == "Năm 2026" and c.value is not None for c in r.cells)]
+    newly = [r for r in changed if before[r.seq].target_value is None and r.target_value is not None]
+    assert len(newly) >= 10
+    assert all(r.target_value == next(c.value for c in r.cells if c.column == "Năm 2026") for r in newly)
+    assert not any("'Năm 2026'" in w for w in named.documents[0].warnings)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("colour\t^mau$\n", encoding="utf-8")
+    result = CliRunner().invoke(cli.main, ["run", str(source), "--out", str(tmp_path / "o2"), "--headers", str(bad)])
+    assert result.exit_code == 2 and "bad.tsv line 1" in result.output and "Traceback" not in result.output
