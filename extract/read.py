@@ -40,6 +40,8 @@ def _read_pdf(data: bytes, ocr: str) -> tuple[str, list[Page], list[str]]:
         pages = read_turned(data, pages)
     for page in pages:
         page.path, page.reason = _route(page, ocr)
+        if page.path == "no-text":
+            page.lines = []  # a text layer judged no text (cid glyphs, junk) is not read under --ocr never either
     if any(p.path == "to-ocr" for p in pages):
         pages = _ocr_pdf_pages(data, pages)
     blank = [p.number for p in pages if p.path == "blank"]
