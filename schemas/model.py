@@ -51,7 +51,7 @@ class Line:
 class Page:
     number: int
     lines: list[Line] = field(default_factory=list)
-    path: str = "text"        # how the text was obtained: text | text-layer | ocr | no-text
+    path: str = "text"        # how the text was obtained: text | text-layer | ocr | no-text | blank
     reason: str = ""          # why that path was taken, for the user
     width: Optional[float] = None
     height: Optional[float] = None
