@@ -97,6 +97,9 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.commit()
         return conn
     except sqlite3.DatabaseError as exc:
+        if "full" in str(exc):
+            raise OutputNotWritable(f"the disk holding {path} is full; free some space and run the same command "
+                                    "again") from None
         raise OutputNotWritable(f"cannot use {path} as a chitieu database ({exc}); choose another --db") from None
 
 
@@ -114,38 +117,45 @@ def record_rows(doc: Document) -> Iterable[tuple]:
 
 def ingest(conn: sqlite3.Connection, doc: Document) -> None:
     """Replace everything known about doc (same content hash) in one transaction."""
-    meta = asdict(doc.meta)
     with conn:  # one transaction: a crash leaves the database as it was before this document
-        conn.execute("DELETE FROM records WHERE doc_id = ?", (doc.doc_id,))
-        conn.execute("DELETE FROM cells WHERE doc_id = ?", (doc.doc_id,))
-        conn.execute("DELETE FROM pages WHERE doc_id = ?", (doc.doc_id,))
-        conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))
-        conn.execute(
-            "INSERT INTO documents (doc_id, source, kind, status, error, title, layout, doc_type, number, issuer,"
-            " place, date, subject, recipients, pages, records, warnings, seconds)"
-            " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (doc.doc_id, doc.source, doc.kind, doc.status, doc.error, doc.title, doc.layout, meta["doc_type"],
-             meta["number"], meta["issuer"], meta["place"], meta["date"], meta["subject"],
-             json.dumps(meta["recipients"], ensure_ascii=False), len(doc.pages), len(doc.records),
-             json.dumps(doc.warnings, ensure_ascii=False), round(doc.seconds, 3)))
-        conn.executemany("INSERT INTO pages VALUES (?,?,?,?,?)",
-                         [(doc.doc_id, p.number, p.path, p.reason, len(p.lines)) for p in doc.pages])
-        conn.executemany(_INSERT_RECORD, record_rows(doc))
-        conn.executemany('INSERT INTO cells (doc_id, seq, page, stt, kind, table_index, column_index, "column", text,'
-                         ' value, merged) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-                         [(c["doc_id"], c["seq"], c["page"], c["stt"], c["kind"], c["table_index"],
-                           c["column_index"], c["column"], c["text"], c["value"], int(c["merged"]))
-                          for c in cell_rows([doc])])
-        # distinct titles for the typo-tolerant search (a few thousand rows where records are millions)
-        conn.execute("INSERT OR IGNORE INTO titles SELECT DISTINCT title_folded, title FROM records"
-                     " WHERE doc_id = ? AND title IS NOT NULL", (doc.doc_id,))
+        _replace(conn, doc)
+
+
+def _replace(conn: sqlite3.Connection, doc: Document) -> None:
+    """The statements that replace one document; the caller holds the transaction."""
+    meta = asdict(doc.meta)
+    conn.execute("DELETE FROM records WHERE doc_id = ?", (doc.doc_id,))
+    conn.execute("DELETE FROM cells WHERE doc_id = ?", (doc.doc_id,))
+    conn.execute("DELETE FROM pages WHERE doc_id = ?", (doc.doc_id,))
+    conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))
+    conn.execute(
+        "INSERT INTO documents (doc_id, source, kind, status, error, title, layout, doc_type, number, issuer,"
+        " place, date, subject, recipients, pages, records, warnings, seconds)"
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (doc.doc_id, doc.source, doc.kind, doc.status, doc.error, doc.title, doc.layout, meta["doc_type"],
+         meta["number"], meta["issuer"], meta["place"], meta["date"], meta["subject"],
+         json.dumps(meta["recipients"], ensure_ascii=False), len(doc.pages), len(doc.records),
+         json.dumps(doc.warnings, ensure_ascii=False), round(doc.seconds, 3)))
+    conn.executemany("INSERT INTO pages VALUES (?,?,?,?,?)",
+                     [(doc.doc_id, p.number, p.path, p.reason, len(p.lines)) for p in doc.pages])
+    conn.executemany(_INSERT_RECORD, record_rows(doc))
+    conn.executemany('INSERT INTO cells (doc_id, seq, page, stt, kind, table_index, column_index, "column", text,'
+                     ' value, merged) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
+                     [(c["doc_id"], c["seq"], c["page"], c["stt"], c["kind"], c["table_index"],
+                       c["column_index"], c["column"], c["text"], c["value"], int(c["merged"]))
+                      for c in cell_rows([doc])])
+    # distinct titles for the typo-tolerant search (a few thousand rows where records are millions)
+    conn.execute("INSERT OR IGNORE INTO titles SELECT DISTINCT title_folded, title FROM records"
+                 " WHERE doc_id = ? AND title IS NOT NULL", (doc.doc_id,))
 
 
 def write_database(path: Path, documents: Iterable[Document]) -> None:
-    """Add (or replace) these documents in the database at path."""
+    """Add (or replace) these documents in the database at path, all in one transaction: a full disk or a kill
+    midway leaves the database as the last run left it, never with part of this run's documents."""
     with closing(connect(path)) as conn:
-        for doc in documents:
-            ingest(conn, doc)
+        with conn:
+            for doc in documents:
+                _replace(conn, doc)
 
 
 # --- search -------------------------------------------------------------------------------------------------

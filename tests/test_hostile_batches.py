@@ -286,7 +286,7 @@ def test_a_full_disk_exits_4_with_one_line_and_keeps_the_earlier_outputs_whole(t
     assert len(json.loads((out / "documents.json").read_text(encoding="utf-8"))) == 6
 
 
-def test_a_full_database_exits_4_and_holds_whole_documents_only(tmp_path, monkeypatch):
+def test_a_full_database_exits_4_and_keeps_none_of_the_run(tmp_path, monkeypatch):
     """SQLite's own 'database or disk is full' (SQLITE_FULL), made real by capping the file's pages."""
     import output.sqlite
     folder = _seed_folder(tmp_path)
@@ -305,10 +305,9 @@ def test_a_full_database_exits_4_and_holds_whole_documents_only(tmp_path, monkey
     lines = full.output.strip().splitlines()
     assert len(lines) == 1 and "database or disk is full" in lines[0] and "Traceback" not in full.output
     with sqlite3.connect(out / "chitieu.sqlite") as conn:
-        docs = conn.execute("SELECT doc_id, records FROM documents").fetchall()
-        assert len(docs) < 5
-        for doc_id, count in docs:  # each document that is in is whole
-            assert conn.execute("SELECT count(*) FROM records WHERE doc_id = ?", (doc_id,)).fetchone()[0] == count
+        # the run's documents go in as one transaction: none of them is in, the database is as before the run
+        assert conn.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM records").fetchone()[0] == 0
     again = CliRunner().invoke(cli.main, ["run", str(folder), "--out", str(out), "-q", "--workers", "1"])
     assert again.exit_code == 0, again.output
     with sqlite3.connect(out / "chitieu.sqlite") as conn:
