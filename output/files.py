@@ -114,8 +114,9 @@ def _json(obj) -> str:
 
 def build_report(documents: list[Document], seconds: float, skipped: list[dict]) -> dict:
     failed = [d for d in documents if d.status == "failed"]
+    # pages read as nothing: no usable text layer under --ocr never, and pages blank to the eye
     no_text = [{"source": d.source, "page": p.number, "reason": p.reason}
-               for d in documents for p in d.pages if p.path == "no-text"]
+               for d in documents for p in d.pages if p.path in ("no-text", "blank")]
     return {
         "summary": {
             "documents": len(documents),

@@ -85,6 +85,9 @@ def test_blank_pages_are_told_from_their_pixels_without_ocr(monkeypatch):
     assert {p.path for p in doc.pages} == {"blank"}
     assert doc.pages[0].reason == "blank page (no ink when rendered at 36 dpi); not OCR'd"
     assert "40 blank page(s), not OCR'd: 1-40" in doc.warnings
+    from output.files import build_report
+    listed = build_report([doc], 1.0, [])["pages_without_text"]
+    assert [p["page"] for p in listed] == list(range(1, 41)) and listed[0]["reason"].startswith("blank page")
 
 
 def test_a_page_with_one_short_line_or_a_dark_drawing_is_not_blank():
