@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 from errors import BadOption, OutputNotWritable
 from normalize.unicode import fold
 from output.files import cell_rows
-from schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document
+from schemas.model import FLAT_FIELDS, INTEGER_FIELDS, NUMERIC_FIELDS, Document
 
 SCHEMA_VERSION = 1
 # Searched text: a record's own fields and its document's subject, each accent-folded into a shadow column
@@ -25,6 +25,11 @@ SEARCHED = ("title", "responsible", "unit", "subject")
 # query of several words is first matched by its pairs, which are rare, and stays fast at millions of records.
 FOLDED = tuple(f"{c}_folded" for c in SEARCHED) + ("pairs_folded",)
 _NUMERIC = NUMERIC_FIELDS
+
+
+def _sql_type(field: str) -> str:
+    return "INTEGER" if field in INTEGER_FIELDS else "REAL" if field in _NUMERIC else "TEXT"
+
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -40,7 +45,7 @@ CREATE TABLE IF NOT EXISTS pages (
 );
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY,
-    {", ".join(f"{f} {'REAL' if f in _NUMERIC else 'TEXT'}" for f in FLAT_FIELDS if f != "doc_id")},
+    {", ".join(f"{f} {_sql_type(f)}" for f in FLAT_FIELDS if f != "doc_id")},
     doc_id TEXT NOT NULL REFERENCES documents(doc_id),
     {", ".join(f"{c} TEXT" for c in FOLDED)}
 );
@@ -56,7 +61,7 @@ CREATE INDEX IF NOT EXISTS records_doc ON records(doc_id, seq);
 CREATE INDEX IF NOT EXISTS records_stt ON records(stt);
 CREATE INDEX IF NOT EXISTS records_indicator ON records(indicator_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(
-    {", ".join(FOLDED)}, content='records', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+    {", ".join(FOLDED)}, content=[records], content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
 CREATE TRIGGER IF NOT EXISTS records_ai AFTER INSERT ON records BEGIN
   INSERT INTO records_fts(rowid, {", ".join(FOLDED)}) VALUES (new.id, {", ".join("new." + c for c in FOLDED)});
@@ -86,12 +91,14 @@ def connect(path: Path) -> sqlite3.Connection:
         # transaction, and rerunning the batch puts it back
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
+        _drop_old_fts(conn)
         conn.executescript(SCHEMA)
+        _rebuild_fts_if_new(conn)
         # a database made by an earlier version lacks the record fields added since: add them (empty for the
         # records already there) so that one --db keeps serving every run
         have = {row[1] for row in conn.execute("PRAGMA table_info(records)")}
         for column in (c for c in _RECORD_COLUMNS if c not in have):
-            kind = "REAL" if column in _NUMERIC else "TEXT"
+            kind = _sql_type(column)
             conn.execute(f"ALTER TABLE records ADD COLUMN {column} {kind}")
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         conn.commit()
@@ -101,6 +108,21 @@ def connect(path: Path) -> sqlite3.Connection:
             raise OutputNotWritable(f"the disk holding {path} is full; free some space and run the same command "
                                     "again") from None
         raise OutputNotWritable(f"cannot use {path} as a chitieu database ({exc}); choose another --db") from None
+
+
+def _drop_old_fts(conn: sqlite3.Connection) -> None:
+    """Databases of earlier versions declared the index content='records', which Datasette and sqlite-utils do
+    not recognise as a full-text index of the records table: drop it, to be made again as content=[records]."""
+    row = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'records_fts'").fetchone()
+    if row and "content='records'" in row[0]:
+        conn.execute("DROP TABLE records_fts")
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('fts_rebuild', '1')")
+
+
+def _rebuild_fts_if_new(conn: sqlite3.Connection) -> None:
+    if conn.execute("SELECT value FROM meta WHERE key = 'fts_rebuild'").fetchone():
+        conn.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
+        conn.execute("DELETE FROM meta WHERE key = 'fts_rebuild'")
 
 
 def record_rows(doc: Document) -> Iterable[tuple]:

@@ -166,6 +166,8 @@ FLAT_FIELDS: list[str] = [f for f in RECORD_FIELDS if f != "cells"]
 NUMERIC_FIELDS = frozenset(f.name for f in fields(Record)
                            if f.name in _EXPORTED and f.name != "cells"
                            and any(t in str(f.type) for t in ("float", "int")))
+# Of those, the whole numbers (page, seq, level, table_index): stored as INTEGER, so no tool shows '1.0'.
+INTEGER_FIELDS = frozenset(f.name for f in fields(Record) if f.name in NUMERIC_FIELDS and "int" in str(f.type))
 
 
 @dataclass

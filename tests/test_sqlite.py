@@ -149,3 +149,27 @@ def test_a_database_from_an_earlier_version_gains_the_new_fields(seed_docs, tmp_
         kinds = {row[1]: row[2] for row in conn.execute("PRAGMA table_info(records)")}
     assert kinds["value_high"] == "REAL" and kinds["target_high"] == "REAL"
 
+
+
+def test_full_text_index_is_declared_as_datasette_and_sqlite_utils_look_for_it(tmp_path, seed_docs):
+    """content=[records] (not content='records', which Datasette's ?_search= and sqlite-utils search ignore);
+    a database of an earlier version gets its index made again, and searching it still finds the records;
+    row numbers are INTEGER, so no tool shows '1.0'."""
+    import sqlite3
+
+    import output.sqlite as s
+    db = tmp_path / "old.sqlite"
+    s.write_database(db, [seed_docs["002"]])
+    with sqlite3.connect(db) as conn:   # make it look like an earlier version's database
+        conn.execute("DROP TABLE records_fts")
+        conn.execute("CREATE VIRTUAL TABLE records_fts USING fts5(title_folded, content='records', "
+                     "content_rowid='id', tokenize='unicode61 remove_diacritics 2')")
+    s.write_database(db, [seed_docs["001"]])
+    with sqlite3.connect(db) as conn:
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'records_fts'").fetchone()[0]
+        assert "content=[records]" in sql
+        hits = conn.execute("SELECT count(*) FROM records_fts WHERE records_fts MATCH 'dich'").fetchone()[0]
+        assert hits > 0
+        types = {r[1]: r[2] for r in conn.execute("PRAGMA table_info(records)")}
+        assert (types["page"], types["seq"], types["value"], types["title"]) == ("INTEGER", "INTEGER", "REAL", "TEXT")
+        assert conn.execute("SELECT typeof(page) FROM records LIMIT 1").fetchone()[0] == "integer"
