@@ -1,5 +1,7 @@
 """Page images: PDF pages rendered by pypdfium2 (it comes with pdfplumber) and image files (PNG, JPEG, TIFF with
-several pages), one page at a time, as 8-bit grayscale arrays, with a pixel limit against decompression bombs."""
+several pages), one page at a time, as 8-bit grayscale arrays, with a pixel limit against decompression bombs.
+Colour pages and images lose their coloured ink (seals, signatures) on the way to grey, down to a faint trace
+(extract/cleanup.py `drop_colour_ink`): OCR and the rule finder see only the black print."""
 from __future__ import annotations
 
 import io
@@ -12,6 +14,8 @@ from errors import InputError
 DPI = 300
 # Larger images are refused: 100 megapixels is an A3 page at 600 dpi; a TIFF claiming more is a bomb or an error.
 MAX_PIXELS = 100_000_000
+# PDF pages up to this size are rendered in colour (A3 at 300 dpi is 17 megapixels)
+MAX_COLOUR_PIXELS = 40_000_000
 
 
 def render_pdf_page(pdf, index: int, dpi: int = DPI) -> np.ndarray:
@@ -22,14 +26,22 @@ def render_pdf_page(pdf, index: int, dpi: int = DPI) -> np.ndarray:
         scale = dpi / 72
         if width * height * scale * scale > MAX_PIXELS:
             scale = (MAX_PIXELS / (width * height)) ** 0.5
-        bitmap = page.render(scale=scale, grayscale=True)
-        array = bitmap.to_numpy().copy()
+        # in colour (RGB): a scanned page's red seal is told from its black print by its colour alone; an oversized
+        # page in grey (its colour copy would take 3-4 bytes a pixel)
+        colour = width * height * scale * scale <= MAX_COLOUR_PIXELS
+        bitmap = page.render(scale=scale, grayscale=not colour, rev_byteorder=True)
+        array = bitmap.to_numpy()
+        gray = _gray(array[:, :, :3]) if array.ndim == 3 else array.copy()
         bitmap.close()
     finally:
         page.close()
-    if array.ndim == 3:
-        array = array[:, :, 0]
-    return array
+    return gray
+
+
+def _gray(rgb: np.ndarray) -> np.ndarray:
+    """A colour page as grey without its coloured ink."""
+    from extract.cleanup import drop_colour_ink
+    return drop_colour_ink(np.ascontiguousarray(rgb))
 
 
 def image_pages(data: bytes) -> Iterator[np.ndarray]:
@@ -53,7 +65,10 @@ def image_pages(data: bytes) -> Iterator[np.ndarray]:
             if w * h > MAX_PIXELS:
                 raise InputError(f"the image is {w} × {h} pixels, more than {MAX_PIXELS // 1_000_000} million; "
                                  "scan it at 300 dpi", "too-large")
-            yield np.asarray(img.convert("L"))
+            if img.mode in ("L", "1", "I", "I;16", "F", "LA"):
+                yield np.asarray(img.convert("L"))
+            else:
+                yield _gray(np.asarray(img.convert("RGB")))
         except InputError:
             raise
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):

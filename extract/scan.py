@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from extract.cleanup import clean_page
 from extract.grid import deskew, find_grid
 from extract.ocr import ocr_words
 from extract.pdf_text import PdfSettings, lines_from_words
@@ -28,7 +29,7 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
                       settings: PdfSettings | None = None) -> Page:
     """OCR one page image (grayscale) into a Page; ruled tables are read cell by cell."""
     settings = settings or PdfSettings()
-    gray, angle = deskew(gray)
+    gray, angle = deskew(clean_page(gray))   # extract/cleanup.py: paper, light, photo, streaks, specks
     with tempfile.TemporaryDirectory(prefix="chitieu-ocr-") as tmp:
         grids, erased = find_grid(gray)
         found = _ocr_regions(erased, grids, Path(tmp))

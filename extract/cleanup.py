@@ -1,0 +1,249 @@
+"""Page images made fit for OCR and rule finding, as offices really scan them: grey or yellowed paper, a shadow
+across the page, a phone photo of a page on a desk, coloured seals and signatures, specks and streaks.
+
+Each step does one thing and is cheap (bench/scan_robustness.py prints the cost of each per page):
+- `drop_colour_ink`: an RGB page to grey with red/blue ink (seals, signatures) lifted to a faint trace, too light
+  for OCR or for the rule finder, still visible in the review thumbnails; black ink over a seal stays black;
+- `find_page`: the page's four corners in a photo of it lying on a desk, and `unwarp` to straighten it;
+- `estimate_background` and `normalise_background`: the paper's own brightness across the page (uneven light,
+  grey paper), divided out, so that paper is white everywhere and every fill the later steps make (erased rules,
+  margins, the border around each OCR'd region) matches the paper;
+- `stretch_contrast`: faint ink (a low-contrast copy) made black;
+- `remove_streaks` and `clear_border`: scanner streaks across the whole page and the dark edge beyond the paper,
+  which the rule finder would take for rules;
+- `remove_specks`: salt-and-pepper noise (a fax, a dirty glass) filtered only when the page has it.
+`clean_page` runs them in that order; deskewing (any angle up to ±10°) is `extract.grid.deskew`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class CleanupSettings:
+    enabled: bool = True
+    # the background is estimated on a copy this many times smaller (an A4 page at 300 dpi: 310 × 438 pixels)
+    background_shrink: int = 8
+    # ... as the brightest level within this many pixels of the small copy (a 13-pixel window is 104 pixels at
+    # 300 dpi: wider than any character stroke, narrower than a shadow's gradient)
+    background_window: int = 13
+    # a pixel whose channels differ by more than this (0-255) is coloured ink; yellowed paper differs by ~40
+    colour_spread: int = 70
+    # coloured ink is left at most this much darker than the paper (0-255): a trace a reviewer sees in the page's
+    # thumbnail, under the rule finder's threshold (15 below the local mean) and far above Tesseract's
+    colour_trace: int = 16
+    # ink lighter than this after the background is divided out (a faint copy) is darkened to black
+    faint_ink: int = 60
+    # a photo: the page's outline must cover between these shares of the picture, and the desk be this much
+    # darker than the page
+    page_min_area: float = 0.2
+    page_max_area: float = 0.93
+    desk_contrast: int = 30
+    # a streak crosses this share of the page and reaches into both outer margins (a rule never does)
+    streak_cover: float = 0.85
+    margin: float = 0.04
+    # the outer strip where a scanner's dark edge is erased (1.5 % of A4 is 3 mm; print margins are >= 10 mm)
+    border: float = 0.015
+    # salt-and-pepper noise: a page with more than this share of isolated pixels is median-filtered
+    speck_share: float = 0.002
+    # pages are straightened up to this angle either way (extract/grid.py's deskew)
+    max_skew: float = 10.0
+
+    def __post_init__(self):
+        if not (0 <= self.colour_trace <= 60 and 0 < self.page_min_area < self.page_max_area <= 1
+                and self.background_shrink >= 1 and self.background_window >= 3):
+            raise ValueError(f"bad clean-up settings: {self}")
+
+
+DEFAULT = CleanupSettings()
+# CHITIEU_CLEANUP=off turns every step off (and deskewing back to ±3°), to see what the clean-up changes on a
+# page; bench/scan_robustness.py measures with and without it
+SWITCH = "CHITIEU_CLEANUP"
+
+
+def current_settings() -> CleanupSettings:
+    """The settings in force: DEFAULT, or everything off when CHITIEU_CLEANUP=off."""
+    import os
+    if os.environ.get(SWITCH, "").lower() in ("off", "0", "no"):
+        return CleanupSettings(enabled=False)
+    return DEFAULT
+
+
+def clean_page(gray: np.ndarray, settings: CleanupSettings | None = None) -> np.ndarray:
+    """A grayscale page (colour ink already dropped by `drop_colour_ink`) ready for deskewing, rule finding and OCR:
+    the page cut out of a photo, paper made white, faint ink black, streaks, the dark border and specks gone."""
+    settings = settings or current_settings()
+    if not settings.enabled:
+        return gray
+    corners = find_page(gray, settings)
+    if corners is not None:
+        gray = unwarp(gray, corners)
+    gray = normalise_background(gray, estimate_background(gray, settings))
+    gray = stretch_contrast(gray, settings)
+    gray = remove_streaks(gray, settings)
+    gray = clear_border(gray, settings)
+    return remove_specks(gray, settings)
+
+
+def drop_colour_ink(rgb: np.ndarray, settings: CleanupSettings | None = None) -> np.ndarray:
+    """An RGB page as grey, with coloured ink (red and blue seals, signatures) lifted to a faint trace.
+
+    A coloured stroke is seen through its own colour: its brightest channel is nearly paper (the red channel of a
+    red seal), as a scanner's colour drop-out filter sees it, and it is kept no darker than a faint trace. Black
+    text over a seal is dark in every channel and stays. Without colour (every channel alike) this is the usual
+    luminance."""
+    import cv2
+
+    settings = settings or current_settings()
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    if not settings.enabled:
+        return gray
+    r, g, b = cv2.split(rgb)                                  # (cv2's max and min: 15× numpy's over axis 2)
+    top = cv2.max(cv2.max(r, g), b)
+    coloured = cv2.subtract(top, cv2.min(cv2.min(r, g), b)) > settings.colour_spread
+    if not coloured.any():
+        return gray
+    paper = int(np.percentile(gray[::8, ::8], 90))
+    gray[coloured] = np.maximum(top[coloured], max(0, paper - settings.colour_trace))
+    return gray
+
+
+def estimate_background(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray:
+    """The paper's brightness at every pixel: the brightest level around each point of a shrunk copy (text is
+    darker than its paper, so a local maximum is the paper under it), smoothed, at full size."""
+    import cv2
+
+    h, w = gray.shape
+    k = settings.background_shrink
+    small = cv2.resize(gray, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
+    window = cv2.getStructuringElement(cv2.MORPH_RECT, (settings.background_window, settings.background_window))
+    paper = cv2.dilate(small, window)                          # the brightest level nearby: the paper
+    paper = cv2.erode(paper, window)                           # ... back to its extent (a closing)
+    paper = cv2.blur(paper, (settings.background_window, settings.background_window))
+    return cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+
+
+def normalise_background(gray: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Each pixel divided by its paper's brightness: paper white (255) under a shadow and on grey stock alike,
+    ink as dark against it as it was against its own paper."""
+    import cv2
+    return cv2.divide(gray, np.maximum(background, 1), scale=255)
+
+
+def stretch_contrast(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray:
+    """Faint ink made dark: when the darkest ink of a page (after normalisation) is lighter than `faint_ink`, the
+    levels are stretched so that it is black and paper stays white."""
+    import cv2
+
+    small = gray[::4, ::4]
+    ink = small[small < 200]
+    if ink.size < 0.001 * small.size:
+        return gray
+    darkest = float(np.percentile(ink, 5))
+    if darkest <= settings.faint_ink:
+        return gray
+    lut = np.clip((np.arange(256, dtype=np.float32) - darkest) * 255 / max(255 - darkest, 1), 0, 255)
+    return cv2.LUT(gray, lut.astype(np.uint8))
+
+
+def remove_streaks(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray:
+    """Dark lines across the whole page (a dirty scanner glass, a fax's streak) painted white. A table rule stops
+    at the table, inside the print margins; a streak runs into both outer margins."""
+    ink = gray < 128
+    out = None
+    for axis in (1, 0):                                           # rows, then columns
+        length = gray.shape[axis]
+        edge = max(1, int(length * settings.margin))
+        cover = ink.sum(axis=axis) > settings.streak_cover * length
+        first = ink[:, :edge].any(axis=1) if axis == 1 else ink[:edge, :].any(axis=0)
+        last = ink[:, -edge:].any(axis=1) if axis == 1 else ink[-edge:, :].any(axis=0)
+        streaks = np.flatnonzero(cover & first & last)
+        if streaks.size:
+            out = gray.copy() if out is None else out
+            for i in streaks:
+                lo, hi = max(0, i - 2), i + 3                 # the streak's soft edge too
+                if axis == 1:
+                    out[lo:hi, :] = 255
+                else:
+                    out[:, lo:hi] = 255
+    return gray if out is None else out
+
+
+def clear_border(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray:
+    """The outer strip of the image (a scanner's dark edge beyond the paper, a photo's last bit of desk, punch
+    holes) painted white; text never reaches it."""
+    h, w = gray.shape
+    by, bx = int(h * settings.border), int(w * settings.border)
+    if by < 1 or bx < 1:
+        return gray
+    strips = (gray[:by], gray[-by:], gray[:, :bx], gray[:, -bx:])
+    if min(int(s.min()) for s in strips) >= 128:
+        return gray
+    out = gray.copy()
+    out[:by], out[-by:], out[:, :bx], out[:, -bx:] = 255, 255, 255, 255
+    return out
+
+
+def remove_specks(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray:
+    """Salt-and-pepper noise removed with a 3 × 3 median, only on a page that has it (the filter also rounds the
+    corners of small print, so a clean page is left alone)."""
+    import cv2
+
+    small = gray[: gray.shape[0] // 2 * 2: 2, : gray.shape[1] // 2 * 2: 2] if gray.size > 4_000_000 else gray
+    smooth = cv2.medianBlur(small, 3)
+    isolated = cv2.absdiff(small, smooth) > 100
+    if isolated.mean() <= settings.speck_share:
+        return gray
+    return cv2.medianBlur(gray, 3)
+
+
+def find_page(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray | None:
+    """The four corners (top-left, top-right, bottom-right, bottom-left; pixels) of a page photographed on a darker
+    desk, or None for a scan (the paper fills the image, or no four-cornered bright shape stands out)."""
+    import cv2
+
+    h, w = gray.shape
+    f = 600 / max(h, w)
+    small = cv2.resize(gray, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    level, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # the paper's text must not cut it into pieces: close the bright shape over its ink
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((15, 15), np.uint8))
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    area = cv2.contourArea(outline) / (small.shape[0] * small.shape[1])
+    if not settings.page_min_area <= area <= settings.page_max_area:
+        return None
+    hull = cv2.convexHull(outline)
+    quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
+    if len(quad) != 4:
+        return None
+    mask = np.zeros_like(small)
+    cv2.fillConvexPoly(mask, quad, 255)
+    inside, outside = small[mask > 0], small[mask == 0]
+    if outside.size == 0 or float(np.median(inside)) - float(np.median(outside)) < settings.desk_contrast:
+        return None
+    return _order(quad.reshape(4, 2).astype(np.float32) / f)
+
+
+def _order(points: np.ndarray) -> np.ndarray:
+    """Corners as top-left, top-right, bottom-right, bottom-left."""
+    s, d = points.sum(axis=1), np.diff(points, axis=1).ravel()
+    return np.array([points[s.argmin()], points[d.argmin()], points[s.argmax()], points[d.argmax()]],
+                    dtype=np.float32)
+
+
+def unwarp(gray: np.ndarray, corners: np.ndarray) -> np.ndarray:
+    """The page between its four corners, as if scanned flat: sides as long as the longer of each opposite pair."""
+    import cv2
+
+    tl, tr, br, bl = corners
+    width = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
+    height = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(corners, target)
+    return cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
