@@ -179,8 +179,33 @@ def _table_fields(rec: Record, row: Row) -> None:
 
 
 def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hierarchy) -> Record:
-    """Turn a collected row into a Record: hierarchy, label parts, numbers, target, status."""
+    """Turn a collected row into a Record, one step per group of fields, each a function of its own."""
     rec = Record(doc_id=doc_id, source=source, page=row.page, seq=seq, warnings=list(row.warnings), line=row.line)
+    notes: list[str] = []
+    stt = _number(rec, row, hierarchy)
+    _label(rec, row, stt, notes)
+    _value(rec, row, hierarchy, notes)
+    _benchmark(rec, row)
+    _target(rec, row, hierarchy)
+    _status(rec, row, notes)
+    _target_in_title(rec, notes)
+    unit_text = clean_title(strip_markup(row.field("unit")))
+    if unit_text:
+        rec.unit = unit_text
+    legal = _responsible(rec, row)
+    notes.extend(strip_markup(n) for n in _role_texts(row, "note"))
+    _table_fields(rec, row)
+    notes.extend(legal)
+    rec.note = " | ".join(n.strip() for n in notes if n.strip()) or None
+    _kind(rec, row)
+    base = row.confidence if row.confidence is not None else 1.0
+    rec.confidence = round(max(0.0, min(1.0, base - 0.1 * len(rec.warnings))), 3)
+    return rec
+
+
+def _number(rec: Record, row: Row, hierarchy: Hierarchy) -> Optional[str]:
+    """stt, stt_raw, parent_stt and level, from the printed number and the rows before it; returns the number
+    the row settled on (None for an unnumbered row)."""
     stt_raw = row.stt_raw.strip()
     rec.stt_raw = stt_raw or None
     stt = row.stt or (normalise_stt(stt_raw) if stt_raw else None)
@@ -193,48 +218,64 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     if part:
         rec.stt, rec.level = part.group(1), 1
         hierarchy.part, hierarchy.section, hierarchy.last_numbered, hierarchy.last_level = part.group(1), None, None, 1
+        return stt
+    stt = _slip(rec, stt, stt_raw, row, hierarchy)
+    if stt:
+        _place_numbered(rec, stt, hierarchy)
+    else:
+        _place_unnumbered(rec, stt_raw, hierarchy)
+    return stt
+
+
+def _slip(rec: Record, stt: Optional[str], stt_raw: str, row: Row, hierarchy: Hierarchy) -> Optional[str]:
+    """OCR'd rows only: a lost dot or a misread digit, told by the sequence; typed numbering is data."""
     prev = hierarchy.last_numbered
     if stt and row.confidence is not None and prev and stt != "1" and not follows(prev, stt):
-        # OCR'd rows only: a lost dot or a misread digit, told by the sequence; typed numbering is data
         fixed = slip_correction(prev, stt)
         if fixed:
             rec.warnings.append(f"row number read as {stt_raw}, taken as {fixed} from the sequence")
-            stt = fixed
-    if part:
-        pass
-    elif stt:
-        rec.stt, rec.level, rec.parent_stt = stt, level_of(stt), parent_of(stt)
-        if is_roman(stt.split(".")[0]):
-            # a roman part, or a part inside one ('I.1'): the numbered rows under it restart at 1
-            if hierarchy.part and "." not in stt:
-                rec.parent_stt = hierarchy.part
-            if hierarchy.part:
-                rec.level += 1
-            hierarchy.section, hierarchy.section_level = stt, rec.level
-        elif hierarchy.section:
-            # numbering restarts in each part (I. … 1. 2. II. … 1.): the part is the top of the tree
-            rec.level += hierarchy.section_level
-            rec.parent_stt = rec.parent_stt or hierarchy.section
-        elif hierarchy.part:
-            rec.level += 1
-            rec.parent_stt = rec.parent_stt or hierarchy.part
-        prev = hierarchy.last_numbered
-        if prev and not is_roman(stt) and not is_roman(prev) and stt != "1" and not follows(prev, stt):
-            # kept as printed: the source's own numbering error (real 06: 19, 22, 20, 21, 22) is data
-            rec.warnings.append(f"row number {stt} does not follow {prev}")
-        if stt.split(".")[-1] == "1":  # a list (re)starts: its numbers may be used again
-            hierarchy.seen = {k for k in hierarchy.seen if k[0] != rec.parent_stt}
-        elif (rec.parent_stt, stt) in hierarchy.seen:
-            rec.warnings.append(f"row number {stt} is used twice under the same row")
-        hierarchy.seen.add((rec.parent_stt, stt))
-        hierarchy.last_numbered, hierarchy.last_level = stt, rec.level
-    else:
-        rec.parent_stt = hierarchy.last_numbered
-        rec.level = hierarchy.last_level + 1
-        letter = LETTER_ITEM.match(stt_raw) or LETTER_CELL.match(stt_raw)
-        if letter:  # 'a)' under '1.': its own number, but the numbered rows around it stay the list
-            rec.stt = letter.group(1)
+            return fixed
+    return stt
 
+
+def _place_numbered(rec: Record, stt: str, hierarchy: Hierarchy) -> None:
+    rec.stt, rec.level, rec.parent_stt = stt, level_of(stt), parent_of(stt)
+    if is_roman(stt.split(".")[0]):
+        # a roman part, or a part inside one ('I.1'): the numbered rows under it restart at 1
+        if hierarchy.part and "." not in stt:
+            rec.parent_stt = hierarchy.part
+        if hierarchy.part:
+            rec.level += 1
+        hierarchy.section, hierarchy.section_level = stt, rec.level
+    elif hierarchy.section:
+        # numbering restarts in each part (I. … 1. 2. II. … 1.): the part is the top of the tree
+        rec.level += hierarchy.section_level
+        rec.parent_stt = rec.parent_stt or hierarchy.section
+    elif hierarchy.part:
+        rec.level += 1
+        rec.parent_stt = rec.parent_stt or hierarchy.part
+    prev = hierarchy.last_numbered
+    if prev and not is_roman(stt) and not is_roman(prev) and stt != "1" and not follows(prev, stt):
+        # kept as printed: the source's own numbering error (real 06: 19, 22, 20, 21, 22) is data
+        rec.warnings.append(f"row number {stt} does not follow {prev}")
+    if stt.split(".")[-1] == "1":  # a list (re)starts: its numbers may be used again
+        hierarchy.seen = {k for k in hierarchy.seen if k[0] != rec.parent_stt}
+    elif (rec.parent_stt, stt) in hierarchy.seen:
+        rec.warnings.append(f"row number {stt} is used twice under the same row")
+    hierarchy.seen.add((rec.parent_stt, stt))
+    hierarchy.last_numbered, hierarchy.last_level = stt, rec.level
+
+
+def _place_unnumbered(rec: Record, stt_raw: str, hierarchy: Hierarchy) -> None:
+    rec.parent_stt = hierarchy.last_numbered
+    rec.level = hierarchy.last_level + 1
+    letter = LETTER_ITEM.match(stt_raw) or LETTER_CELL.match(stt_raw)
+    if letter:  # 'a)' under '1.': its own number, but the numbered rows around it stay the list
+        rec.stt = letter.group(1)
+
+
+def _label(rec: Record, row: Row, stt: Optional[str], notes: list[str]) -> None:
+    """title, title_raw, and what the label carries: '(6đ)' points, the 'Cách tính …' formula."""
     title_src = row.field("title")
     if BULLET.match(title_src) and not stt:
         title_src = BULLET.sub("", title_src, count=1)
@@ -242,25 +283,33 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     label = split_label(title_src)
     rec.title = label.title or None
     rec.formula, rec.max_points = label.formula, label.max_points
-    notes = [label.explanation] if label.explanation else []
+    if label.explanation:
+        notes.append(label.explanation)
 
+
+def _value(rec: Record, row: Row, hierarchy: Hierarchy, notes: list[str]) -> None:
+    """The reported figure ('49,22%' → 49.22, '11,4/18 điểm' → 11.4 of 18): a report's 'Tỷ lệ' too."""
     rate_text = strip_markup(row.field("rate"))
     value_text = strip_markup(row.field("value")) or (rate_text if hierarchy.report else "")
-    if value_text:
-        rec.value_raw = value_text
-        q = parse_quantity(value_text)
-        if q is not None:
-            rec.value, rec.value_denominator, rec.value_high, rec.unit = q.value, q.denominator, q.high, q.unit
-            if len(FIGURE.findall(value_text)) > (2 if q.denominator is not None else 1):
-                # two rows run together ('11,4/18 điểm 49,22%': a row's number was lost): only the first is kept
-                rec.warnings.append("value cell holds more than one figure; the first was taken")
-        else:
-            target = parse_target(value_text, whole=True)
-            if target and target.op != "=":
-                _set_target(rec, target)
-            else:
-                notes.append(value_text)
-                rec.warnings.append("value is not a number")
+    if not value_text:
+        return
+    rec.value_raw = value_text
+    q = parse_quantity(value_text)
+    if q is not None:
+        rec.value, rec.value_denominator, rec.value_high, rec.unit = q.value, q.denominator, q.high, q.unit
+        if len(FIGURE.findall(value_text)) > (2 if q.denominator is not None else 1):
+            # two rows run together ('11,4/18 điểm 49,22%': a row's number was lost): only the first is kept
+            rec.warnings.append("value cell holds more than one figure; the first was taken")
+        return
+    target = parse_target(value_text, whole=True)
+    if target and target.op != "=":
+        _set_target(rec, target)
+    else:
+        notes.append(value_text)
+        rec.warnings.append("value is not a number")
+
+
+def _benchmark(rec: Record, row: Row) -> None:
     bench_text = strip_markup(row.field("benchmark"))
     if bench_text:
         rec.benchmark_raw = bench_text
@@ -268,7 +317,11 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         rec.benchmark_value = q.value if q else None
         if q is None:
             rec.warnings.append("national average is not a number")
-    target_text = strip_markup(row.field("target")) or ("" if hierarchy.report else rate_text)
+
+
+def _target(rec: Record, row: Row, hierarchy: Hierarchy) -> None:
+    """The target column: a plan's 'Tỷ lệ' too."""
+    target_text = strip_markup(row.field("target")) or ("" if hierarchy.report else strip_markup(row.field("rate")))
     if target_text:
         target = parse_target(target_text)
         rec.target_raw = target_text
@@ -276,14 +329,23 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
             _set_target(rec, target, raw=target_text)
         else:
             rec.warnings.append("target has no comparable figure")
+
+
+def _status(rec: Record, row: Row, notes: list[str]) -> None:
+    """'Đạt (từ 90% trở lên)': the status, and the target it names when the row has none."""
     status_text = strip_markup(row.field("status"))
-    if status_text:
-        status, target, rest = parse_status(status_text)
-        rec.status = status
-        if target and rec.target_op is None:
-            _set_target(rec, target)
-        if rest:
-            notes.append(rest)
+    if not status_text:
+        return
+    status, target, rest = parse_status(status_text)
+    rec.status = status
+    if target and rec.target_op is None:
+        _set_target(rec, target)
+    if rest:
+        notes.append(rest)
+
+
+def _target_in_title(rec: Record, notes: list[str]) -> None:
+    """A target the label itself states, when no column gave one (first way that finds one wins)."""
     if rec.target_op is None and rec.title:
         head, target, rest = split_target(rec.title)
         if target is not None:
@@ -304,21 +366,25 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         count = STRIVE_COUNT.search(rec.title)
         if count:
             _set_target(rec, Target(">=", float(int(count.group(2))), count.group(1)))
-    unit_text = clean_title(strip_markup(row.field("unit")))
-    if unit_text:
-        rec.unit = unit_text
+
+
+def _role_texts(row: Row, role: str) -> list[str]:
+    """Every text of a role: each column of it in a table, what the layout collected in running text."""
+    if row.roles:
+        return [c for c, r in zip(row.cells, row.roles) if r == role and c.strip()]
+    return row.parts.get(role, [])
+
+
+def _responsible(rec: Record, row: Row) -> list[str]:
+    """The bodies that carry the row out; returns the legal bases found among them, which are notes."""
     responsible, legal = [], []
-    bodies = [c for c, r in zip(row.cells, row.roles) if r == "responsible" and c.strip()] if row.roles \
-        else row.parts.get("responsible", [])
-    for part in _bodies(bodies):
+    for part in _bodies(_role_texts(row, "responsible")):
         (legal if LEGAL_BASIS.match(part) else responsible).append(part)
     rec.responsible = "; ".join(responsible) or None
-    note_cells = [c for c, r in zip(row.cells, row.roles) if r == "note" and c.strip()] if row.roles \
-        else row.parts.get("note", [])
-    notes.extend(strip_markup(n) for n in note_cells)
-    _table_fields(rec, row)
-    notes.extend(legal)
-    rec.note = " | ".join(n.strip() for n in notes if n.strip()) or None
+    return legal
+
+
+def _kind(rec: Record, row: Row) -> None:
     rec.kind = row_kind(row, rec)
     if rec.kind in (RowKind.TOTAL, RowKind.HEADING) and not rec.stt:
         rec.parent_stt, rec.level = None, 1
@@ -326,6 +392,3 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
         rec.title = rec.title or next((c.text for c in rec.cells if c.text and c.value is None), None)
     if rec.title is None and rec.kind not in (RowKind.TOTAL, RowKind.HEADING):
         rec.warnings.append("row has no title")
-    base = row.confidence if row.confidence is not None else 1.0
-    rec.confidence = round(max(0.0, min(1.0, base - 0.1 * len(rec.warnings))), 3)
-    return rec
