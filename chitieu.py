@@ -46,7 +46,7 @@ def extract(paths: Union[str, Path, Iterable[Union[str, Path]]], **settings) -> 
         paths = [paths]
     run_settings = pipeline.RunSettings(**settings)
     run_settings.lexicon()  # a bad lexicon file fails here, with its one-line reason
-    files, _ = pipeline.collect_inputs([Path(p) for p in paths])
+    files, _ = pipeline.collect([Path(p) for p in paths], run_settings)
     tasks = [pipeline.Task(i, path, source, "0" * 16) for i, (path, source) in enumerate(files)]
     runner = (pipeline.run_isolated(tasks, run_settings, run_settings.workers, run_settings.timeout,
                                     run_settings.max_memory) if run_settings.workers > 0

@@ -53,12 +53,15 @@ def main() -> None:
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Write DIR/records.xlsx.")
 @click.option("--follow-links", is_flag=True,
               help="Read links to files outside the input folders (by default they are skipped).")
+@click.option("--group-pages/--no-group-pages", default=True, show_default=True,
+              help="Page images of one folder named alike but for a page number (scan_0001.jpg, scan_0002.jpg) "
+                   "are one document; --no-group-pages reads each image as a document of its own.")
 @click.option("--debug", is_flag=True, help="Show tracebacks and library log lines instead of one-line errors.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
 def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], headers: tuple[Path, ...], db: Path,
         workers: int,
         timeout: float, max_memory: int, force: bool, ocr: str, layout: str, executor: str, scheduler: str,
-        review: bool, xlsx: bool, follow_links: bool, debug: bool, quiet: bool) -> None:
+        review: bool, xlsx: bool, follow_links: bool, group_pages: bool, debug: bool, quiet: bool) -> None:
     """Convert files and folders of reports (PDF, .txt, .md) into records.
 
     Running the same command again resumes: files an earlier run finished are taken as they are."""
@@ -78,7 +81,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], hea
                                         timeout=timeout,
                                         max_memory=max_memory, force=force, ocr=ocr, layout=layout,
                                         executor=executor, scheduler=scheduler, review=review, xlsx=xlsx,
-                                        follow_links=follow_links)
+                                        follow_links=follow_links, group_pages=group_pages)
         with logs, stop_on_signals():
             result = pipeline.run(inputs, out_dir, settings, Progress(quiet=quiet))
     except ChitieuError as exc:

@@ -11,12 +11,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional, Union
 
 from batch import Manifest, Task, run_in_process, run_isolated, run_key
-from batch.inputs import collect_inputs  # noqa: F401 — part of the pipeline's API (chitieu.extract uses it)
+from batch.inputs import PageGroup, collect_inputs
 from errors import ChitieuError, InputError, MissingDependency, OutputNotWritable
 from extract import extract_pages
+from extract.read import extract_page_images
 from normalize import repair_pages
 from normalize.repair import unrestore_records
 from normalize.lexicon import match_records
@@ -48,6 +49,7 @@ class RunSettings:
     review: bool = True              # write DIR/review.html
     xlsx: bool = True                # write DIR/records.xlsx
     follow_links: bool = False       # read links to files outside the input folders (off: they are skipped)
+    group_pages: bool = True         # page images named scan_0001.jpg, scan_0002.jpg, … are one document
 
     def lexicon(self):
         from normalize.lexicon import shipped_lexicon
@@ -74,8 +76,33 @@ class RunResult:
         return [d for d in self.documents if d.status == "failed"]
 
 
+# An input: a file, or the page images of one document (batch/inputs.py)
+Input = Union[Path, PageGroup]
+
+
+def collect(inputs: Iterable[Path], settings: Optional[RunSettings] = None,
+            out_dir: Optional[Path] = None) -> tuple[list[tuple[Input, str]], list[dict]]:
+    """The inputs of files and folders under the run's settings (links, page grouping), and what was skipped."""
+    settings = settings or RunSettings()
+    return collect_inputs(inputs, out_dir, settings.follow_links, settings.group_pages)
+
+
 def doc_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+def group_id(page_ids: Iterable[str]) -> str:
+    """doc_id of a PageGroup: its pages' content hashes in page order, so that changing, adding, removing or
+    reordering any page image makes it another document (and the resume cache converts it again)."""
+    return doc_id_of(("page-images:" + ",".join(page_ids)).encode())
+
+
+def input_id(item: Input) -> Optional[str]:
+    """doc_id of an input without reading it into memory, or None when a file of it cannot be read."""
+    if not isinstance(item, PageGroup):
+        return file_id(item)
+    ids = [file_id(path) for path in item.files]
+    return None if None in ids else group_id(ids)
 
 
 def file_id(path: Path) -> Optional[str]:
@@ -116,20 +143,18 @@ def read_input(path: Path) -> bytes:
         raise InputError(f"the file cannot be read ({exc.strerror}); check the path", "unreadable") from None
 
 
-def process_file(path: Path, source: str, settings: Optional[RunSettings] = None,
+def process_file(path: Input, source: str, settings: Optional[RunSettings] = None,
                  timings: Optional[dict] = None) -> Document:
-    """Run one file through every stage; failures become doc.status='failed' with a one-line reason.
-    timings, when given, receives the seconds of the extract, repair and parse stages (for the benchmarks)."""
+    """Run one input (a file, or a PageGroup of page images) through every stage; failures become
+    doc.status='failed' with a one-line reason. timings, when given, receives the seconds of the extract, repair
+    and parse stages (for the benchmarks)."""
     timings = {} if timings is None else timings
     settings = settings or RunSettings()
     started = time.perf_counter()
     doc = Document(doc_id="0" * 16, source=source)
     try:
-        data = read_input(path)
-        doc.doc_id = doc_id_of(data)
         mark = time.perf_counter()
-        doc.kind, doc.pages, notes = extract_pages(data, path, settings.ocr)
-        doc.warnings.extend(notes)
+        _extract(doc, path, settings.ocr)
         timings["extract"], mark = time.perf_counter() - mark, time.perf_counter()
         doc.warnings.extend(repair_pages(doc.pages))
         timings["repair"], mark = time.perf_counter() - mark, time.perf_counter()
@@ -160,6 +185,29 @@ def process_file(path: Path, source: str, settings: Optional[RunSettings] = None
     return doc
 
 
+def _extract(doc: Document, item: Input, ocr: str) -> None:
+    """The document's id, kind, pages and extraction notes, from a file or from a group's page images."""
+    if isinstance(item, PageGroup):
+        doc.doc_id = input_id(item) or doc.doc_id
+        doc.warnings.extend(item.warnings)
+        doc.kind, doc.pages, notes = extract_page_images(_page_images(item), ocr)
+    else:
+        data = read_input(item)
+        doc.doc_id = doc_id_of(data)
+        doc.kind, doc.pages, notes = extract_pages(data, item, ocr)
+    doc.warnings.extend(notes)
+
+
+def _page_images(group: PageGroup) -> Iterator[tuple[str, Path, bytes]]:
+    """A group's page files read one at a time (one page image in memory, not the whole scan)."""
+    for name, path in zip(group.names, group.files):
+        try:
+            data = read_input(path)
+        except InputError as exc:
+            raise InputError(f"page image {name}: {exc}", exc.code) from None
+        yield name, path, data
+
+
 def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] = None,
         progress=None) -> RunResult:
     """Convert every input into records and write the output files into out_dir."""
@@ -170,14 +218,15 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
     use_vocabulary(settings.headers)  # so does a bad --headers file
     _check_writable(out_dir)
     # after the check: out_dir exists, so that a --out inside an input folder is recognised and skipped
-    files, skipped = collect_inputs(inputs, out_dir, settings.follow_links)
+    files, skipped = collect(inputs, settings, out_dir)
     result = RunResult(skipped=skipped)
     options = f"ocr={settings.ocr};layout={settings.layout};headers={len(settings.headers)}"
     manifest = Manifest(out_dir, run_key(settings.lexicons + settings.headers, options))
     docs = _convert(files, settings, manifest, result, progress)
     result.documents = [d for d in docs if d is not None]
     result.seconds = time.perf_counter() - started
-    _write_results(out_dir, result, manifest, settings)
+    pages = {source: list(item.names) for item, source in files if isinstance(item, PageGroup)}
+    _write_results(out_dir, result, manifest, settings, pages)
     return result
 
 
@@ -189,7 +238,7 @@ def _check_writable(out_dir: Path) -> None:
         probe.unlink()
 
 
-def _convert(files: list[tuple[Path, str]], settings: RunSettings, manifest: Manifest, result: RunResult,
+def _convert(files: list[tuple[Input, str]], settings: RunSettings, manifest: Manifest, result: RunResult,
              progress) -> list[Optional[Document]]:
     """The Document of every input, in input order: from the resume cache, or converted now."""
     docs: list[Optional[Document]] = [None] * len(files)
@@ -219,7 +268,7 @@ def _resume(files, settings: RunSettings, manifest: Manifest, docs: list, result
     """Fill docs with what an earlier run finished; return the tasks left to convert."""
     tasks: list[Task] = []
     for i, (path, source) in enumerate(files):
-        doc_id = file_id(path)
+        doc_id = input_id(path)
         cached = manifest.load(doc_id, source) if doc_id and not settings.force else None
         if cached is None:
             tasks.append(Task(i, path, source, doc_id or "0" * 16))
@@ -240,12 +289,13 @@ def _executor(tasks: list[Task], settings: RunSettings):
     return run_in_process(tasks, settings, process_file)
 
 
-def _write_results(out_dir: Path, result: RunResult, manifest: Manifest, settings: RunSettings) -> None:
-    """manifest.json, the files, the workbook, the review page and the database."""
+def _write_results(out_dir: Path, result: RunResult, manifest: Manifest, settings: RunSettings,
+                   pages: dict[str, list[str]]) -> None:
+    """manifest.json, the files, the workbook, the review page and the database. pages: the page files of each
+    document made of page images, by source."""
     docs = result.documents
     with _writing(f"the results in {out_dir}"):
-        manifest.write_index(out_dir, [{"source": d.source, "doc_id": d.doc_id, "status": d.status,
-                                        "records": len(d.records)} for d in docs])
+        manifest.write_index(out_dir, [_manifest_entry(d, pages.get(d.source)) for d in docs])
         result.report = write_outputs(out_dir, docs, result.seconds, result.skipped)
         if settings.xlsx:
             write_xlsx(out_dir / "records.xlsx", docs)
@@ -254,6 +304,13 @@ def _write_results(out_dir: Path, result: RunResult, manifest: Manifest, setting
     db = settings.db or out_dir / "chitieu.sqlite"
     with _writing(f"the database {db}"):
         write_database(db, docs)
+
+
+def _manifest_entry(doc: Document, page_files: Optional[list[str]]) -> dict:
+    entry = {"source": doc.source, "doc_id": doc.doc_id, "status": doc.status, "records": len(doc.records)}
+    if page_files:
+        entry["files"] = page_files
+    return entry
 
 
 # errno values that mean the disk (or the user's quota) is full: freeing space and running again is the fix

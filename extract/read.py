@@ -3,6 +3,7 @@ text layer is read or the page is rendered and OCR'd (as OCRmyPDF does)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 from errors import BadOption, InputError
 from extract.decide import BLANK_DPI, blank_reason
@@ -118,9 +119,30 @@ def _ocr_pdf_pages(data: bytes, pages: list[Page]) -> list[Page]:
         pdf.close()
 
 
-def _ocr_image(data: bytes) -> list[Page]:
+def _ocr_image(data: bytes, first: int = 1, reason: str = "image; OCR'd") -> list[Page]:
     from extract.images import image_dpi, image_pages
     from extract.scan import read_scanned_page
 
     dpi = image_dpi(data)
-    return [read_scanned_page(gray, i, dpi, "image; OCR'd") for i, gray in enumerate(image_pages(data), start=1)]
+    return [read_scanned_page(gray, i, dpi, reason) for i, gray in enumerate(image_pages(data), start=first)]
+
+
+def extract_page_images(images: Iterable[tuple[str, Path, bytes]], ocr: str = "auto") -> tuple[str, list[Page],
+                                                                                             list[str]]:
+    """The pages of one document whose pages are image files, in the order given ((name, path, bytes), read one
+    at a time): each file's pages follow the one before (a multi-page TIFF adds all of its own), each page's
+    reason names its file. A file that is not a readable image fails the whole document, naming the file."""
+    if ocr not in OCR_MODES:
+        raise BadOption(f"--ocr must be one of {', '.join(OCR_MODES)}, not {ocr!r}")
+    if ocr == "never":
+        raise InputError("page images need OCR, and --ocr never was given", "needs-ocr")
+    pages: list[Page] = []
+    for name, path, data in images:
+        try:
+            if sniff_kind(data, path) != "image":
+                raise InputError("not an image (PNG, JPEG, TIFF), although it is named like the other pages",
+                                 "damaged-image")
+            pages.extend(_ocr_image(data, first=len(pages) + 1, reason=f"{name}: image; OCR'd"))
+        except InputError as exc:
+            raise InputError(f"page image {name}: {exc}", exc.code) from None
+    return "image", pages, []
