@@ -33,6 +33,9 @@ class CleanupSettings:
     # coloured ink is left at most this much darker than the paper (0-255): a trace a reviewer sees in the page's
     # thumbnail, under the rule finder's threshold (15 below the local mean) and far above Tesseract's
     colour_trace: int = 16
+    # ... when its brightest channel is at least this share of the paper's level (a red seal's red channel is
+    # ~0.8 of the paper; black print over the seal is dark in every channel, under 0.4, and stays)
+    colour_light: float = 0.55
     # ink lighter than this after the background is divided out (a faint copy) is darkened to black
     faint_ink: int = 60
     # a photo: the page's outline must cover between these shares of the picture, and the desk be this much
@@ -40,6 +43,8 @@ class CleanupSettings:
     page_min_area: float = 0.2
     page_max_area: float = 0.93
     desk_contrast: int = 30
+    # ... and every corner at least this share of the picture inside its edges
+    page_inset: float = 0.01
     # a streak crosses this share of the page and reaches into both outer margins (a rule never does)
     streak_cover: float = 0.85
     margin: float = 0.04
@@ -104,8 +109,13 @@ def drop_colour_ink(rgb: np.ndarray, settings: CleanupSettings | None = None) ->
     coloured = cv2.subtract(top, cv2.min(cv2.min(r, g), b)) > settings.colour_spread
     if not coloured.any():
         return gray
+    # and the stroke's soft edge, where its colour fades into the paper (a JPEG's halved colour resolution)
+    coloured = cv2.dilate(coloured.view(np.uint8), np.ones((5, 5), np.uint8)).view(bool)
     paper = int(np.percentile(gray[::8, ::8], 90))
-    gray[coloured] = np.maximum(top[coloured], max(0, paper - settings.colour_trace))
+    seen = top[coloured]
+    # light in its own colour: the seal's ink, lifted to a trace; dark in every channel: black print over the seal
+    gray[coloured] = np.where(seen >= settings.colour_light * paper, np.maximum(seen, paper - settings.colour_trace),
+                              seen)
     return gray
 
 
@@ -220,6 +230,13 @@ def find_page(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarr
     hull = cv2.convexHull(outline)
     quad = cv2.approxPolyDP(hull, 0.02 * cv2.arcLength(hull, True), True)
     if len(quad) != 4:
+        return None
+    # a page on a desk has desk on every side: a bright shape that runs off the picture is lit paper beside a
+    # shadow, not a page
+    xs, ys = quad[:, 0, 0], quad[:, 0, 1]
+    edge = settings.page_inset * max(small.shape)
+    if xs.min() < edge or ys.min() < edge or xs.max() > small.shape[1] - 1 - edge or \
+            ys.max() > small.shape[0] - 1 - edge:
         return None
     mask = np.zeros_like(small)
     cv2.fillConvexPoly(mask, quad, 255)
