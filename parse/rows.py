@@ -149,7 +149,11 @@ def row_kind(row: Row, rec: Record) -> str:
     if "stt" not in row.roles:   # a table without row numbers: every row is a row
         return RowKind.TOTAL if is_total(label) else RowKind.ROW
     if row.kind in (RowKind.HEADING, RowKind.TOTAL, RowKind.SUBROW):
-        return RowKind.TOTAL if is_total(label) else row.kind
+        if is_total(label):
+            return RowKind.TOTAL
+        if row.kind == RowKind.SUBROW and not figures and rec.parent_stt is None:
+            return RowKind.HEADING   # an un-numbered row before any numbered one names the rows below it
+        return row.kind
     if rec.stt is None:
         return RowKind.TOTAL if is_total(label) else RowKind.SUBROW if figures or rec.stt_raw else RowKind.HEADING
     if is_roman(rec.stt.split(".")[0]) and not figures:

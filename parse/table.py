@@ -50,6 +50,7 @@ class TableResult:
     how: set[str] = field(default_factory=set)
     fresh: bool = True   # no row yet under the current table header
     tables: list[Table] = field(default_factory=list)
+    footnote: bool = False   # inside a footnote under a table (from its mark to the next numbered row)
 
 
 def _header_columns(item: Item) -> Optional[list[Column]]:
@@ -65,7 +66,7 @@ def _header_columns(item: Item) -> Optional[list[Column]]:
 # 'Ước thực hiện'), folded: it names a year.
 SPANNING = re.compile(r"\b(19|20)\d\d\b")
 # Footnote text printed under a table ('[1] Tuyên Quang, Cao Bằng, …'): never a row.
-FOOTNOTE = re.compile(r"^\s*(\[\d{1,2}\]|[¹²³⁴⁵⁶⁷⁸⁹]+)\s*\S")
+FOOTNOTE = re.compile(r"^\s*(\[\d{1,2}\]|[¹²³⁴⁵⁶⁷⁸⁹]+)(\s*\S|\s*$)")
 # A row that only introduces the sub-rows below it ('Trong đó:', 'Bao gồm:'), folded.
 CAPTION = re.compile(r"^\W*(trong do|bao gom|gom|cu the)\W*$")
 # A lettered STT cell: 'A', 'B.' (parts above roman ones), 'a', 'b' (items under a numbered row).
@@ -429,12 +430,16 @@ def _apply_row(item: Item, texts: list[str], merged: list[bool], columns: list[C
     stt_text = texts[roles.index("stt")].strip() if "stt" in roles else ""
     if not any(t.strip() for t in texts):
         return current
-    if FOOTNOTE.match(" ".join(t for t in texts if t.strip())):
-        # footnote text under a table: kept out of the rows (and of the sentence it would run into)
+    stt = normalise_stt(stt_text) if stt_text else None
+    if FOOTNOTE.match(strip_markup(" ".join(t for t in texts if t.strip())).strip(" *")) \
+            or (result.footnote and stt is None):
+        # footnote text under a table, from its mark to the next numbered row: kept out of the rows (and of
+        # the sentence it would run into)
+        result.footnote = True
         result.unparsed.append(Unparsed(item.line.page, item.line.number, " | ".join(t for t in texts if t),
                                         "footnote"))
         return current
-    stt = normalise_stt(stt_text) if stt_text else None
+    result.footnote = False
     if stt is None and stt_text and item.line.confidence is not None:  # an OCR'd table: '1;1' is 1.1
         stt = ocr_stt(stt_text)
     bullet = bool(stt_text) and BULLET.match(stt_text + " x") is not None and stt is None and len(stt_text) <= 2
