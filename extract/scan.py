@@ -2,14 +2,15 @@
 positioned words), so that the parser reads scans and text PDFs alike."""
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from extract.cleanup import clean_page
-from extract.grid import deskew, find_grid
-from extract.ocr import ocr_words
+from extract.grid import Grid, GridRow, deskew, find_grid
+from extract.ocr import ocr_digits, ocr_words
 from extract.pdf_text import PdfSettings, lines_from_words
 from schemas.model import Page
 
@@ -32,6 +33,7 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     gray, angle = deskew(clean_page(gray))   # extract/cleanup.py: paper, light, photo, streaks, specks
     with tempfile.TemporaryDirectory(prefix="chitieu-ocr-") as tmp:
         grids, erased = find_grid(gray)
+        grids = own_rules(grids, gray)
         found = _ocr_regions(erased, grids, Path(tmp))
         if _poor(found):
             # a page scanned sideways or upside down reads as junk: ask Tesseract's orientation detector (only
@@ -41,6 +43,7 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
                 gray = np.ascontiguousarray(np.rot90(gray, k=turn // 90))
                 gray, angle = deskew(gray)
                 grids, erased = find_grid(gray)
+                grids = own_rules(grids, gray)
                 found = _ocr_regions(erased, grids, Path(tmp))
                 reason += f"; turned {turn}° upright"
     scale = 72 / dpi
@@ -55,6 +58,134 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     page.lines = lines_from_words(words, [_Table(g, scale) for g in grids], number, settings)
     add_images(page, gray, scale)
     return page
+
+
+# A rule this close to the page's edge (share of its width or height) is the scanner's frame, not a table's.
+EDGE_SHARE = 0.01
+# A table's top and bottom rules run across at least this share of its width (an underlined title above a
+# table, a signature's line below it, run across less); a rule inside it at least across one of its columns.
+FULL_RULE = 0.6
+COLUMN_RULE = 0.9
+# A column rule runs down at least this share of the table's height (a stamp's ring, a stroke of a signature,
+# run down less).
+DOWN_RULE = 0.4
+# Half the thickness of the band a rule is looked for in (pixels at 300 dpi): a scanned rule wavers.
+RULE_BAND = 4
+
+
+def own_rules(grids: list[Grid], gray: np.ndarray) -> list[Grid]:
+    """The grids kept to the rules that are the table's own, their cells read from where the rules run.
+    find_grid takes every long line of the page for a rule: on a scan that includes the frame the scanner draws
+    at the page's edge (a whole page then reads as one table whose first row is the text above it; realpdf 09
+    p17's STT cells fell in a column that is the margin) and an underlined title above the table (p17's heading
+    became two rows of its list). A short rule under a group's header cell ('Đánh giá' over 'Đạt | Không đạt'),
+    too faint or short for find_grid, is found here, and a cell runs across or down where no rule separates it
+    from its neighbour (merged), as pdfplumber gives a text layer's cells."""
+    import cv2
+
+    if not grids:
+        return grids
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15) > 0
+    out = []
+    for grid in grids:
+        kept = _kept_rules(grid, ink)
+        if kept is not None:
+            xs, ys = kept
+            out.append(_cells_from_rules(xs, sorted(ys + _column_rules(xs, ys, ink)), ink))
+    return out
+
+
+def _across(ink: np.ndarray, y: int, left: int, right: int) -> float:
+    """Share of [left, right) that a rule at height y covers."""
+    band = ink[max(0, y - RULE_BAND):y + RULE_BAND + 1, left:right]
+    return float(band.any(axis=0).mean()) if right > left and band.size else 0.0
+
+
+def _down(ink: np.ndarray, x: int, top: int, bottom: int) -> float:
+    """Share of [top, bottom) that a rule at x covers."""
+    band = ink[top:bottom, max(0, x - RULE_BAND):x + RULE_BAND + 1]
+    return float(band.any(axis=1).mean()) if bottom > top and band.size else 0.0
+
+
+def _kept_rules(grid: Grid, ink: np.ndarray):
+    """(xs, ys) of the grid's rules that are the table's own, or None when fewer than a cell's remain."""
+    height, width = ink.shape
+    xs = sorted({int(c[i]) for r in grid.rows for c in r.cells if c for i in (0, 2)})
+    ys = sorted({int(r.bbox[i]) for r in grid.rows for i in (1, 3)})
+    xs = [x for x in xs if EDGE_SHARE * width < x < (1 - EDGE_SHARE) * width]
+    ys = [y for y in ys if EDGE_SHARE * height < y < (1 - EDGE_SHARE) * height]
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    full = [y for y in ys if _across(ink, y, xs[0], xs[-1]) >= FULL_RULE]
+    if len(full) < 2:
+        return None
+    top, bottom = full[0], full[-1]
+    ys = [y for y in ys if top <= y <= bottom and (y in full or any(
+        _across(ink, y, a, b) >= COLUMN_RULE for a, b in zip(xs, xs[1:])))]
+    xs = [x for x in xs if _down(ink, x, top, bottom) >= DOWN_RULE]
+    return (xs, ys) if len(xs) >= 2 and len(ys) >= 2 else None
+
+
+# Rules closer than this (pixels at 300 dpi) are one rule.
+SAME_RULE = 12
+
+
+def _column_rules(xs: list[int], ys: list[int], ink: np.ndarray) -> list[int]:
+    """Heights of rules that run across one column or a few but not the whole table (under a group's header
+    cell), which find_grid's page-wide search misses: a run of ink across nearly all of a column's width."""
+    import cv2
+
+    top, bottom = ys[0], ys[-1]
+    tall = cv2.dilate(ink[top:bottom].astype(np.uint8), np.ones((2 * RULE_BAND + 1, 1), np.uint8)) > 0
+    found: list[int] = []
+    for a, b in zip(xs, xs[1:]):
+        inner = tall[:, a + 2 * RULE_BAND:b - 2 * RULE_BAND]
+        if inner.shape[1] < 10:
+            continue
+        rows = np.flatnonzero(inner.mean(axis=1) >= COLUMN_RULE)
+        for run in np.split(rows, np.flatnonzero(np.diff(rows) > 1) + 1) if rows.size else []:
+            y = top + int(run.mean())
+            if all(abs(y - other) > SAME_RULE for other in ys + found):
+                found.append(y)
+    return found
+
+
+# A rule runs through a cell's side when it covers at least this share of it.
+SIDE_RULE = 0.6
+
+
+def _cells_from_rules(xs: list[int], ys: list[int], ink: np.ndarray) -> Grid:
+    """A grid from its rules: neighbouring places are one cell where no rule runs between them (merged across
+    or down). Each cell is listed in the row and column of its top left place; the places it covers are None,
+    as pdfplumber lists a text layer's merged cells."""
+    n_rows, n_cols = len(ys) - 1, len(xs) - 1
+    owner = {}
+    for r in range(n_rows):
+        top, bottom = ys[r], ys[r + 1]
+        for c in range(n_cols):
+            left, right = xs[c], xs[c + 1]
+            if c and _down(ink, left, top, bottom) < SIDE_RULE:
+                owner[r, c] = owner[r, c - 1]
+            elif r and _across(ink, top, left, right) < SIDE_RULE and owner[r - 1, c][1] == c:
+                owner[r, c] = owner[r - 1, c]
+            else:
+                owner[r, c] = (r, c)
+    spans: dict = {}
+    for (r, c), start in owner.items():
+        r0, c0 = start
+        r1, c1 = spans.get(start, (r, c))
+        spans[start] = (max(r1, r), max(c1, c))
+    grid = Grid((xs[0], ys[0], xs[-1], ys[-1]))
+    for r in range(n_rows):
+        row = GridRow((xs[0], ys[r], xs[-1], ys[r + 1]))
+        for c in range(n_cols):
+            if owner[r, c] != (r, c):
+                row.cells.append(None)
+                continue
+            r1, c1 = spans[r, c]
+            row.cells.append((xs[c], ys[r], xs[c1 + 1], ys[r1 + 1]))
+        grid.rows.append(row)
+    return grid
 
 
 # The review page shows each OCR'd page small and each table row as scanned, within this many bytes per page.
@@ -123,19 +254,28 @@ def page_rotation(gray: np.ndarray, tmp: Path) -> int:
 def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:
     """OCR a page. Each column of a ruled table is read as an image of its own (whole-page OCR joins a two-line
     cell with the one-line cells beside it into one garbled line), and so is the rest of the page; one Tesseract
-    call reads them all, and each word found is put back where it came from."""
+    call reads them all, and each word found is put back where it came from. A column of row numbers is read
+    again for its digits (ocr.ocr_digits) and its words marked `number_column`."""
     outside = image.copy()
     regions: list[tuple[int, int, np.ndarray]] = []   # (left, top, pixels) in page coordinates
+    numbers: list[int] = []                           # which of them are columns of row numbers
     for grid in grids:
         x0, top, x1, bottom = (int(v) for v in grid.bbox)
         outside[top:bottom + 1, x0:x1 + 1] = 255
         widest = max(grid.rows, key=lambda r: sum(c is not None for c in r.cells))
         edges = sorted({int(c[0]) for c in widest.cells if c} | {int(c[2]) for c in widest.cells if c})
+        columns = image.copy()
+        for left, ctop, right, cbottom in _spanning_cells(grid, edges):
+            # a cell across columns ('Đánh giá' over 'Đạt | Không đạt') is read whole: cut into the columns'
+            # strips its words came out in halves ('Đán' | 'h giá')
+            regions.append((left, ctop, image[ctop:cbottom + 1, left:right + 1]))
+            columns[ctop:cbottom + 1, left:right + 1] = 255
         for c_i, (left, right) in enumerate(zip(edges, edges[1:])):
-            strip = image[top:bottom + 1, left:right + 1]
+            strip = columns[top:bottom + 1, left:right + 1]
             if c_i == 0 and right - left < NUMBER_COLUMN * (x1 - x0):
                 # black and white: the dots of '3.5.1' survive a blurred scan (24 → 30 of 30 on the samples)
                 strip = _otsu(strip)
+                numbers.append(len(regions))
             regions.append((left, top, strip))
     ink = outside < 128
     rows, cols = np.flatnonzero(ink.sum(axis=1) > 2), np.flatnonzero(ink.sum(axis=0) > 2)
@@ -143,7 +283,69 @@ def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:
     # a small image), which is why the columns are separate images too rather than stacked into one tall one
     rest = [(int(cols[0]), int(rows[0]), outside[int(rows[0]):int(rows[-1]) + 1, int(cols[0]):int(cols[-1]) + 1])
             ] if rows.size and cols.size else []
-    return _ocr_separately(rest + regions, tmp, "text", {"psm": COLUMN_PSM})
+    found = _ocr_separately(rest + regions, tmp, "text", {"psm": COLUMN_PSM})
+    if not numbers:
+        return found
+    names = [("text", len(rest) + i + 1) for i in numbers]
+    digits = _ocr_separately([regions[i] for i in numbers], tmp, "digits", {"psm": COLUMN_PSM}, ocr_digits)
+    for w in digits:
+        w.region = names[w.page - 1]
+    return better_numbers(found, digits, set(names))
+
+
+def _spanning_cells(grid, edges: list[int]) -> list[tuple[int, int, int, int]]:
+    """Cells of a grid that run across two columns or more, inset from their rules."""
+    out = []
+    for row in grid.rows:
+        for cell in row.cells:
+            if cell is None:
+                continue
+            left, top, right, bottom = (int(v) for v in cell)
+            if sum(1 for e in edges if left + SAME_RULE < e < right - SAME_RULE) >= 1 and bottom - top > 2 * SAME_RULE:
+                out.append((left + RULE_BAND, top + RULE_BAND, right - RULE_BAND, bottom - RULE_BAND))
+    return out
+
+
+# A row number as the digits reader gives it: '7.', '3.4.1', '12'.
+DIGITS_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,2})*\.?$")
+# What the Vietnamese model reads in a number column that is no number to keep: a roman part ('II'), a lettered
+# item ('a)', 'B.'), a bullet, or a header word of three letters or more ('STT') stays as it reads.
+KEEP_IN_NUMBERS = re.compile(r"^([IVXL]{1,5}\.?|[a-zđA-H][.)]|[-–+•]|.*[^\W\d_].*[^\W\d_].*[^\W\d_].*)$")
+# A number the digits reader finds where the Vietnamese model found nothing is kept only this sure (0-100): with
+# digits as its only letters, it reads a speck as '1'.
+NEW_NUMBER_CONF = 60
+
+
+def better_numbers(found: list, digits: list, columns: set) -> list:
+    """The words of a page with each row number of a number column (`columns`: regions) as the digits reader read
+    it, where the Vietnamese model read a number, a misread one ('3.' for 5, '§.', 'kÃ' for 9) or nothing; a
+    roman part, a lettered item, a bullet and the header word keep the Vietnamese reading. Every word of those
+    columns is marked `number_column`."""
+    out = [w for w in found]
+    for w in out:
+        w.number_column = w.region in columns
+    for d in digits:
+        if not DIGITS_NUMBER.match(d.text):
+            continue
+        same = [w for w in out if w.region == d.region and _same_line(w, d)]
+        if any(KEEP_IN_NUMBERS.match(w.text) for w in same):
+            continue
+        if not same and d.conf < NEW_NUMBER_CONF:
+            continue
+        if same:
+            d.block, d.par, d.line = same[0].block, same[0].par, same[0].line
+            out = [w for w in out if not any(w is s for s in same)]
+        else:
+            d.block += 1000   # a line of its own, apart from the Vietnamese reading's numbering
+        d.number_column = True
+        out.append(d)
+    return out
+
+
+def _same_line(a, b) -> bool:
+    """True when two word boxes overlap by half the height of the smaller."""
+    overlap = min(a.top + a.height, b.top + b.height) - max(a.top, b.top)
+    return overlap > 0.5 * min(a.height, b.height)
 
 
 def _otsu(gray: np.ndarray) -> np.ndarray:
@@ -151,7 +353,7 @@ def _otsu(gray: np.ndarray) -> np.ndarray:
     return cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
 
 
-def _ocr_separately(regions: list, tmp: Path, name: str, options: dict) -> list:
+def _ocr_separately(regions: list, tmp: Path, name: str, options: dict, reader=None) -> list:
     """OCR regions (left, top, pixels), each as an image of its own with a white margin, all in one Tesseract call
     (an image list: the model loads once); word boxes come back in page coordinates."""
     paths = []
@@ -168,7 +370,7 @@ def _ocr_separately(regions: list, tmp: Path, name: str, options: dict) -> list:
         source = tmp / f"{name}.txt"
         source.write_text("".join(f"{p}\n" for p in paths), encoding="utf-8")
     found = []
-    for w in ocr_words(source, **options):
+    for w in (reader or ocr_words)(source, **options):
         left, top, _ = regions[w.page - 1]
         w.left += left - PAD
         w.top += top - PAD
@@ -191,6 +393,9 @@ SPECK_CONF = 55
 def _speck(word) -> bool:
     text = word.text
     if word.conf >= SPECK_CONF:
+        return False
+    if word.number_column and any(c.isalnum() for c in text):
+        # a row number Tesseract is unsure of is no speck: dropped, its row runs into the one above ('8.' at 45)
         return False
     letters_digits = sum(c.isalnum() for c in text)
     return len(text) <= 2 or letters_digits == 0 or (word.conf < 30 and letters_digits < len(text) / 2)
