@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Optional
 
 from normalize.unicode import UPPER, fold
 from parse.assemble import Item
 from parse.header import is_header_text
 from parse.numbers import NUMBER
 from parse.rows import LEGAL_BASIS_START, Row
-from parse.stt import (BULLET, LETTER_LINE, ROMAN_LINE, STT_LINE, follows, is_roman, parent_of, slip_correction,
-                       successors)
+from parse.stt import (BULLET, LETTER_LINE, OCR_NUMBER_START, ROMAN_LINE, STT_LINE, follows, is_roman,
+                       misread_number, parent_of, settle_number, slip_correction, successors)
 from parse.table import PAGE_NUMBER
 from parse.targets import STATUSES
 from schemas.model import Line, Unparsed
@@ -152,11 +153,43 @@ def one_row_missing(prev: str, stt: str) -> bool:
 
 def _expected_from_next(prev: str, following: list) -> str | None:
     """The row number between prev and the next numbered line, when exactly one fits ('1' … '2.1' → '2')."""
-    nxt = next((m.group(1) for m in following if m), None)
+    nxt = next((n for n in following if n), None)
     if nxt is None:
         return None
     fits = [s for s in successors(prev) if follows(s, nxt)]
     return fits[0] if len(fits) == 1 else None
+
+
+@dataclass
+class NumberMark:
+    printed: str          # the mark as printed ('o', '1.', '§.')
+    end: int              # where the row's text starts after it
+    stt: Optional[str]    # the row number the rows around it settle, or None when they cannot
+
+
+# How many lines ahead the next row's number is looked for (a row of a scanned list wraps over a few).
+LOOKAHEAD_LINES = 12
+
+
+def number_from_rows_around(items: list[Item], index: int, prev: Optional[str], numbered: list) -> Optional[NumberMark]:
+    """The row number of a line whose number OCR misread, told by the rows around it: a letter before a table
+    rule ('o | Cách tính …', seed 000) between two numbered rows; or, on an OCR'd page, a number-like mark opening
+    the line ('1.' between '6.' and '8.' is 7; '§.', '3.]', 'S') that the sequence settles (stt None: it cannot,
+    and the caller warns). None for a line that opens with no such mark."""
+    if prev is None:
+        return None
+    line = items[index].line
+    text = line.text.strip().replace("**", "").strip().strip("*").strip()
+    mark = OCR_ROW_MARK.match(text)
+    if mark:
+        expected = _expected_from_next(prev, numbered[index + 1:])
+        return NumberMark(mark.group(1), mark.end(), expected) if expected else None
+    misread = misread_number(text) if line.confidence is not None else None
+    if misread is None:
+        return None
+    printed, number = misread
+    following = [n for n in numbered[index + 1:index + 1 + LOOKAHEAD_LINES] if n is not None]
+    return NumberMark(printed, OCR_NUMBER_START.match(text).end(), settle_number(prev, number, following))
 
 
 def _header_follows(items: list[Item], index: int) -> bool:
@@ -320,8 +353,23 @@ def _old_list_goes_on(prev: str | None, following: list) -> bool:
     line '1 …' in between is a figure of a cell ('1 Sở TNMT được cấp 70 chứng thư số', seed 004), not a row."""
     if prev is None or is_roman(prev):
         return False
-    nxt = next((m.group(1) for m in following if m), None)
-    return nxt is not None and nxt not in successors("1") and (follows(prev, nxt) or one_row_missing(prev, nxt))
+    nxt = next((n for n in following if n), None)
+    if nxt is not None and nxt not in successors("1") and (follows(prev, nxt) or one_row_missing(prev, nxt)):
+        return True
+    # an OCR'd list whose next marks are misread too ('1.', '§.', '9,' after '6.'): the sequence has its place
+    return settle_number(prev, "", [n for n in following if n is not None]) is not None
+
+
+def leading_numbers(items: list[Item]) -> list[Optional[str]]:
+    """The number each line opens with: a typed row number; on an OCR'd page also a number-like mark's reading
+    ('' when the mark reads as no number: '§.'); None for a line that opens with neither."""
+    out: list[Optional[str]] = []
+    for it in items:
+        text = it.line.text.strip().replace("**", "").strip().strip("*").strip()
+        m = STT_LINE.match(text)
+        misread = misread_number(text) if m is None and it.line.confidence is not None else None
+        out.append(m.group(1) if m else misread[1] if misread else None)
+    return out
 
 
 def parse_flow(items: list[Item]) -> FlowResult:
@@ -335,7 +383,7 @@ def parse_flow(items: list[Item]) -> FlowResult:
     closed = False
     in_header = False
     recipients = False  # inside a dispatch's 'Nơi nhận:' block: its '-' lines are addressees, not rows
-    numbered = [STT_LINE.match(it.line.text.strip()) for it in items]
+    numbered = leading_numbers(items)
     heading = None  # the current row's heading is bold: 'open' until its closing '**', then 'done'
     heading_row: Row | None = None  # the row that heading belongs to
     grid = _Grid(items)
@@ -415,18 +463,20 @@ def parse_flow(items: list[Item]) -> FlowResult:
             last_numbered, prev_stt, closed, recipients = current, stt, False, False
             heading, heading_row = _bold(line.text), current
             continue
-        mark = OCR_ROW_MARK.match(text) if prev_stt else None
-        expected = _expected_from_next(prev_stt, numbered[index + 1:]) if mark else None
-        if expected:
-            before = current
+        mark = number_from_rows_around(items, index, prev_stt, numbered)
+        if mark and mark.stt:
+            before, expected = current, mark.stt
             current = Row(line.page, line.number, expected, confidence=line.confidence)
-            grid.first_line(current, text[mark.end():])
-            grid.start(before, current, prev_stt, expected, text[mark.end():])
-            current.warnings.append(f"row number read as {mark.group(1)!r}, taken as {expected} from the rows "
+            grid.first_line(current, text[mark.end:])
+            grid.start(before, current, prev_stt, expected, text[mark.end:])
+            current.warnings.append(f"row number read as {mark.printed!r}, taken as {expected} from the rows "
                                     "around it")
             result.rows.append(current)
             last_numbered, prev_stt, closed = current, expected, False
             continue
+        if mark and current is not None:   # said, not swallowed silently: the clerk checks the row
+            current.warnings.append(f"a line inside the row starts with {mark.printed!r}, which may be a row "
+                                    "number the sequence could not place")
         if recipients and BULLET.match(text):
             continue  # an addressee of the dispatch
         if grid.take(current, line, text):

@@ -81,9 +81,55 @@ def slip_correction(prev: Optional[str], stt: str) -> Optional[str]:
     succ = successors(prev)
     digits = stt.replace(".", "")
     found = {c for c in succ if c.replace(".", "") == digits}
-    if not found and "." in stt:  # one wrong digit, in a number with parts ('1.2' for '7.2'); not in '1' for '2'
+    if not found and ("." in stt or stt != "1"):
+        # one wrong digit: in a number with parts ('1.2' for '7.2'), or a number but '1' ('3.' for 5, '21.' for
+        # 27: a scan's 5 and 7 read by the Vietnamese model); a '1' may open a new list, settle_number decides it
         found = {c for c in succ if len(c) == len(stt) and sum(a != b for a, b in zip(c, stt)) == 1}
     if not found:  # one character too many ('53.3' for '5.3', '3.543' for '3.5.3')
         found = {c for c in succ if any(digits[:i] + digits[i + 1:] == c.replace(".", "")
                                         for i in range(len(digits)))}
+    if not found:  # one digit lost ('5.' for 15: its '1' read as a speck)
+        found = {c for c in succ if "." not in c and any(c[:i] + c[i + 1:] == stt for i in range(len(c)))}
     return found.pop() if len(found) == 1 else None
+
+
+# The start of an OCR'd line that may be a row number however it was misread: digits and the letters and marks
+# OCR puts for them ('1.', 'l5.', 'I1.', '§.', 'Š', 'S', '3.]', '9,', '2l:'), then the row's text.
+OCR_NUMBER_START = re.compile(r"^\s*([\dlIOoSŠ§|]{1,3}(?:[.,:;]\d{1,2})*)([.,:;]?\]?)\s+(?=\S)")
+
+
+def between(prev: Optional[str], nxt: Optional[str]) -> Optional[str]:
+    """The one row number that follows prev and is followed by nxt ('6', '8' → '7'; '1.2', '1.4' → '1.3'), when
+    nxt does not follow prev itself (then no row is missing between them); None otherwise."""
+    if prev is None or nxt is None or is_roman(prev) or is_roman(nxt) or follows(prev, nxt):
+        return None
+    fits = [s for s in successors(prev) if follows(s, nxt)]
+    return fits[0] if len(fits) == 1 else None
+
+
+def misread_number(text: str) -> Optional[tuple[str, str]]:
+    """(the token as printed, the number it reads as or '') when an OCR'd line starts with what may be a row
+    number ('1. Xã Sơn Điền' → ('1.', '1'); '§. Xã Tân Hà' → ('§.', '')); None when it starts otherwise."""
+    m = OCR_NUMBER_START.match(text)
+    if not m:
+        return None
+    token = m.group(1) + m.group(2)
+    return token, ocr_stt(m.group(1)) or ""
+
+
+def settle_number(prev: Optional[str], printed: str, following: list[str]) -> Optional[str]:
+    """The row number an OCR'd line opens, read from the sequence. following: the readings of the number-like
+    marks that open the lines after it, in order ('' for one that reads as no number). The printed number when
+    it follows prev; else the number the next readable mark confirms: the one between prev and it ('1.'
+    between '6.' and '8.' is 7), or, k marks further in a flat list, prev + 1 when it reads prev + 1 + k ('1.',
+    '§.', '9,': 7, then 8); else None: the sequence cannot tell."""
+    if printed and (prev is None or follows(prev, printed)):
+        return printed
+    for k, nxt in enumerate(following, start=1):
+        if not nxt:
+            continue
+        if k == 1:
+            return between(prev, nxt)
+        flat = prev is not None and prev.isdigit() and nxt.isdigit()
+        return str(int(prev) + 1) if flat and int(nxt) == int(prev) + k + 1 else None
+    return None
