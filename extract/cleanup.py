@@ -47,11 +47,19 @@ class CleanupSettings:
     page_inset: float = 0.01
     # a streak crosses this share of the page and reaches into both outer margins (a rule never does)
     streak_cover: float = 0.85
-    margin: float = 0.04
-    # the outer strip where a scanner's dark edge is erased (1.5 % of A4 is 3 mm; print margins are >= 10 mm)
-    border: float = 0.015
+    margin: float = 0.02
+    # ... and the margins are empty: ink in at most this share of the lines crossing them (else the image is
+    # cropped to its content and a rule may reach its edges)
+    margin_ink: float = 0.3
+    # a dark area touching the image's edge is the scanner's edge beyond the paper when it is this thick (pixels
+    # at 300 dpi; a rule is 2-5, a letter's stroke up to 8)
+    border_solid: int = 16
+    # ... and darker than this (the lid's edge is near black; paper in a shadow at 40 % light is ~100)
+    border_dark: int = 80
     # salt-and-pepper noise: a page with more than this share of isolated pixels is median-filtered
     speck_share: float = 0.002
+    # black and white before OCR (off: measured by bench/scan_robustness.py --binarise, see `binarise`)
+    binarise: bool = False
     # pages are straightened up to this angle either way (extract/grid.py's deskew)
     max_skew: float = 10.0
 
@@ -84,11 +92,12 @@ def clean_page(gray: np.ndarray, settings: CleanupSettings | None = None) -> np.
     corners = find_page(gray, settings)
     if corners is not None:
         gray = unwarp(gray, corners)
+    gray = clear_border(gray, settings)       # first: a black edge would darken the paper's estimate beside it
     gray = normalise_background(gray, estimate_background(gray, settings))
     gray = stretch_contrast(gray, settings)
     gray = remove_streaks(gray, settings)
-    gray = clear_border(gray, settings)
-    return remove_specks(gray, settings)
+    gray = remove_specks(gray, settings)
+    return binarise(gray) if settings.binarise else gray
 
 
 def drop_colour_ink(rgb: np.ndarray, settings: CleanupSettings | None = None) -> np.ndarray:
@@ -159,15 +168,18 @@ def stretch_contrast(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> n
 
 def remove_streaks(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray:
     """Dark lines across the whole page (a dirty scanner glass, a fax's streak) painted white. A table rule stops
-    at the table, inside the print margins; a streak runs into both outer margins."""
+    at the table, inside the print margins; a streak runs into both outer margins. An image without empty margins
+    (a table cropped tightly, whose rules do reach its edges) is left alone."""
     ink = gray < 128
     out = None
     for axis in (1, 0):                                           # rows, then columns
         length = gray.shape[axis]
         edge = max(1, int(length * settings.margin))
-        cover = ink.sum(axis=axis) > settings.streak_cover * length
         first = ink[:, :edge].any(axis=1) if axis == 1 else ink[:edge, :].any(axis=0)
         last = ink[:, -edge:].any(axis=1) if axis == 1 else ink[-edge:, :].any(axis=0)
+        if first.mean() > settings.margin_ink or last.mean() > settings.margin_ink:
+            continue                                              # no empty margins: rules may reach the edge
+        cover = ink.sum(axis=axis) > settings.streak_cover * length
         streaks = np.flatnonzero(cover & first & last)
         if streaks.size:
             out = gray.copy() if out is None else out
@@ -181,17 +193,26 @@ def remove_streaks(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.
 
 
 def clear_border(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray:
-    """The outer strip of the image (a scanner's dark edge beyond the paper, a photo's last bit of desk, punch
-    holes) painted white; text never reaches it."""
+    """Solid dark areas touching the image's edge (the scanner lid's dark edge beyond the paper, a wedge of it when
+    the page lay askew, the last bit of a photo's desk, punch holes) painted white. Solid: thicker than
+    `border_solid` pixels at 300 dpi, so a table rule or a letter at the edge of a tightly cropped image stays."""
+    import cv2
+
     h, w = gray.shape
-    by, bx = int(h * settings.border), int(w * settings.border)
-    if by < 1 or bx < 1:
+    k = 4
+    small = cv2.resize(gray, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
+    dark = (small < settings.border_dark).astype(np.uint8)
+    size = max(3, settings.border_solid // k)
+    solid = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((size, size), np.uint8))
+    if not (solid[0].any() or solid[-1].any() or solid[:, 0].any() or solid[:, -1].any()):
         return gray
-    strips = (gray[:by], gray[-by:], gray[:, :bx], gray[:, -bx:])
-    if min(int(s.min()) for s in strips) >= 128:
-        return gray
+    count, labels = cv2.connectedComponents(solid)
+    edge_labels = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))) - {0}
+    mask = np.isin(labels, list(edge_labels)).astype(np.uint8)
+    mask = cv2.dilate(mask, np.ones((3, 3), np.uint8))          # and the band's soft edge
+    mask = cv2.resize(mask, (w, h), interpolation=cv2.INTER_NEAREST)
     out = gray.copy()
-    out[:by], out[-by:], out[:, :bx], out[:, -bx:] = 255, 255, 255, 255
+    out[mask > 0] = 255
     return out
 
 
@@ -206,6 +227,12 @@ def remove_specks(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.n
     if isolated.mean() <= settings.speck_share:
         return gray
     return cv2.medianBlur(gray, 3)
+
+
+def binarise(gray: np.ndarray) -> np.ndarray:
+    """Black and white by a local threshold (each pixel against the mean of its 41 × 41 neighbourhood)."""
+    import cv2
+    return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 41, 12)
 
 
 def find_page(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray | None:

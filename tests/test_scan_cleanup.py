@@ -198,10 +198,17 @@ def test_deskew_fills_uncovered_margins_with_the_paper_not_white():
 def test_streaks_across_the_page_and_the_dark_border_go_rules_stay():
     page = _gray(scanned(clean_table())).copy()
     page[1250:1253, :] = 0            # a fax streak across the whole page
-    page[:, :12] = 30                  # the scanner's dark edge
+    page[:, :40] = 30                  # the scanner's dark edge beyond the paper
+    page[:60, 600:2480] = 20           # ... and a wedge of it along the top
     out = cleanup.clean_page(page, cleanup.CleanupSettings())
-    assert out[1250:1253].min() > 200 and out[:, :12].min() > 200
+    assert out[1250:1253].min() > 200 and out[:, :40].min() > 200 and out[:60, 600:].min() > 200
     assert out[200, 200:2200].max() < 128 and out[200:900, 170].max() < 128   # a table rule stays
+
+
+def test_a_tightly_cropped_table_keeps_its_outer_rules():
+    page = _gray(scanned(clean_table()))[197:984, 167:2284]     # the table and 2 pixels around it
+    out = cleanup.clean_page(page, cleanup.CleanupSettings())
+    assert out[3, 50:2000].max() < 128 and out[50:700, 3].max() < 128
 
 
 def test_specks_are_filtered_only_on_a_page_that_has_them():
