@@ -180,9 +180,12 @@ def _covered_from_left(cells, i: int, lefts: dict[int, float]) -> bool:
     return left is not None and i in lefts and left[2] > lefts[i] + 1
 
 
-def _group_cells(group, words, settings, lefts: dict[int, float]) -> tuple[list[str], list[bool]]:
+def _group_cells(group, words, settings, lefts: dict[int, float],
+                 header: bool = False) -> tuple[list[str], list[bool]]:
     """The text of each column of a group of grid rows, and which columns have no cell of their own (merged).
-    A header cell merged across columns over cells of the rows below names a group: 'Lâm Đồng / Điểm'."""
+    A header cell merged across columns over cells of the rows below names a group: 'Lâm Đồng / Điểm'; in the
+    header, one merged across columns with nothing under it names each of them ('Chất chữa cháy' three times),
+    in a body row it is the first column's text."""
     width = max(len(r.cells) for r in group)
     parts: list[list[str]] = [[] for _ in range(width)]
     own = [False] * width
@@ -203,6 +206,9 @@ def _group_cells(group, words, settings, lefts: dict[int, float]) -> tuple[list[
             if r == 0 and span - i > 1 and len(set(below)) >= 2:
                 for j in range(i, span):
                     parts[j].append(text + " /")
+            elif header and span - i > 1 and not below:
+                for j in range(i, span):
+                    parts[j].append(text)
             else:
                 parts[i].append(text)
     texts = [" ".join(p).strip(" /") if p and not p[-1].endswith("/") else " ".join(p).rstrip(" /")
@@ -239,9 +245,12 @@ def lines_from_words(words: list[dict], tables, number: int, settings: PdfSettin
     items: list[tuple[float, Line]] = []
     for table in tables:
         lefts = column_lefts(table.rows)
-        for group in logical_rows(table.rows, words):
+        for k, group in enumerate(logical_rows(table.rows, words)):
             bbox = (min(r.bbox[0] for r in group), group[0].bbox[1], max(r.bbox[2] for r in group), group[-1].bbox[3])
             texts, merged = _group_cells(group, words, settings, lefts)
+            if k == 0 and len({t for t in texts if t}) >= 2 and not _body_like(group[0], words):
+                # a header (not a framed paragraph, not a body row on a continuation page)
+                texts, merged = _group_cells(group, words, settings, lefts, header=True)
             inside = [w for w in words if _inside(w, bbox)]
             if any(texts):
                 cells = [Cell(t, col=i, merged=m) for i, (t, m) in enumerate(zip(texts, merged))]

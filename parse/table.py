@@ -155,7 +155,8 @@ def _starts_unnumbered_grid(items: list[Item], index: int, columns: Optional[lis
     if columns is not None and len(columns) == width:
         return False
     texts = [t for t in item.texts if t.strip()]
-    return len(texts) >= 2 and all(len(t) <= HEADER_CELL_CHARS and not FIGURE_CELL.match(t) for t in texts)
+    # two different texts at least: a framed paragraph (one cell across the page) is no table
+    return len(set(texts)) >= 2 and all(len(t) <= HEADER_CELL_CHARS and not FIGURE_CELL.match(t) for t in texts)
 
 
 def _unnumbered_grid_columns(item: Item) -> list[Column]:
@@ -305,6 +306,12 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             result.tables.append(table)
             bounds = _boundaries(columns, _following(items, index)) if item.how == "pdf-positions" else None
             result.how.add(item.how)
+            continue
+        if table.how == "pdf-grid" and item.how == "pdf-grid" and len(item.cells) != len(columns):
+            # a ruled grid of another width is another grid (a framed paragraph, a table with no header we
+            # know), never rows of this one
+            result.leftover.append(item)
+            text_between = True
             continue
         if item.how == "bars" and len(item.cells) > len(columns):
             # more cells than the header has columns: a header line of sub-columns was not understood; each
