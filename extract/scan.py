@@ -95,6 +95,17 @@ def own_rules(grids: list[Grid], gray: np.ndarray) -> list[Grid]:
     return out
 
 
+def _cells_from_rules(xs: list[int], ys: list[int], ink: np.ndarray) -> Grid:
+    """_places_from_rules, without rows that hold no cell of their own (every place merged from above: a rule
+    too broken to separate anything is no row's edge)."""
+    while True:
+        grid = _places_from_rules(xs, ys, ink)
+        empty = next((r for r, row in enumerate(grid.rows) if all(c is None for c in row.cells)), None)
+        if empty is None:
+            return grid
+        ys = ys[:empty] + ys[empty + 1:]
+
+
 def _across(ink: np.ndarray, y: int, left: int, right: int) -> float:
     """Share of [left, right) that a rule at height y covers."""
     band = ink[max(0, y - RULE_BAND):y + RULE_BAND + 1, left:right]
@@ -154,7 +165,7 @@ def _column_rules(xs: list[int], ys: list[int], ink: np.ndarray) -> list[int]:
 SIDE_RULE = 0.6
 
 
-def _cells_from_rules(xs: list[int], ys: list[int], ink: np.ndarray) -> Grid:
+def _places_from_rules(xs: list[int], ys: list[int], ink: np.ndarray) -> Grid:
     """A grid from its rules: neighbouring places are one cell where no rule runs between them (merged across
     or down). Each cell is listed in the row and column of its top left place; the places it covers are None,
     as pdfplumber lists a text layer's merged cells."""
