@@ -58,6 +58,9 @@ class CleanupSettings:
     border_dark: int = 80
     # salt-and-pepper noise: a page with more than this share of isolated pixels is median-filtered
     speck_share: float = 0.002
+    # a page with fewer grey pixels than this share is black and white, and is blurred by binary_blur pixels
+    binary_grey: float = 0.01
+    binary_blur: float = 1.0
     # black and white before OCR (off: measured by bench/scan_robustness.py --binarise, see `binarise`)
     binarise: bool = False
     # pages are straightened up to this angle either way (extract/grid.py's deskew)
@@ -97,6 +100,7 @@ def clean_page(gray: np.ndarray, settings: CleanupSettings | None = None) -> np.
     gray = stretch_contrast(gray, settings)
     gray = remove_streaks(gray, settings)
     gray = remove_specks(gray, settings)
+    gray = soften_binary(gray, settings)
     return binarise(gray) if settings.binarise else gray
 
 
@@ -227,6 +231,17 @@ def remove_specks(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.n
     if isolated.mean() <= settings.speck_share:
         return gray
     return cv2.medianBlur(gray, 3)
+
+
+def soften_binary(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray:
+    """A page that is only black and white (a fax, a scanner's 1-bit mode) given back soft edges: Tesseract's
+    recogniser reads grey levels, and a blur of a pixel or so closes the gaps a fax leaves in strokes and rules."""
+    import cv2
+
+    sample = gray[::7, ::7]
+    if np.count_nonzero((sample > 5) & (sample < 250)) > settings.binary_grey * sample.size:
+        return gray
+    return cv2.GaussianBlur(gray, (0, 0), settings.binary_blur)
 
 
 def binarise(gray: np.ndarray) -> np.ndarray:
