@@ -177,6 +177,11 @@ def _table_fields(rec: Record, row: Row) -> None:
     formula = strip_markup(row.field("formula"))
     if formula and not rec.formula:
         rec.formula = " ".join(formula.split())
+    outside = [c.text for c in rec.cells if c.text and not c.column]
+    if outside:
+        # more cells than the header names: a header line not understood, or text run in from outside the table
+        rec.warnings.append(f"{len(outside)} cell(s) beyond the columns the header names: "
+                            f"{'; '.join(t[:40] for t in outside[:3])}")
     label = next((c for c, r in zip(rec.cells, row.roles) if r == "title"), None)
     if label is not None and label.value is not None and FIGURE_ONLY.match(label.text):
         rec.warnings.append(f"the label column holds a figure ({label.text}): the columns may have slid")

@@ -142,3 +142,15 @@ def test_a_headers_file_gives_a_column_its_role(tmp_path):
     bad.write_text("colour\t^mau$\n", encoding="utf-8")
     result = CliRunner().invoke(cli.main, ["run", str(source), "--out", str(tmp_path / "o2"), "--headers", str(bad)])
     assert result.exit_code == 2 and "bad.tsv line 1" in result.output and "Traceback" not in result.output
+
+
+def test_cells_beyond_the_header_are_warned_about():
+    """Real 02 (a web page's table): the page's own furniture after the last row falls into cells the header
+    does not name; that row says so and is not trusted at 1.0, and rows that fit their header are."""
+    from tests.conftest import REAL
+    recs = pipeline.process_file(next(REAL.glob("02_*.txt")), "02").records
+    odd = [r for r in recs if any("beyond the columns the header names" in w for w in r.warnings)]
+    assert odd and all(r.confidence < 1.0 for r in odd)
+    assert any("NỘI DUNG SỬA ĐỔI" in w for r in odd for w in r.warnings)
+    fitting = [r for r in recs if r.table_index and r.kind == "row" and r not in odd]
+    assert len(fitting) >= 20 and not any("beyond the columns" in w for r in fitting for w in r.warnings)
