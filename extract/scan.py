@@ -322,6 +322,7 @@ DIGITS_NUMBER = re.compile(r"^\d{1,3}(?:\.\d{1,2})*\.?$")
 # What the Vietnamese model reads in a number column that is no number to keep: a roman part ('II'), a lettered
 # item ('a)', 'B.'), a bullet, or a header word of three letters or more ('STT') stays as it reads.
 KEEP_IN_NUMBERS = re.compile(r"^([IVXL]{1,5}\.?|[a-zđA-H][.)]|[-–+•]|.*[^\W\d_].*[^\W\d_].*[^\W\d_].*)$")
+HEADER_WORD = re.compile(r"^.*[^\W\d_].*[^\W\d_].*[^\W\d_].*$")
 # A number the digits reader finds where the Vietnamese model found nothing is kept only this sure (0-100): with
 # digits as its only letters, it reads a speck as '1'.
 NEW_NUMBER_CONF = 60
@@ -339,8 +340,8 @@ def better_numbers(found: list, digits: list, columns: set) -> list:
         if not DIGITS_NUMBER.match(d.text):
             continue
         same = [w for w in out if w.region == d.region and _same_line(w, d)]
-        if any(KEEP_IN_NUMBERS.match(w.text) for w in same):
-            continue
+        if any(KEEP_IN_NUMBERS.match(w.text) and (w.conf >= d.conf or HEADER_WORD.match(w.text)) for w in same):
+            continue   # ('A.' read at 68 where the digits reader reads '4.' at 95 is the number)
         if not same and d.conf < NEW_NUMBER_CONF:
             continue
         if same:
