@@ -138,7 +138,7 @@ def _merge_grid_header(columns: list[Column], cells: list[Cell]) -> list[Column]
 
 
 # A header cell is a few words; a longer cell is a body row's.
-HEADER_CELL_CHARS = 80
+HEADER_CELL_CHARS = 120
 
 
 def _starts_unnumbered_grid(items: list[Item], index: int, columns: Optional[list[Column]]) -> bool:
