@@ -58,8 +58,20 @@ def _header_columns(item: Item) -> Optional[list[Column]]:
     if roles is None:
         return None
     start = roles.index("stt")  # cells before the STT column are a caption glued to the header row
-    return [Column(r, c.x0, c.x1, " ".join(strip_markup(c.text).split()), c.merged)
+    return [Column(r, c.x0, c.x1, _header_name(r, c.text), c.merged)
             for r, c in zip(roles[start:], item.cells[start:])]
+
+
+def _header_name(role: Optional[str], text: str) -> str:
+    """The header as printed; the row-number column's one short word as it is meant when OCR marred it
+    ('SIT', '-STT', 'STT.': the vocabulary knew it, a data team's column should not carry the slip)."""
+    text = " ".join(strip_markup(text).split())
+    if role != "stt":
+        return text
+    cleaned = text.strip(" .-_:|")
+    if " ".join(fold(cleaned).split()) in ("stt", "tt", "so tt", "so thu tu"):
+        return cleaned          # stray marks around it dropped
+    return "STT" if len(cleaned) <= 4 else text
 
 
 # A header cell that spans sub-columns named on the next header line ('Năm hiện hành 2025' over 'Kế hoạch' and
@@ -166,7 +178,7 @@ def _unnumbered_grid_columns(item: Item) -> list[Column]:
     if "title" not in roles:
         first = next(i for i, c in enumerate(item.cells) if c.text.strip())
         roles[first] = "title"
-    return [Column(r, c.x0, c.x1, " ".join(strip_markup(c.text).split()), c.merged)
+    return [Column(r, c.x0, c.x1, _header_name(r, c.text), c.merged)
             for r, c in zip(roles, item.cells)]
 
 
