@@ -11,6 +11,7 @@ import numpy as np
 from extract.cleanup import clean_page
 from extract.grid import Grid, GridRow, deskew, find_grid
 from extract.ocr import ocr_digits, ocr_words
+from extract.paragraphs import with_paragraph_breaks
 from extract.pdf_text import PdfSettings, lines_from_words
 from schemas.model import Page
 
@@ -55,7 +56,8 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     if angle:
         reason += f"; straightened by {angle:+.1f}°"
     page = Page(number=number, path="ocr", reason=reason, width=width * scale, height=height * scale)
-    page.lines = lines_from_words(words, [_Table(g, scale) for g in grids], number, settings)
+    page.lines = with_paragraph_breaks(lines_from_words(words, [_Table(g, scale) for g in grids], number, settings),
+                                       number)
     add_images(page, gray, scale)
     return page
 
