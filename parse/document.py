@@ -95,6 +95,7 @@ def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Documen
     # a report's 'Tỷ lệ' column holds what was reached; a plan's, what must be reached
     hierarchy = Hierarchy(report=doc.meta.doc_type in REPORT_TYPES)
     doc.records = [row_to_record(r, doc.doc_id, doc.source, i, hierarchy) for i, r in enumerate(rows, start=1)]
+    _warn_swollen_titles(doc.records)
     used = {r.table_index for r in doc.records}
     doc.tables = [t for t in tables.tables if t.index in used]
     doc.warnings.extend(_unknown_columns(doc.tables))
@@ -109,6 +110,30 @@ def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Documen
     doc.unparsed.sort(key=lambda u: (u.page, u.line))
     doc.title = _title(lines)
     return doc
+
+
+# A title this many times longer than the median of its document's titles, and longer than SWOLLEN_CHARS, has
+# likely swallowed the rows after it (a row number OCR lost, a table read as text).
+SWOLLEN_FACTOR = 6
+SWOLLEN_CHARS = 400
+
+
+def _warn_swollen_titles(records) -> None:
+    """Compared with the records of its kind: an item of prose is long beside a table row, not beside items."""
+    for kind in {r.kind for r in records}:
+        _warn_swollen([r for r in records if r.kind == kind])
+
+
+def _warn_swollen(records) -> None:
+    lengths = sorted(len(r.title) for r in records if r.title)
+    if len(lengths) < 5:
+        return
+    median = lengths[len(lengths) // 2]
+    for rec in records:
+        if rec.title and len(rec.title) > max(SWOLLEN_CHARS, SWOLLEN_FACTOR * median):
+            rec.warnings.append(f"title of {len(rec.title)} characters, against {median} for most rows: it may hold "
+                                "rows whose numbers were lost")
+            rec.confidence = round(max(0.0, rec.confidence - 0.1), 3)
 
 
 def _unknown_columns(tables) -> list[str]:

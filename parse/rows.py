@@ -183,6 +183,10 @@ def _table_fields(rec: Record, row: Row) -> None:
         rec.warnings.append(f"{len(outside)} cell(s) beyond the columns the header names: "
                             f"{'; '.join(t[:40] for t in outside[:3])}")
     label = next((c for c, r in zip(rec.cells, row.roles) if r == "title"), None)
+    if rec.value is not None and rec.value_denominator and rec.value > rec.value_denominator \
+            and rec.unit != "%":
+        # a score over its maximum ('11,4/1,8'): a lost comma, a misread digit, or two cells run together
+        rec.warnings.append(f"value {rec.value:g} is more than its maximum {rec.value_denominator:g}")
     if label is not None and label.value is not None and FIGURE_ONLY.match(label.text):
         rec.warnings.append(f"the label column holds a figure ({label.text}): the columns may have slid")
 

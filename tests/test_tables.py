@@ -154,3 +154,19 @@ def test_cells_beyond_the_header_are_warned_about():
     assert any("NỘI DUNG SỬA ĐỔI" in w for r in odd for w in r.warnings)
     fitting = [r for r in recs if r.table_index and r.kind == "row" and r not in odd]
     assert len(fitting) >= 20 and not any("beyond the columns" in w for r in fitting for w in r.warnings)
+
+
+def test_structural_doubts_lower_confidence():
+    """Issue 20's confidence: a title far longer than its kind's (rows swallowed) and a score over its maximum
+    are warned about and not trusted at 1.0, whatever the OCR confidence."""
+    from parse.document import _warn_swollen_titles
+    from parse.rows import Hierarchy, Row, row_to_record
+    from schemas.model import Record
+    recs = [Record("0" * 16, "x", 1, i, stt=str(i), title="Tỷ lệ hồ sơ đúng hạn") for i in range(1, 7)]
+    recs[3].title = "Xã Lạc Dương " * 200   # a list row that ate the rows after it
+    _warn_swollen_titles(recs)
+    assert [r.confidence < 1.0 for r in recs] == [False, False, False, True, False, False]
+    row = Row(1, 1, "1", table=1, columns=["STT", "Chỉ tiêu", "Điểm"], roles=["stt", "title", "value"],
+              cells=["1", "Công khai, minh bạch", "11,4/1,8 điểm"], merged=[False] * 3)
+    rec = row_to_record(row, "0" * 16, "x", 1, Hierarchy())
+    assert any("more than its maximum" in w for w in rec.warnings) and rec.confidence < 1.0
