@@ -64,9 +64,9 @@ class CleanupSettings:
     # ... or whose paper's mean deviation from its 3 × 3 median exceeds this (clean samples ~0.5, sensor noise
     # of σ 22 after a scanner's blur ~6)
     paper_grain: float = 3.0
-    # ... and is at least this many pixels wide (A4 at 200 dpi is 1654): under it a 3 × 3 median erases strokes,
+    # ... and is at least this many pixels long (A4 at 150 dpi is 1754): under it a 3 × 3 median erases strokes,
     # and a small image's JPEG blocks look like grain
-    speck_min_width: int = 1800
+    speck_min_length: int = 1800
     # a page with fewer grey pixels than this share is black and white, and is blurred by binary_blur pixels
     binary_grey: float = 0.01
     binary_blur: float = 1.0
@@ -238,7 +238,7 @@ def remove_specks(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.n
     print, so a clean page, and a page scanned under ~200 dpi, is left alone."""
     import cv2
 
-    if min(gray.shape) < settings.speck_min_width:
+    if max(gray.shape) < settings.speck_min_length:
         return gray
     dark = (gray < 128).astype(np.uint8)
     neighbours = cv2.boxFilter(dark, cv2.CV_8U, (3, 3), normalize=False)
