@@ -79,6 +79,10 @@ FIGURE_END = re.compile(r"\d\s*%+$|\d$")
 FIGURE_THEN_COLUMN = re.compile(r"\d\s*%*\s+\|\s+\S")
 # The addressee block that closes a dispatch (folded text).
 RECIPIENTS = re.compile(r"\bnoi nhan\s*:")
+# A signature block's opening: 'TM. BAN CHỈ ĐẠO', 'KT. GIÁM ĐỐC', 'TL. CHỦ TỊCH', 'Q. GIÁM ĐỐC' (Nghị định 30).
+SIGNATURE = re.compile(r"(?:^|\s)(?:TM|KT|TL|TUQ|Q)\.\s+[A-ZĐÂĂÊÔƠƯÁÀẢÃẠÍÌỈĨỊÚÙỦŨỤÉÈẺẼẸÓÒỎÕỌÝ]{2,}")
+# The last line of a distribution list: the copy kept in the archive ('- Lưu: VT, NC.').
+ARCHIVE_COPY = re.compile(r"^\s*[-–+•]\s*Lưu\s*[:;]?\s*(VT|Văn thư)", re.I)
 # A header naming a unit column (folded): only then is a trailing '<Unit> <figure>' split out of a row.
 UNIT_HEADER = re.compile(r"(don vi tinh|\bdvt)\b")
 
@@ -406,12 +410,15 @@ def parse_flow(items: list[Item]) -> FlowResult:
             in_header, grid.waiting = True, grid.on  # under a header, a cell's lines may come before its number
             continue
         in_header = False
-        to = RECIPIENTS.search(fold(text))
+        to = RECIPIENTS.search(fold(text)) or SIGNATURE.search(text)
         if to:
-            # 'Nơi nhận:' ends the body of a dispatch (fold keeps positions: one letter for one letter)
+            # 'Nơi nhận:', or a signature block ('TM. BAN CHỈ ĐẠO', 'KT. GIÁM ĐỐC') when a scan lost that
+            # heading, ends the body of a dispatch (fold keeps positions: one letter for one letter)
             before = text[:to.start()].strip()
             if before and current is not None and not closed:
                 current.add("responsible" if current.parts.get("responsible") else "title", before)
+            result.unparsed.append(Unparsed(line.page, line.number, text[to.start():].strip(),
+                                            "signature block or distribution list (Nơi nhận)"))
             current, last_numbered, recipients = None, None, True
             continue
         roman = ROMAN_LINE.match(text)
@@ -477,8 +484,11 @@ def parse_flow(items: list[Item]) -> FlowResult:
         if mark and current is not None:   # said, not swallowed silently: the clerk checks the row
             current.warnings.append(f"a line inside the row starts with {mark.printed!r}, which may be a row "
                                     "number the sequence could not place")
-        if recipients and BULLET.match(text):
-            continue  # an addressee of the dispatch
+        if (recipients and BULLET.match(text)) or ARCHIVE_COPY.match(text):
+            # an addressee of the dispatch ('- Lưu: VT' closes the list even where its heading was not read)
+            result.unparsed.append(Unparsed(line.page, line.number, text, "distribution list (Nơi nhận)"))
+            recipients = True
+            continue
         if grid.take(current, line, text):
             continue
         if BULLET.match(text) and last_numbered is not None:

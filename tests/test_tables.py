@@ -170,3 +170,17 @@ def test_structural_doubts_lower_confidence():
               cells=["1", "Công khai, minh bạch", "11,4/1,8 điểm"], merged=[False] * 3)
     rec = row_to_record(row, "0" * 16, "x", 1, Hierarchy())
     assert any("more than its maximum" in w for w in rec.warnings) and rec.confidence < 1.0
+
+
+def test_a_distribution_list_is_never_records_even_without_its_heading(tmp_path):
+    """A scanned dispatch whose 'Nơi nhận:' heading OCR lost: the signature block ends the body, the '-' lines
+    after it and the '- Lưu: VT' line are listed in unparsed with their reason, not read as items."""
+    text = ("KẾ HOẠCH\n\n1. Tỷ lệ hồ sơ trực tuyến phải đạt trên 40%.\n\n2. Tỷ lệ hồ sơ đúng hạn phải đạt 95%./.\n"
+            "TM. BAN CHỈ ĐẠO\n- Văn phòng Tỉnh ủy;\n- Công an tỉnh (PC06);\n- Lưu: VT, NC. PHÓ TRƯỞNG BAN\n")
+    path = tmp_path / "dispatch.txt"
+    path.write_text(text, encoding="utf-8")
+    doc = pipeline.process_file(path, path.name)
+    assert [r.stt for r in doc.records] == ["1", "2"]
+    listed = [u.text for u in doc.unparsed if "Nơi nhận" in u.reason]
+    assert listed[0].startswith("TM. BAN CHỈ ĐẠO") and "- Văn phòng Tỉnh ủy;" in listed
+    assert any(t.startswith("- Lưu: VT") for t in listed)
