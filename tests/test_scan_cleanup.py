@@ -1,5 +1,6 @@
 """The page clean-up before OCR (extract/cleanup.py, grid.deskew): small scans drawn here, spoiled as offices spoil
-them (grey paper, a shadow, a red seal, 6° of skew, a phone photo on a desk), give the records of their clean twin.
+them (grey paper, a shadow, a red seal, 6° of skew, a phone photo on a desk, the other side showing through), give
+the records of their clean twin.
 The table is four rows of seed 002's scorecard (samples/scorecard_766_ruled.pdf), drawn ruled at 300 dpi."""
 import math
 import shutil
@@ -114,6 +115,13 @@ def photographed(img: Image.Image) -> Image.Image:
     return scanned(Image.fromarray(np.where(mask, page, desk)))
 
 
+def bleed_through(img: Image.Image) -> Image.Image:
+    """The other side of the sheet showing through: the page mirrored and shifted, at a fifth of its darkness."""
+    a = np.asarray(img).astype(np.float32)
+    back = np.roll(a[:, ::-1], (70, 30), axis=(0, 1))
+    return scanned(Image.fromarray((a - 0.22 * (255 - back)).clip(0, 255).astype(np.uint8)))
+
+
 def _key(r):
     return (r.stt, r.title, r.value, r.value_denominator, r.benchmark_value, r.target_op, r.target_value,
             r.max_points, r.status)
@@ -135,8 +143,8 @@ def twin(tmp_path_factory):
 
 
 @needs_tesseract
-@pytest.mark.parametrize("spoil", [grey_paper, shadow, red_seal, skewed, photographed],
-                         ids=["grey-paper", "shadow", "red-seal", "skew-6", "phone-photo"])
+@pytest.mark.parametrize("spoil", [grey_paper, shadow, red_seal, skewed, photographed, bleed_through],
+                         ids=["grey-paper", "shadow", "red-seal", "skew-6", "phone-photo", "bleed-through"])
 def test_a_spoiled_scan_gives_the_records_of_its_clean_twin(twin, spoil, tmp_path):
     doc = _records(spoil(clean_table()), tmp_path / f"{spoil.__name__}.png")
     assert [_key(r) for r in doc.records] == twin
