@@ -3,7 +3,9 @@
     import chitieu
     result = chitieu.extract(["samples/seeds"], workers=0)
     frame = result.to_dataframe()            # one row per record, numbers as floats, STT as strings
+    cells = result.cells_to_dataframe()      # one row per cell of every table row, under its column header
     again = chitieu.read_records("out/samples")  # a finished run's records.json as a DataFrame
+    table = chitieu.read_cells("out/samples")    # a finished run's cells.csv, same columns and dtypes
 """
 from __future__ import annotations
 
@@ -12,10 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Union
 
-from schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document, Record
+from schemas.model import FLAT_FIELDS, INTEGER_FIELDS, NUMERIC_FIELDS, Document, Record
 
 NUMBERS = NUMERIC_FIELDS
-INTEGERS = ("page", "seq", "level")
+INTEGERS = INTEGER_FIELDS
 
 
 @dataclass
@@ -35,6 +37,12 @@ class Result:
     def to_dataframe(self):
         """The records as a pandas DataFrame with proper dtypes."""
         return _frame([r.to_dict() for r in self.records])
+
+    def cells_to_dataframe(self):
+        """Every cell of every table row, tidy (as DIR/cells.csv): doc_id, source, page, seq, stt, kind,
+        table_index, column_index, column, text, value (Float64), merged; pivot on 'column' to rebuild a table."""
+        from output.files import cell_rows
+        return _cells_frame(list(cell_rows(self.documents)))
 
 
 def extract(paths: Union[str, Path, Iterable[Union[str, Path]]], **settings) -> Result:
@@ -63,6 +71,36 @@ def read_records(out_dir: Union[str, Path]):
     return _frame(json.loads(path.read_text(encoding="utf-8")))
 
 
+def read_cells(out_dir: Union[str, Path]):
+    """The cells of a finished run (DIR/cells.csv) as a DataFrame with the same dtypes as
+    Result.cells_to_dataframe()."""
+    import pandas as pd
+    from output.files import CELL_FIELDS
+    raw = pd.read_csv(Path(out_dir) / "cells.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    rows = raw.to_dict("records")
+    for row in rows:   # the CSV's spreadsheet guard (a leading ') is undone: the data is the text as printed
+        for key in ("column", "text", "stt", "source"):
+            if row[key].startswith("'") and row[key][1:2] in ("=", "+", "@", "-", "\t", "\r"):
+                row[key] = row[key][1:]
+        row["merged"] = row["merged"] == "true"
+    return _cells_frame([{k: (None if v == "" and k not in ("text", "column") else v) for k, v in r.items()}
+                         for r in rows], CELL_FIELDS)
+
+
+def _cells_frame(rows: list[dict], columns=None):
+    import pandas as pd
+    from output.files import CELL_FIELDS
+
+    frame = pd.DataFrame(rows, columns=columns or CELL_FIELDS)
+    for col in ("page", "seq", "table_index", "column_index"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64")
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("Float64")
+    frame["merged"] = frame["merged"].astype("boolean")
+    for col in ("doc_id", "source", "stt", "kind", "column", "text"):
+        frame[col] = frame[col].astype("string")
+    return frame
+
+
 def _frame(rows: list[dict]):
     import pandas as pd
 
@@ -75,4 +113,4 @@ def _frame(rows: list[dict]):
     return frame
 
 
-__all__ = ["Result", "extract", "read_records", "Document", "Record"]
+__all__ = ["Result", "extract", "read_records", "read_cells", "Document", "Record"]

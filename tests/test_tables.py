@@ -184,3 +184,20 @@ def test_a_distribution_list_is_never_records_even_without_its_heading(tmp_path)
     listed = [u.text for u in doc.unparsed if "Nơi nhận" in u.reason]
     assert listed[0].startswith("TM. BAN CHỈ ĐẠO") and "- Văn phòng Tỉnh ủy;" in listed
     assert any(t.startswith("- Lưu: VT") for t in listed)
+
+
+def test_cells_for_pandas_in_memory_and_read_back(tmp_path):
+    """A data team's view: one row per cell, typed, the same whether taken from memory or from cells.csv."""
+    import chitieu
+    result = chitieu.extract([str(next(REALPDF.glob("13_*.pdf")))], workers=0)
+    cells = result.cells_to_dataframe()
+    assert str(cells["value"].dtype) == "Float64" and str(cells["page"].dtype) == "Int64"
+    ranking = cells[(cells["table_index"] == 1) & (cells["kind"] == "row")]
+    wide = ranking.pivot(index="seq", columns="column", values="value")
+    assert wide["Điểm thẩm định"].iloc[0] == 13.5 and wide["Chỉ số"].iloc[0] == 93.1
+    out = tmp_path / "out"
+    pipeline.run([next(REALPDF.glob("13_*.pdf"))], out, pipeline.RunSettings(review=False, xlsx=False))
+    again = chitieu.read_cells(out)
+    assert len(again) == len(cells)
+    assert again["value"].equals(cells["value"]) and again["column"].equals(cells["column"])
+    assert again["text"].equals(cells["text"])
