@@ -110,9 +110,9 @@ def clean_page(gray: np.ndarray, settings: CleanupSettings | None = None) -> np.
     if corners is not None:
         gray = unwarp(gray, corners)
     gray = clear_border(gray, settings)       # first: a black edge would darken the paper's estimate beside it
-    background = estimate_background(gray, settings)
-    if np.percentile(background[::16, ::16], 2) < settings.white_paper:   # white paper everywhere: left as it is
-        gray = normalise_background(gray, background)
+    paper = paper_level(gray, settings)
+    if np.percentile(paper, 2) < settings.white_paper:          # white paper everywhere: left as it is
+        gray = normalise_background(gray, estimate_background(gray, settings, paper))
     gray = stretch_contrast(gray, settings)
     gray = remove_bleed_through(gray, settings)
     gray = remove_streaks(gray, settings)
@@ -149,9 +149,9 @@ def drop_colour_ink(rgb: np.ndarray, settings: CleanupSettings | None = None) ->
     return gray
 
 
-def estimate_background(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray:
-    """The paper's brightness at every pixel: the brightest level around each point of a shrunk copy (text is
-    darker than its paper, so a local maximum is the paper under it), smoothed, at full size."""
+def paper_level(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarray:
+    """The paper's brightness on a copy `background_shrink` times smaller: the brightest level around each point
+    (text is darker than its paper, so a local maximum is the paper under it), smoothed."""
     import cv2
 
     h, w = gray.shape
@@ -160,8 +160,16 @@ def estimate_background(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -
     window = cv2.getStructuringElement(cv2.MORPH_RECT, (settings.background_window, settings.background_window))
     paper = cv2.dilate(small, window)                          # the brightest level nearby: the paper
     paper = cv2.erode(paper, window)                           # ... back to its extent (a closing)
-    paper = cv2.blur(paper, (settings.background_window, settings.background_window))
-    return cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    return cv2.blur(paper, (settings.background_window, settings.background_window))
+
+
+def estimate_background(gray: np.ndarray, settings: CleanupSettings = DEFAULT,
+                        paper: np.ndarray | None = None) -> np.ndarray:
+    """The paper's brightness at every pixel of the page (`paper_level`, at full size)."""
+    import cv2
+
+    paper = paper_level(gray, settings) if paper is None else paper
+    return cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
 
 
 def normalise_background(gray: np.ndarray, background: np.ndarray) -> np.ndarray:
@@ -209,17 +217,19 @@ def remove_streaks(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.
     """Dark lines across the whole page (a dirty scanner glass, a fax's streak) painted white. A table rule stops
     at the table, inside the print margins; a streak runs into both outer margins. An image without empty margins
     (a table cropped tightly, whose rules do reach its edges) is left alone."""
-    ink = gray < 128
     out = None
     for axis in (1, 0):                                           # rows, then columns
         length = gray.shape[axis]
         edge = max(1, int(length * settings.margin))
-        first = ink[:, :edge].any(axis=1) if axis == 1 else ink[:edge, :].any(axis=0)
-        last = ink[:, -edge:].any(axis=1) if axis == 1 else ink[-edge:, :].any(axis=0)
+        strips = (gray[:, :edge], gray[:, -edge:]) if axis == 1 else (gray[:edge, :].T, gray[-edge:, :].T)
+        first, last = ((strip < 128).any(axis=1) for strip in strips)
         if first.mean() > settings.margin_ink or last.mean() > settings.margin_ink:
             continue                                              # no empty margins: rules may reach the edge
-        cover = ink.sum(axis=axis) > settings.streak_cover * length
-        streaks = np.flatnonzero(cover & first & last)
+        candidates = np.flatnonzero(first & last)
+        if not candidates.size:
+            continue
+        lines = gray[candidates, :] if axis == 1 else gray[:, candidates].T
+        streaks = candidates[(lines < 128).sum(axis=1) > settings.streak_cover * length]
         if streaks.size:
             out = gray.copy() if out is None else out
             for i in streaks:
@@ -238,6 +248,9 @@ def clear_border(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.nd
     import cv2
 
     h, w = gray.shape
+    frame = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    if not (frame < settings.border_dark).any():
+        return gray                                  # nothing dark touches the edge
     k = 4
     small = cv2.resize(gray, (max(1, w // k), max(1, h // k)), interpolation=cv2.INTER_AREA)
     dark = (small < settings.border_dark).astype(np.uint8)
@@ -300,6 +313,9 @@ def find_page(gray: np.ndarray, settings: CleanupSettings = DEFAULT) -> np.ndarr
     import cv2
 
     h, w = gray.shape
+    frame = np.concatenate([gray[0, ::8], gray[-1, ::8], gray[::8, 0], gray[::8, -1]])
+    if np.median(frame) > 200:
+        return None                                  # paper (or a white scanner lid) all round: no desk
     f = 600 / max(h, w)
     small = cv2.resize(gray, (max(1, int(w * f)), max(1, int(h * f))), interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (5, 5), 0)
