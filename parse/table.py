@@ -105,6 +105,36 @@ def _split_spanning(columns: list[Column], texts: list[str]) -> list[Column]:
     return columns[:i] + subs + columns[i + 1:]
 
 
+def _leaf_line(columns: list[Column], item: Item, items: list[Item], index: int) -> bool:
+    """A second header line of a text table naming the leaf columns under the first line's groups
+    ('Dự kiến 03 năm kế hoạch' over 'Năm 2026 | Năm 2027 | Năm 2028'): short texts without figures or a row
+    number, exactly as many as the body rows have cells after the label columns."""
+    leaves = [t for t in item.texts if t.strip()]
+    if len(leaves) < 2 or any(FIGURE_CELL.match(t) or len(t) > 60 or normalise_stt(t) for t in leaves):
+        return False
+    body = next((it for it in items[index + 1:index + 4] if it.how == "bars" and it.cells
+                 and not _column_numbers(it.texts)), None)
+    labels = _label_columns(columns)
+    return body is not None and len(body.cells) == labels + len(leaves) and len(body.cells) > len(columns)
+
+
+def _label_columns(columns: list[Column]) -> int:
+    """How many columns at the left a header's second line does not repeat: up to the title column."""
+    roles = [c.role for c in columns]
+    return roles.index("title") + 1 if "title" in roles else 1
+
+
+def _with_leaves(columns: list[Column], texts: list[str]) -> list[Column]:
+    """The label columns, then one column per leaf, named by the leaf: which group a leaf sits under is not
+    said by a text table (its group cells span an unknown number of leaves), so the groups are not guessed."""
+    keep = columns[:_label_columns(columns)]
+    leaves = [Column(role_of(t), header=" ".join(strip_markup(t).split())) for t in texts if t.strip()]
+    out = keep + leaves
+    for col, role in zip(out, decide_roles([c.role for c in out])):
+        col.role = role
+    return out
+
+
 def _column_numbers(texts: list[str]) -> bool:
     marks = [m for t in texts for m in strip_markup(t).split()]
     return len(marks) >= 3 and all(COLUMN_NUMBER.match(m) or COLUMN_SUM.match(m) for m in marks)
@@ -240,6 +270,7 @@ def _relabel_value_columns(columns: list[Column], body: list[list[str]]) -> None
     """A value column that mostly holds comparisons ('≥ 80') is a target column; one that mostly holds prose
     is a note column. Decided per table from its cells, since both kinds are headed 'Kết quả'."""
     titles = [c for c, col in enumerate(columns) if col.role == "title"]
+    _figures_not_statuses(columns, body)
     for i, col in enumerate(columns):
         if col.role != "value":
             continue
@@ -255,6 +286,18 @@ def _relabel_value_columns(columns: list[Column], body: list[list[str]]) -> None
             col.role = "target"
         elif len(figures) / len(cells) < FIGURE_COLUMN_SHARE:
             col.role = "note"
+
+
+def _figures_not_statuses(columns: list[Column], body: list[list[str]]) -> None:
+    """A column headed like a status ('Đánh giá thực hiện') that holds figures (a budget table's estimate of
+    the year) is a figure column: the first such is the value when the table has none."""
+    for i, col in enumerate(columns):
+        if col.role != "status":
+            continue
+        cells = [r[i] for r in body if i < len(r) and r[i].strip()]
+        figures = [c for c in cells if parse_quantity(c) is not None]
+        if cells and len(figures) / len(cells) >= 1 - FIGURE_COLUMN_SHARE:
+            col.role = "figure" if any(c.role == "value" for c in columns) else "value"
 
 
 def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResult:
@@ -351,6 +394,10 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
         body_started = bool(staged) or current is not None
         if item.how == "bars" and in_header and not body_started and _sub_header(columns, item.texts):
             columns = _split_spanning(columns, item.texts)
+            header_texts = [c.header for c in columns]
+            continue
+        if item.how == "bars" and in_header and not body_started and _leaf_line(columns, item, items, index):
+            columns = _with_leaves(columns, item.texts)
             header_texts = [c.header for c in columns]
             continue
         if _column_numbers(item.texts):
