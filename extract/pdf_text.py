@@ -1,12 +1,12 @@
 """PDF text layers through pdfplumber: words by position, grouped into lines, ruled tables as cells."""
 from __future__ import annotations
 
-import re
-
 import io
+import re
 import statistics
 import unicodedata
 from dataclasses import dataclass
+from typing import Optional
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
@@ -102,7 +102,14 @@ def _cells_from_words(words: list[dict], settings: PdfSettings) -> list[Cell]:
 GRID_SETTINGS = {"snap_tolerance": 6, "join_tolerance": 6, "intersection_tolerance": 6}
 
 
-def logical_rows(rows, words=()) -> list[list]:
+def cell_texts(rows, words) -> dict[int, list[Optional[str]]]:
+    """Each grid row's cell texts, by id(row): the words inside each cell joined, None where the row has no cell
+    of its own (merged). Read once per table: the row grouping below asks them several times."""
+    return {id(row): [None if bbox is None else " ".join(w["text"] for w in words if _inside(w, bbox))
+                      for bbox in row.cells] for row in rows}
+
+
+def logical_rows(rows, texts: dict[int, list[Optional[str]]], lefts: dict[int, float]) -> list[list]:
     """Group a grid's rows into the table's rows. pdfplumber cuts a row wherever any rule runs, so a header cell
     spanning three header lines, or a label cell beside a row whose figures sit between two thick rules, leaves
     rows that are pieces of one. The header is the first row and every row its cells reach down into, up to the
@@ -110,30 +117,28 @@ def logical_rows(rows, words=()) -> list[list]:
     or label cell is merged down from it and either it has a cell of its own in one column only (a label's
     next line cut off by a stray rule) or at most one row of the group has text outside merged cells (a
     category merged over rows that each have their own cells, 'Nước' over 'Phun tia' and 'Phun sương', stays
-    over separate rows)."""
+    over separate rows). texts: cell_texts(rows, words); lefts: column_lefts(rows)."""
     if not rows:
         return []
-    lefts = column_lefts(rows)
-    groups: list[list] = [_header_rows(rows, words)]
+    groups: list[list] = [_header_rows(rows, texts)]
     for row in rows[len(groups[0]):]:
         cells = row.cells
         down = any(i < len(cells) and cells[i] is None and not _covered_from_left(cells, i, lefts)
                    for i in (0, 1))
         one_cell = sum(c is not None for c in cells) == 1
-        if (down and (one_cell or sum(_own_text(r, words) for r in (*groups[-1], row)) <= 1)) \
-                or _wrapped_line(row, words):
+        if (down and (one_cell or sum(_own_text(r, texts[id(r)]) for r in (*groups[-1], row)) <= 1)) \
+                or _wrapped_line(texts[id(row)]):
             groups[-1].append(row)
         else:
             groups.append([row])
     return groups
 
 
-def _wrapped_line(row, words) -> bool:
+def _wrapped_line(texts: list[Optional[str]]) -> bool:
     """A row with text in one cell only, opening in lower case: a cell's next line cut off by a rule that
     only the layout drew (tables whose every line is a ruled strip)."""
-    texts = [" ".join(w["text"] for w in words if _inside(w, bbox)) for bbox in row.cells if bbox is not None]
-    texts = [t for t in texts if t]
-    return len(texts) == 1 and (texts[0][0].islower() or texts[0][0] in "(")
+    filled = [t for t in texts if t]
+    return len(filled) == 1 and (filled[0][0].islower() or filled[0][0] in "(")
 
 
 def column_lefts(rows) -> dict[int, float]:
@@ -150,29 +155,30 @@ ROW_NUMBER = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.?|[a-zđ]\))$")
 FIGURE_WORD = re.compile(r"^\d+([.,]\d+)*%?$")
 
 
-def _header_rows(rows, words) -> list:
+def _header_rows(rows, texts: dict[int, list[Optional[str]]]) -> list:
     """The first row and the rows its cells (and theirs) reach down into, until a row that is plainly body."""
+    if body_like(texts[id(rows[0])]):
+        return [rows[0]]
     head = [rows[0]]
     bottom = max(c[3] for c in rows[0].cells if c is not None)
     for row in rows[1:]:
-        if row.bbox[1] >= bottom - 1 or _body_like(row, words):
+        if row.bbox[1] >= bottom - 1 or body_like(texts[id(row)]):
             break
         head.append(row)
         bottom = max(bottom, *(c[3] for c in row.cells if c is not None))
-    return head if not _body_like(rows[0], words) else [rows[0]]
+    return head
 
 
-def _body_like(row, words) -> bool:
-    texts = [" ".join(w["text"] for w in words if _inside(w, bbox)) for bbox in row.cells if bbox is not None]
-    first = row.cells[0] is not None and texts and texts[0]
+def body_like(texts: list[Optional[str]]) -> bool:
+    """A row that opens with a row number in its first column, or holds a figure."""
+    first = texts[0] if texts else None
     return bool(first and ROW_NUMBER.match(first.strip())) or any(FIGURE_WORD.match(t.strip()) for t in texts if t)
 
 
-def _own_text(row, words) -> bool:
+def _own_text(row, texts: list[Optional[str]]) -> bool:
     """True when the row has text in a cell of its own height (not in a cell running down past it)."""
     bottom = min(bbox[3] for bbox in row.cells if bbox is not None)   # the row's own rule, not its tallest cell
-    return any(bbox is not None and bbox[3] <= bottom + 1 and any(_inside(w, bbox) for w in words)
-               for bbox in row.cells)
+    return any(bbox is not None and bbox[3] <= bottom + 1 and text for bbox, text in zip(row.cells, texts))
 
 
 def _covered_from_left(cells, i: int, lefts: dict[int, float]) -> bool:
@@ -244,11 +250,13 @@ def lines_from_words(words: list[dict], tables, number: int, settings: PdfSettin
     carry a confidence ("conf", 0-100), which becomes the line's."""
     items: list[tuple[float, Line]] = []
     for table in tables:
-        lefts = column_lefts(table.rows)
-        for k, group in enumerate(logical_rows(table.rows, words)):
+        rows = table.rows   # a property that makes new row objects each time: cell_texts keys them by id
+        lefts = column_lefts(rows)
+        texts_by_row = cell_texts(rows, words)
+        for k, group in enumerate(logical_rows(rows, texts_by_row, lefts)):
             bbox = (min(r.bbox[0] for r in group), group[0].bbox[1], max(r.bbox[2] for r in group), group[-1].bbox[3])
             texts, merged = _group_cells(group, words, settings, lefts)
-            if k == 0 and len({t for t in texts if t}) >= 2 and not _body_like(group[0], words):
+            if k == 0 and len({t for t in texts if t}) >= 2 and not body_like(texts_by_row[id(group[0])]):
                 # a header (not a framed paragraph, not a body row on a continuation page)
                 texts, merged = _group_cells(group, words, settings, lefts, header=True)
             inside = [w for w in words if _inside(w, bbox)]
