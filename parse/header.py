@@ -15,33 +15,40 @@ ROLES = frozenset({"stt", "title", "body", "index", "value", "rate", "target", "
                    "rank", "status", "unit", "responsible", "note", "formula"})
 
 
-class HeaderVocabularyError(BadOption):
-    """A header vocabulary file that cannot be used (exit 2); the message names the file and the line."""
+class VocabularyError(BadOption):
+    """A vocabulary file (header roles, row kinds) that cannot be used (exit 2); the message names the file and
+    the line."""
 
 
-def read_vocabulary(path: Path) -> list[tuple[str, re.Pattern]]:
-    """(role, pattern) lines of a vocabulary file, validated: a known role and a pattern that compiles."""
+def read_patterns(path: Path, kinds: frozenset, what: str) -> list[tuple[str, re.Pattern]]:
+    """(kind, pattern) lines of a vocabulary file ('kind<TAB>pattern<TAB>why', '#' comments), validated: a
+    known kind and a pattern that compiles; anything else names the file and the line (exit 2)."""
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise HeaderVocabularyError(f"header vocabulary {path} is not UTF-8 text; save it as UTF-8") from None
+        raise VocabularyError(f"{what} {path} is not UTF-8 text; save it as UTF-8") from None
     except OSError as exc:
-        raise HeaderVocabularyError(f"header vocabulary {path} cannot be read ({exc.strerror})") from None
+        raise VocabularyError(f"{what} {path} cannot be read ({exc.strerror})") from None
     out = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("\t")
-        if len(parts) < 2 or parts[0].strip() not in ROLES:
-            raise HeaderVocabularyError(
-                f"header vocabulary {path} line {number}: expected 'role<TAB>pattern' with a role among "
-                f"{', '.join(sorted(ROLES))}")
+        if len(parts) < 2 or parts[0].strip() not in kinds:
+            raise VocabularyError(
+                f"{what} {path} line {number}: expected a line '<kind><TAB>pattern' with a kind among "
+                f"{', '.join(sorted(kinds))}")
         try:
             out.append((parts[0].strip(), re.compile(parts[1].strip())))
         except re.error as exc:
-            raise HeaderVocabularyError(
-                f"header vocabulary {path} line {number}: the pattern does not compile ({exc})") from None
+            raise VocabularyError(
+                f"{what} {path} line {number}: the pattern does not compile ({exc})") from None
     return out
+
+
+def read_vocabulary(path: Path) -> list[tuple[str, re.Pattern]]:
+    """A header vocabulary file (parse/data/header_roles.tsv, or a user's --headers file)."""
+    return read_patterns(path, ROLES, "header vocabulary")
 
 
 HEADER_ROLES: list[tuple[str, re.Pattern]] = read_vocabulary(DATA)

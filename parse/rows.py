@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Optional
 
+from normalize.unicode import fold
 from parse.cells import record_cells
 from parse.fields import clean_title, split_label, squash, strip_markup
+from parse.header import read_patterns
 from parse.numbers import parse_number, parse_quantity
 from parse.stt import BULLET, follows, is_roman, level_of, normalise_stt, ocr_stt, parent_of, slip_correction
 from parse.targets import Target, parse_status, parse_target, split_target
-from normalize.unicode import fold
 from schemas.model import Record, RowKind
 
 ROLES = ("title", "value", "rate", "benchmark", "target", "status", "unit", "responsible", "note", "max_points",
@@ -117,13 +118,8 @@ def _set_target(rec: Record, target, raw: Optional[str] = None) -> None:
     rec.target_raw = raw if raw is not None else target.raw
 
 
-def _load_totals() -> list[re.Pattern]:
-    path = Path(__file__).with_name("data") / "row_kinds.tsv"
-    lines = [ln.split("\t") for ln in path.read_text(encoding="utf-8").splitlines() if ln and not ln.startswith("#")]
-    return [re.compile(p.strip()) for k, p in lines if k == "total"]
-
-
-TOTALS = _load_totals()
+TOTALS = [pattern for _, pattern in read_patterns(Path(__file__).with_name("data") / "row_kinds.tsv",
+                                                  frozenset({RowKind.TOTAL}), "row kinds")]
 
 
 def is_total(label: str) -> bool:
