@@ -58,8 +58,19 @@ def _header_columns(item: Item) -> Optional[list[Column]]:
     if roles is None:
         return None
     start = roles.index("stt")  # cells before the STT column are a caption glued to the header row
-    return [Column(r, c.x0, c.x1, _header_name(r, c.text), c.merged)
-            for r, c in zip(roles[start:], item.cells[start:])]
+    return _columns(roles[start:], item.cells[start:])
+
+
+def _columns(roles: list[Optional[str]], cells: list[Cell]) -> list[Column]:
+    """Columns from a header row's cells and their roles."""
+    return [Column(r, c.x0, c.x1, _header_name(r, c.text), c.merged) for r, c in zip(roles, cells)]
+
+
+def _settle(columns: list[Column]) -> list[Column]:
+    """Roles decided again once a further header line has changed the columns (parse.header.decide_roles)."""
+    for col, role in zip(columns, decide_roles([c.role for c in columns])):
+        col.role = role
+    return columns
 
 
 def _header_name(role: Optional[str], text: str) -> str:
@@ -129,10 +140,7 @@ def _with_leaves(columns: list[Column], texts: list[str]) -> list[Column]:
     said by a text table (its group cells span an unknown number of leaves), so the groups are not guessed."""
     keep = columns[:_label_columns(columns)]
     leaves = [Column(role_of(t), header=" ".join(strip_markup(t).split())) for t in texts if t.strip()]
-    out = keep + leaves
-    for col, role in zip(out, decide_roles([c.role for c in out])):
-        col.role = role
-    return out
+    return _settle(keep + leaves)
 
 
 def _column_numbers(texts: list[str]) -> bool:
@@ -174,9 +182,7 @@ def _merge_grid_header(columns: list[Column], cells: list[Cell]) -> list[Column]
         else:
             col.header = f"{col.header} {text}".strip()
             col.role = role_of(col.header) or col.role
-    for col, role in zip(out, decide_roles([c.role for c in out])):
-        col.role = role
-    return out
+    return _settle(out)
 
 
 # A header cell is a few words; a longer cell is a body row's.
@@ -208,8 +214,7 @@ def _unnumbered_grid_columns(item: Item) -> list[Column]:
     if "title" not in roles:
         first = next(i for i, c in enumerate(item.cells) if c.text.strip())
         roles[first] = "title"
-    return [Column(r, c.x0, c.x1, _header_name(r, c.text), c.merged)
-            for r, c in zip(roles, item.cells)]
+    return _columns(roles, item.cells)
 
 
 def _header_like(texts: list[str]) -> bool:
