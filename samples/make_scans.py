@@ -80,14 +80,19 @@ def make_001_pdf(path: Path) -> None:
         pdf.multi_cell(0, 16, t, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(10)
     pdf.set_font("DejaVu", size=12)
-    rows = seed_001_table()
-    with pdf.table(col_widths=(35, 300, 70, 70), line_height=17, repeat_headings=1,
-                   headings_style=FontFace(emphasis="BOLD"), text_align="LEFT", padding=4) as table:
+    add_001_table(pdf, seed_001_table(), repeat_headings=1)
+    pdf.output(str(path))
+
+
+def add_001_table(pdf: FPDF, rows: list[list[str]], **options) -> None:
+    """Seed 001's ruled table as the samples print it (its column widths and style); options as FPDF.table's
+    (repeat_headings, first_row_as_headings)."""
+    with pdf.table(col_widths=(35, 300, 70, 70), line_height=17, headings_style=FontFace(emphasis="BOLD"),
+                   text_align="LEFT", padding=4, **options) as table:
         for row in rows:
             cells = table.row()
             for value in row[:4]:
                 cells.cell(value)
-    pdf.output(str(path))
 
 
 def text_pages(text: str, lines_per_page: int = 52) -> list[Image.Image]:

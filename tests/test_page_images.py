@@ -29,7 +29,6 @@ def _table_pdf(path: Path, parts: list[list[list[str]]], page_height: float) -> 
     """Seed 001's table as make_scans.make_001_pdf prints it, one part per page; only the first part has the
     header row, so a later page holds the table's continuation and nothing else."""
     from fpdf import FPDF
-    from fpdf.fonts import FontFace
 
     pdf = FPDF(unit="pt", format=(595.28, page_height))
     pdf.set_auto_page_break(False)
@@ -38,12 +37,7 @@ def _table_pdf(path: Path, parts: list[list[list[str]]], page_height: float) -> 
     for i, rows in enumerate(parts):
         pdf.add_page()
         pdf.set_font("DejaVu", size=12)
-        with pdf.table(col_widths=(35, 300, 70, 70), line_height=17, first_row_as_headings=(i == 0),
-                       headings_style=FontFace(emphasis="BOLD"), text_align="LEFT", padding=4) as table:
-            for row in rows:
-                cells = table.row()
-                for value in row[:4]:
-                    cells.cell(value)
+        make_scans.add_001_table(pdf, rows, first_row_as_headings=(i == 0))
     pdf.output(str(path))
 
 
