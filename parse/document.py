@@ -10,7 +10,7 @@ from normalize.unicode import fold
 from parse.assemble import assemble
 from parse.flow import FlowResult, parse_flow
 from parse.metadata import extract_meta
-from parse.rows import ROLES, Hierarchy, row_to_record
+from parse.rows import ROLES, WARNING_COST, Hierarchy, row_to_record
 from parse.stt import normalise_stt
 from parse.table import TableResult, parse_tables
 from schemas.model import Document, RowKind, Unparsed
@@ -133,7 +133,7 @@ def _warn_swollen(records) -> None:
         if rec.title and len(rec.title) > max(SWOLLEN_CHARS, SWOLLEN_FACTOR * median):
             rec.warnings.append(f"title of {len(rec.title)} characters, against {median} for most rows: it may hold "
                                 "rows whose numbers were lost")
-            rec.confidence = round(max(0.0, rec.confidence - 0.1), 3)
+            rec.confidence = round(max(0.0, rec.confidence - WARNING_COST), 3)
 
 
 def _unknown_columns(tables) -> list[str]:

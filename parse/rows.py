@@ -107,6 +107,8 @@ LETTER_ITEM = re.compile(r"^([a-zđ])\)$")
 LETTER_CELL = re.compile(r"^([a-zđ])\.?$")
 # A part above the roman ones, lettered in capitals in a table's STT cell ('A', 'B.').
 PART_LETTER = re.compile(r"^([A-H])\.?$")
+# What each warning takes off a record's confidence (from 1.0, or from its OCR words' mean confidence).
+WARNING_COST = 0.1
 # A cell holding a figure and nothing else ('95,27%', '70,50'), where a label is expected.
 FIGURE_ONLY = re.compile(r"^[\d.,]+\s*%?$")
 # A figure in a value cell: digits with their separators ('11,4', '40.543', '49,22').
@@ -208,7 +210,7 @@ def row_to_record(row: Row, doc_id: str, source: str, seq: int, hierarchy: Hiera
     rec.note = " | ".join(n.strip() for n in notes if n.strip()) or None
     _kind(rec, row)
     base = row.confidence if row.confidence is not None else 1.0
-    rec.confidence = round(max(0.0, min(1.0, base - 0.1 * len(rec.warnings))), 3)
+    rec.confidence = round(max(0.0, min(1.0, base - WARNING_COST * len(rec.warnings))), 3)
     return rec
 
 
