@@ -75,13 +75,12 @@ def read_cells(out_dir: Union[str, Path]):
     """The cells of a finished run (DIR/cells.csv) as a DataFrame with the same dtypes as
     Result.cells_to_dataframe()."""
     import pandas as pd
-    from output.files import CELL_FIELDS
+    from output.files import CELL_FIELDS, unneutralise
     raw = pd.read_csv(Path(out_dir) / "cells.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     rows = raw.to_dict("records")
     for row in rows:   # the CSV's spreadsheet guard (a leading ') is undone: the data is the text as printed
         for key in ("column", "text", "stt", "source"):
-            if row[key].startswith("'") and row[key][1:2] in ("=", "+", "@", "-", "\t", "\r"):
-                row[key] = row[key][1:]
+            row[key] = unneutralise(row[key])
         row["merged"] = row["merged"] == "true"
     return _cells_frame([{k: (None if v == "" and k not in ("text", "column") else v) for k, v in r.items()}
                          for r in rows], CELL_FIELDS)

@@ -23,6 +23,11 @@ def neutralise(text: str) -> str:
     return "'" + text if FORMULA_START.match(text) else text
 
 
+def unneutralise(text: str) -> str:
+    """The text neutralise() guarded, read back from a CSV: the apostrophe it added taken off (and only that)."""
+    return text[1:] if text.startswith("'") and FORMULA_START.match(text[1:]) else text
+
+
 def _csv_cell(value) -> str:
     if value is None:
         return ""

@@ -216,3 +216,9 @@ def test_a_second_header_line_names_the_columns_under_its_groups():
     total = next(r for r in doc.records if (r.title or "").startswith("TỔNG THU NSNN TRÊN ĐỊA BÀN"))
     assert total.kind == "total" and total.note is None
     assert next(c for c in total.cells if c.column == "Đánh giá thực hiện").value == 11580000
+
+
+def test_the_csv_guard_is_undone_exactly_on_reading_back():
+    from output.files import neutralise, unneutralise
+    for text in ("=SUM(A1)", "+84 912", "-5%", "- Tổng số hồ sơ", "'- trích dẫn", "@x", "Tỷ lệ 49,22%"):
+        assert unneutralise(neutralise(text)) == text
