@@ -120,6 +120,8 @@ def _drop_old_fts(conn: sqlite3.Connection) -> None:
 
 
 def _rebuild_fts_if_new(conn: sqlite3.Connection) -> None:
+    """Fill an index made again. The need is kept in the database, not in a variable: executescript commits
+    the drop, so a run killed before the rebuild leaves the flag for the next one to finish."""
     if conn.execute("SELECT value FROM meta WHERE key = 'fts_rebuild'").fetchone():
         conn.execute("INSERT INTO records_fts(records_fts) VALUES ('rebuild')")
         conn.execute("DELETE FROM meta WHERE key = 'fts_rebuild'")
