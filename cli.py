@@ -6,13 +6,13 @@ from pathlib import Path
 
 import click
 
-from errors import ChitieuError, ExitCode, Stopped
+from chitieu.errors import ChitieuError, ExitCode, Stopped
 
 
 def _fail(exc: ChitieuError, debug: bool) -> None:
     if debug:
         raise exc
-    from output.controls import printable_name
+    from chitieu.output.controls import printable_name
     click.echo(printable_name(f"chitieu: {exc}"), err=True)  # a path may hold a newline or an ESC
     sys.exit(int(exc.exit_code))
 
@@ -68,9 +68,9 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], hea
     import contextlib
     import os
 
-    import pipeline
-    from batch.progress import Progress, skipped_lines, summary_table
-    from batch.session import library_logs_to, stop_on_signals
+    from chitieu import pipeline
+    from chitieu.batch.progress import Progress, skipped_lines, summary_table
+    from chitieu.batch.session import library_logs_to, stop_on_signals
 
     if workers is None:
         workers = 0 if debug else (os.cpu_count() or 1)
@@ -112,7 +112,7 @@ def search(query: str, db: Path, doc: str, limit: int, as_json: bool) -> None:
     import dataclasses
     import json
 
-    from output.sqlite import search as do_search
+    from chitieu.output.sqlite import search as do_search
 
     try:
         hits = do_search(db, query, doc=doc, limit=limit)
@@ -141,7 +141,7 @@ def search(query: str, db: Path, doc: str, limit: int, as_json: bool) -> None:
 @click.option("--query", help="Only records matching these words (as in `chitieu search`).")
 def export(db: Path, fmt: str, out: Path, doc: str, query: str) -> None:
     """Export records from a database as CSV, JSON or Parquet."""
-    from output.sqlite import export as do_export
+    from chitieu.output.sqlite import export as do_export
 
     try:
         frame = do_export(db, fmt, out, doc=doc, query=query)
@@ -156,7 +156,7 @@ def export(db: Path, fmt: str, out: Path, doc: str, query: str) -> None:
 @click.option("--explain", is_flag=True, help="After each changed line, print its edits (before → after, why).")
 def repair(source, explain: bool) -> None:
     """Repair Vietnamese text (stdin when no FILE): one output line per input line."""
-    from normalize import repair_text
+    from chitieu.normalize import repair_text
 
     # the whole text at once: whether it lost its diacritics is decided on all of it, not line by line
     text = source.read()

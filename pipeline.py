@@ -13,21 +13,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Optional, Union
 
-from batch import Manifest, Task, run_in_process, run_isolated, run_key
-from batch.inputs import PageGroup, collect_inputs
-from errors import ChitieuError, InputError, MissingDependency, OutputNotWritable
-from extract import extract_pages
-from extract.read import extract_page_images
-from normalize import repair_pages
-from normalize.repair import unrestore_records
-from normalize.lexicon import match_records
-from output import write_outputs
-from output.excel import write_xlsx
-from output.review import write_review
-from output.sqlite import write_database
-from parse import parse_document
-from parse.header import use_vocabulary
-from schemas import Document, validate_record
+from chitieu.batch import Manifest, Task, run_in_process, run_isolated, run_key
+from chitieu.batch.inputs import PageGroup, collect_inputs
+from chitieu.errors import ChitieuError, InputError, MissingDependency, OutputNotWritable
+from chitieu.extract import extract_pages
+from chitieu.extract.read import extract_page_images
+from chitieu.normalize import repair_pages
+from chitieu.normalize.repair import unrestore_records
+from chitieu.normalize.lexicon import match_records
+from chitieu.output import write_outputs
+from chitieu.output.excel import write_xlsx
+from chitieu.output.review import write_review
+from chitieu.output.sqlite import write_database
+from chitieu.parse import parse_document
+from chitieu.parse.header import use_vocabulary
+from chitieu.schemas import Document, validate_record
 
 
 @dataclass
@@ -52,14 +52,14 @@ class RunSettings:
     group_pages: bool = True         # page images named scan_0001.jpg, scan_0002.jpg, … are one document
 
     def lexicon(self):
-        from normalize.lexicon import shipped_lexicon
+        from chitieu.normalize.lexicon import shipped_lexicon
         return _user_lexicon(tuple(self.lexicons)) if self.lexicons else shipped_lexicon()
 
 
 @lru_cache(maxsize=4)
 def _user_lexicon(paths: tuple):
     """The shipped lexicon with the user's files, loaded once per process, not once per input file."""
-    from normalize.lexicon import Lexicon
+    from chitieu.normalize.lexicon import Lexicon
     return Lexicon.load(paths)
 
 
@@ -282,7 +282,7 @@ def _resume(files, settings: RunSettings, manifest: Manifest, docs: list, result
 
 def _executor(tasks: list[Task], settings: RunSettings):
     if settings.executor == "dask":
-        from batch.dask_executor import run_dask
+        from chitieu.batch.dask_executor import run_dask
         return run_dask(tasks, settings, settings.scheduler, settings.timeout)
     if settings.workers > 0:
         return run_isolated(tasks, settings, settings.workers, settings.timeout, settings.max_memory)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 from typing import Iterable, Iterator, Optional
 
-from batch.workers import Task, _failed
-from errors import MissingDependency
-from schemas import Document
+from chitieu.batch.workers import Task, _failed
+from chitieu.errors import MissingDependency
+from chitieu.schemas import Document
 
 # How often (seconds) running files are checked against --timeout while none finishes.
 POLL = 0.5
@@ -23,15 +23,15 @@ POLL = 0.5
 def _warm() -> None:
     """Load what every file needs (the pipeline's imports, the syllable model, the lexicon) before any file's
     clock starts: a fresh worker spends seconds on them, which are no file's fault."""
-    import pipeline  # noqa: F401
-    from normalize.lexicon import shipped_lexicon
-    from normalize.syllable_model import shipped_model
+    from chitieu import pipeline  # noqa: F401
+    from chitieu.normalize.lexicon import shipped_lexicon
+    from chitieu.normalize.syllable_model import shipped_model
     shipped_model()
     shipped_lexicon()
 
 
 def _convert(task: Task, settings) -> Document:
-    import pipeline
+    from chitieu import pipeline
     return pipeline.process_file(task.path, task.source, settings)
 
 

@@ -14,8 +14,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Iterable, Optional, Union
 
-from extract import INPUT_SUFFIXES, looks_like_input
-from output.controls import printable_name
+from chitieu.extract import INPUT_SUFFIXES, looks_like_input
+from chitieu.output.controls import printable_name
 
 # Longest path the system opens (bytes, with its NUL); a longer one fails with ENAMETOOLONG.
 PATH_MAX = os.pathconf("/", "PC_PATH_MAX") if hasattr(os, "pathconf") else 4096

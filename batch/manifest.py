@@ -10,9 +10,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from output.atomic import write_atomic
-from schemas import Document
-from schemas.serialize import SerializeError, dump_document, load_document
+from chitieu.output.atomic import write_atomic
+from chitieu.schemas import Document
+from chitieu.schemas.serialize import SerializeError, dump_document, load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 # Everything whose change can change a record: the stages' code and their shipped data.

@@ -36,9 +36,9 @@ def _load_everything() -> None:
     import pytesseract  # noqa: F401
     from PIL import Image  # noqa: F401
 
-    import pipeline  # noqa: F401
-    from normalize.lexicon import shipped_lexicon
-    from normalize.syllable_model import shipped_model
+    from chitieu import pipeline  # noqa: F401
+    from chitieu.normalize.lexicon import shipped_lexicon
+    from chitieu.normalize.syllable_model import shipped_model
     shipped_model()
     shipped_lexicon()
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import sys
 import time
 
-from output.controls import printable_name
-from schemas import Document
+from chitieu.output.controls import printable_name
+from chitieu.schemas import Document
 
 
 class Progress:

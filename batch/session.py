@@ -7,7 +7,7 @@ import signal
 from contextlib import contextmanager
 from pathlib import Path
 
-from errors import ExitCode, Stopped
+from chitieu.errors import ExitCode, Stopped
 
 # Signals that ask a run to stop, and the exit code each gives (128 + the signal's number, as shells report).
 STOP_SIGNALS = {signal.SIGTERM: ExitCode.terminated, signal.SIGHUP: ExitCode.hangup}

@@ -13,8 +13,8 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
-from batch.memory import limit_memory, out_of_memory
-from schemas import Document
+from chitieu.batch.memory import limit_memory, out_of_memory
+from chitieu.schemas import Document
 
 
 
@@ -28,7 +28,7 @@ class Task:
 
 def _worker_main(conn: Connection, settings, memory_mb: Optional[int], supervisor: int) -> None:
     """Convert the files sent over conn, one at a time, and send each Document back."""
-    import pipeline
+    from chitieu import pipeline
 
     _leave_stopping_to_the_supervisor(supervisor)
     base_mb = limit_memory(memory_mb)  # batch/memory.py: --max-memory on top of the program's own memory

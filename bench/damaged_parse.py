@@ -18,10 +18,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import normalize.repair as repair  # noqa: E402
+import chitieu.normalize.repair as repair  # noqa: E402
 import parse_scorer  # noqa: E402
-import pipeline  # noqa: E402
-from normalize.lexicon import Lexicon, shipped_lexicon  # noqa: E402
+from chitieu import pipeline  # noqa: E402
+from chitieu.normalize.lexicon import Lexicon, shipped_lexicon  # noqa: E402
 from restore_accuracy import qmark, strip  # noqa: E402
 from tools.build_lexicon import TABLE_SOURCES  # noqa: E402
 from tools.build_syllable_model import SHARED, build  # noqa: E402

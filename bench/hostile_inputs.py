@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests" / "data"))
 
-import pipeline  # noqa: E402
-from normalize.repair import _word_stream  # noqa: E402
+from chitieu import pipeline  # noqa: E402
+from chitieu.normalize.repair import _word_stream  # noqa: E402
 
 
 def one_line(kb: int) -> str:

@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from normalize.lexicon import DIGITS, MATCH_THRESHOLD, Entry, Lexicon, _key  # noqa: E402
+from chitieu.normalize.lexicon import DIGITS, MATCH_THRESHOLD, Entry, Lexicon, _key  # noqa: E402
 
 # Seed 002 (2023 wording) STT → lexicon_766 (2025 wording) code, paired by reading both lists.
 PAIRS_2023_2025 = {"1.1": "1.1", "1.2": "1.2", "1.3": "1.3", "1.4": "1.4", "3.2": "3.2", "3.5.1": "3.6",

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import pipeline  # noqa: E402
-from extract.read import extract_pages  # noqa: E402
+from chitieu import pipeline  # noqa: E402
+from chitieu.extract.read import extract_pages  # noqa: E402
 
 SAMPLES = ROOT / "samples"
 SCANS = SAMPLES / "scans"
@@ -153,7 +153,7 @@ def peak_memory(tmp: Path, pages: int) -> float:
     path = tmp / f"scan_{pages}.pdf"
     frames = [imgs[i % len(imgs)] for i in range(pages)]
     frames[0].save(path, "PDF", resolution=150, save_all=True, append_images=frames[1:])
-    code = ("import resource, sys; sys.path.insert(0, %r); import pipeline; from pathlib import Path; "
+    code = ("import resource, sys; sys.path.insert(0, %r); from chitieu import pipeline; from pathlib import Path; "
             "pipeline.process_file(Path(%r), 'x'); "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)") % (str(ROOT), str(path))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from rapidfuzz import fuzz  # noqa: E402
 
-import pipeline  # noqa: E402
-from normalize.unicode import fold  # noqa: E402
-from normalize.lexicon import shipped_lexicon  # noqa: E402
-from parse import parse_document  # noqa: E402
+from chitieu import pipeline  # noqa: E402
+from chitieu.normalize.unicode import fold  # noqa: E402
+from chitieu.normalize.lexicon import shipped_lexicon  # noqa: E402
+from chitieu.parse import parse_document  # noqa: E402
 from test_seeds import SEED_001, SEED_002  # noqa: E402
 
 SAMPLES = ROOT / "samples"

@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from normalize.encodings import is_syllable  # noqa: E402
-from normalize.restore import SURVIVED, restore_lines  # noqa: E402
-from normalize.syllable_model import shipped_model  # noqa: E402
+from chitieu.normalize.encodings import is_syllable  # noqa: E402
+from chitieu.normalize.restore import SURVIVED, restore_lines  # noqa: E402
+from chitieu.normalize.syllable_model import shipped_model  # noqa: E402
 from tools.build_syllable_model import SHARED, build  # noqa: E402
 
 PUNCT = "\"'“”‘’()[]{}.,;:!?*|…-–—/%"
@@ -97,8 +97,8 @@ def speed(docs) -> None:
     """Speed as the issue states it: 10,000 lines of one damaged text repaired, then matched as titles against a
     5,000-entry lexicon (the shipped entries, the rest indicator-like lines of the training corpus), one core.
     Measured first, in a process that has built no other model (as a conversion run is)."""
-    from normalize.lexicon import Entry, Lexicon, shipped_lexicon
-    from normalize.repair import repair_text
+    from chitieu.normalize.lexicon import Entry, Lexicon, shipped_lexicon
+    from chitieu.normalize.repair import repair_text
     lines = [strip(ln) for p in docs for ln in p.read_text(encoding="utf-8").splitlines() if ln.strip()][:10_000]
     entries = list(shipped_lexicon().entries)
     corpus = [ln.strip() for p in sorted((SHARED / "corpus").glob("*.txt"))

@@ -23,8 +23,8 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402  (Pillow comes with pdfplumber)
 
 from bench.restore_accuracy import PUNCT, syllables  # noqa: E402
-from normalize.restore import restore_lines  # noqa: E402
-from normalize.syllable_model import shipped_model  # noqa: E402
+from chitieu.normalize.restore import restore_lines  # noqa: E402
+from chitieu.normalize.syllable_model import shipped_model  # noqa: E402
 from tools.build_syllable_model import SHARED, build  # noqa: E402
 
 FONT = ROOT / "samples" / "fonts" / "DejaVuSans.ttf"

@@ -19,9 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from normalize.encodings import is_syllable  # noqa: E402
-from normalize.repair import repair_text  # noqa: E402
-from normalize.restore import QMARK_WORD  # noqa: E402
+from chitieu.normalize.encodings import is_syllable  # noqa: E402
+from chitieu.normalize.repair import repair_text  # noqa: E402
+from chitieu.normalize.restore import QMARK_WORD  # noqa: E402
 
 PUNCT = "\"'“”‘’()[]{}.,;:!?*|…-–—/%"
 SEEDS = ROOT / "samples" / "seeds"
@@ -85,7 +85,7 @@ def qmark_copy() -> None:
     matcher = difflib.SequenceMatcher(a=[qmark(w) for w in clean], b=damaged, autojunk=False)
     # as the pipeline reads the file (the clean print is the document's own spelling, and the shipped model
     # counted it), and the copy alone with a model built without seed 002: the honest figure
-    from normalize.restore import restore_lines
+    from chitieu.normalize.restore import restore_lines
     from tools.build_syllable_model import SHARED, build
     # the model's copy of the seeds is ../shared/seeds (samples/seeds holds the same files); leaving it out also
     # leaves out the lexicon entries read off it

@@ -12,9 +12,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import pipeline  # noqa: E402
-from output.excel import write_xlsx  # noqa: E402
-from output.review import write_review  # noqa: E402
+from chitieu import pipeline  # noqa: E402
+from chitieu.output.excel import write_xlsx  # noqa: E402
+from chitieu.output.review import write_review  # noqa: E402
 
 
 def main() -> None:

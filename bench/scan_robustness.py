@@ -39,9 +39,9 @@ sys.path.insert(0, str(ROOT / "samples"))
 import cv2  # noqa: E402
 from PIL import Image, ImageDraw, ImageFilter, ImageFont  # noqa: E402
 
-import pipeline  # noqa: E402
-from extract import cleanup  # noqa: E402
-from extract.grid import deskew  # noqa: E402
+from chitieu import pipeline  # noqa: E402
+from chitieu.extract import cleanup  # noqa: E402
+from chitieu.extract.grid import deskew  # noqa: E402
 from parse_scorer import NUMERIC, _f, expected_001, expected_002, reference, score  # noqa: E402
 
 SAMPLES = ROOT / "samples"

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import pipeline  # noqa: E402
-from output.sqlite import connect, ingest, search  # noqa: E402
+from chitieu import pipeline  # noqa: E402
+from chitieu.output.sqlite import connect, ingest, search  # noqa: E402
 
 QUERIES = [
     "ty le dich vu cong truc tuyen", "Tỷ lệ dịch vụ công trực tuyến", "ho so truc tuyen", "UBND tinh",

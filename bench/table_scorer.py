@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz  # noqa: E402
 
-import pipeline  # noqa: E402
-from normalize.unicode import fold  # noqa: E402
+from chitieu import pipeline  # noqa: E402
+from chitieu.normalize.unicode import fold  # noqa: E402
 
 REFS = ROOT / "bench" / "references" / "tables"
 SHARED = ROOT.parent / "shared"

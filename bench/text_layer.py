@@ -15,7 +15,7 @@ sys.path.insert(0, str(ROOT))
 
 import pdfplumber  # noqa: E402
 
-import pipeline  # noqa: E402
+from chitieu import pipeline  # noqa: E402
 
 
 def bare(paths: list[Path]) -> int:

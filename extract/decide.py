@@ -56,7 +56,7 @@ def unusable_text(words: list[dict]) -> str:
 
 
 def _readable(word: str) -> bool:
-    from normalize.encodings import is_syllable
+    from chitieu.normalize.encodings import is_syllable
     core = word.strip(".,;:()[]%\"'“”‘’-–*!?")
     return bool(core) and bool(NUMBER.match(core) or is_syllable(core.lower()) or (core.isalpha() and core.isascii()))
 

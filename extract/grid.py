@@ -59,7 +59,7 @@ def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
     (highest variance of the row sums). Margins the turn uncovers take the paper's level, not pure white."""
     import cv2
 
-    from extract.cleanup import current_settings
+    from chitieu.extract.cleanup import current_settings
 
     settings = current_settings()
     limit = settings.max_skew if settings.enabled else MAX_SKEW

@@ -9,7 +9,7 @@ from typing import Iterator
 
 import numpy as np
 
-from errors import InputError
+from chitieu.errors import InputError
 
 DPI = 300
 # Larger images are refused: 100 megapixels is an A3 page at 600 dpi; a TIFF claiming more is a bomb or an error.
@@ -40,7 +40,7 @@ def render_pdf_page(pdf, index: int, dpi: int = DPI) -> np.ndarray:
 
 def _gray(rgb: np.ndarray) -> np.ndarray:
     """A colour page as grey without its coloured ink."""
-    from extract.cleanup import drop_colour_ink
+    from chitieu.extract.cleanup import drop_colour_ink
     return drop_colour_ink(np.ascontiguousarray(rgb))
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from errors import MissingDependency
+from chitieu.errors import MissingDependency
 
 LANGUAGE = "vie"
 PSM = 4

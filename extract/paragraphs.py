@@ -11,7 +11,7 @@ from __future__ import annotations
 import statistics
 from typing import Optional
 
-from schemas.model import Line
+from chitieu.schemas.model import Line
 
 # A gap above a line this many times the page's usual line spacing opens a paragraph.
 GAP_FACTOR = 1.6

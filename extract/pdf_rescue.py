@@ -11,10 +11,10 @@ import io
 import math
 from collections import Counter
 
-from errors import InputError
-from extract.decide import decide_page
-from extract.pdf_text import PdfSettings, read_page, read_pdf
-from schemas.model import Line, Page
+from chitieu.errors import InputError
+from chitieu.extract.decide import decide_page
+from chitieu.extract.pdf_text import PdfSettings, read_page, read_pdf
+from chitieu.schemas.model import Line, Page
 
 # A file that does not end with this (give or take trailing bytes) was cut off: pdfium would open what is left
 # and the rest of the document would be lost without a word, so a truncated copy stays refused.

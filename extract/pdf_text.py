@@ -11,9 +11,9 @@ from typing import Optional
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 
-from errors import InputError
-from extract.decide import decide_page
-from schemas.model import Cell, Line, Page
+from chitieu.errors import InputError
+from chitieu.extract.decide import decide_page
+from chitieu.schemas.model import Cell, Line, Page
 
 
 @dataclass

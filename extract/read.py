@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable
 
-from errors import BadOption, InputError
-from extract.decide import BLANK_DPI, blank_reason
-from extract.pdf_rescue import read_pdf_rescued, read_turned
-from extract.sniff import sniff_kind
-from extract.text import read_text
-from schemas.model import Page
+from chitieu.errors import BadOption, InputError
+from chitieu.extract.decide import BLANK_DPI, blank_reason
+from chitieu.extract.pdf_rescue import read_pdf_rescued, read_turned
+from chitieu.extract.sniff import sniff_kind
+from chitieu.extract.text import read_text
+from chitieu.schemas.model import Page
 
 OCR_MODES = ("auto", "always", "never")
 # A text layer with at least this many accented words of which fewer than this share are Vietnamese
@@ -81,7 +81,7 @@ def _numbers(numbers: list[int]) -> str:
 
 def _garbage(page: Page) -> str:
     """Why a text layer is unreadable ('' when it is fine)."""
-    from normalize.encodings import fix_mojibake, vietnamese_score
+    from chitieu.normalize.encodings import fix_mojibake, vietnamese_score
     text = "\n".join(ln.text for ln in page.lines)
     share, valid = vietnamese_score(text)
     accented = round(valid / share) if share else 0
@@ -93,8 +93,8 @@ def _garbage(page: Page) -> str:
 def _ocr_pdf_pages(data: bytes, pages: list[Page]) -> list[Page]:
     import pypdfium2
 
-    from extract.images import DPI, render_pdf_page
-    from extract.scan import read_scanned_page
+    from chitieu.extract.images import DPI, render_pdf_page
+    from chitieu.extract.scan import read_scanned_page
 
     pdf = pypdfium2.PdfDocument(data)
     try:
@@ -120,8 +120,8 @@ def _ocr_pdf_pages(data: bytes, pages: list[Page]) -> list[Page]:
 
 
 def _ocr_image(data: bytes, first: int = 1, reason: str = "image; OCR'd") -> list[Page]:
-    from extract.images import image_dpi, image_pages
-    from extract.scan import read_scanned_page
+    from chitieu.extract.images import image_dpi, image_pages
+    from chitieu.extract.scan import read_scanned_page
 
     dpi = image_dpi(data)
     return [read_scanned_page(gray, i, dpi, reason) for i, gray in enumerate(image_pages(data), start=first)]

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from extract.cleanup import clean_page
-from extract.grid import Grid, GridRow, deskew, find_grid
-from extract.ocr import ocr_digits, ocr_words
-from extract.paragraphs import with_paragraph_breaks
-from extract.pdf_text import PdfSettings, lines_from_words
-from schemas.model import Page
+from chitieu.extract.cleanup import clean_page
+from chitieu.extract.grid import Grid, GridRow, deskew, find_grid
+from chitieu.extract.ocr import ocr_digits, ocr_words
+from chitieu.extract.paragraphs import with_paragraph_breaks
+from chitieu.extract.pdf_text import PdfSettings, lines_from_words
+from chitieu.schemas.model import Page
 
 
 class _Table:
@@ -248,7 +248,7 @@ POOR_SYLLABLES = 0.5
 
 
 def _poor(found) -> bool:
-    from normalize.encodings import is_syllable
+    from chitieu.normalize.encodings import is_syllable
     if len(found) < 5 or sum(w.conf for w in found) / len(found) < POOR_CONFIDENCE:
         return True
     words = [w.text.lower().strip(".,;:()") for w in found if any(c.isalpha() for c in w.text)]
@@ -258,7 +258,7 @@ def _poor(found) -> bool:
 
 def page_rotation(gray: np.ndarray, tmp: Path) -> int:
     """Degrees (0, 90, 180, 270) to turn a page counter-clockwise so its text is upright (Tesseract OSD)."""
-    from extract.ocr import orientation
+    from chitieu.extract.ocr import orientation
     path = tmp / "osd.pgm"
     _write_pgm(path, gray)
     return orientation(path)

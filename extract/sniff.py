@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from errors import InputError
+from chitieu.errors import InputError
 
 # Extensions collected when a folder is given; a file named on the command line is always tried.
 INPUT_SUFFIXES = {".pdf", ".txt", ".md", ".png", ".jpg", ".jpeg", ".tif", ".tiff"}

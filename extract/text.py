@@ -4,9 +4,9 @@ from __future__ import annotations
 import codecs
 import unicodedata
 
-from errors import InputError
-from normalize.encodings import decode_legacy
-from schemas.model import Line, Page
+from chitieu.errors import InputError
+from chitieu.normalize.encodings import decode_legacy
+from chitieu.schemas.model import Line, Page
 
 # Control characters other than tab, newline, carriage return and form feed mean the bytes are not text.
 _CONTROL = {chr(c) for c in range(32)} - {"\t", "\n", "\r", "\f"}

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from schemas.model import Edit
+from chitieu.schemas.model import Edit
 
 TABLES = Path(__file__).with_name("data") / "legacy_encodings.json"
 

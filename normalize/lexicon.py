@@ -16,8 +16,8 @@ from typing import Iterable, Optional
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from errors import BadOption
-from normalize.unicode import fold
+from chitieu.errors import BadOption
+from chitieu.normalize.unicode import fold
 
 SHIPPED = Path(__file__).with_name("data") / "lexicon.tsv"
 COLUMNS = ["id", "wording", "kind", "source"]

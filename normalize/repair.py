@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from normalize.encodings import convert_mojibake, fix_mojibake, mojibake_edit
-from normalize.restore import UNCERTAIN, damaged_document, restore_line, restore_lines
-from normalize.syllable_model import shipped_model
-from normalize.unicode import clean_unicode
-from schemas.model import Cell, Edit, Line, Page
+from chitieu.normalize.encodings import convert_mojibake, fix_mojibake, mojibake_edit
+from chitieu.normalize.restore import UNCERTAIN, damaged_document, restore_line, restore_lines
+from chitieu.normalize.syllable_model import shipped_model
+from chitieu.normalize.unicode import clean_unicode
+from chitieu.schemas.model import Cell, Edit, Line, Page
 
 
 @dataclass

@@ -12,11 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Optional
 
-from normalize.encodings import is_syllable
-from normalize.syllable_model import (BOUNDARY, COMMA, LIST_GAP, MEMO_LIMIT, NO_WORD, NUMBER, PERCENT, SyllableModel,
+from chitieu.normalize.encodings import is_syllable
+from chitieu.normalize.syllable_model import (BOUNDARY, COMMA, LIST_GAP, MEMO_LIMIT, NO_WORD, NUMBER, PERCENT, SyllableModel,
                                       number_token, shipped_model)
-from normalize.unicode import fold
-from schemas.model import Edit
+from chitieu.normalize.unicode import fold
+from chitieu.schemas.model import Edit
 
 # Letters that survive the lossy code page of seed 002 (Windows-1252 style): every other accented letter became '?'.
 SURVIVED = set("àáâãèéêìíòóôõùúýăđơư")

@@ -15,8 +15,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-from normalize.encodings import is_syllable
-from normalize.unicode import fold
+from chitieu.normalize.encodings import is_syllable
+from chitieu.normalize.unicode import fold
 
 MODEL_PATH = Path(__file__).parent / "data" / "syllables.tsv.gz"
 # Acronyms with 'Đ' by their stripped spelling ('HDND' → 'HĐND'), from the same texts (tools/build_syllable_model.py).

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from schemas.model import Edit
+from chitieu.schemas.model import Edit
 
 # Characters that look like Vietnamese letters but are not; OCR and old converters emit them.
 LOOKALIKES = {

@@ -1,3 +1,3 @@
 """Writes a run's results: records.csv, records.json, documents.json, report.json — each atomically."""
-from output.atomic import write_atomic  # noqa: F401
-from output.files import write_outputs  # noqa: F401
+from chitieu.output.atomic import write_atomic  # noqa: F401
+from chitieu.output.files import write_outputs  # noqa: F401

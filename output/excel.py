@@ -6,9 +6,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from output.atomic import write_atomic
-from output.files import CELL_FIELDS, cell_rows, neutralise
-from schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document
+from chitieu.output.atomic import write_atomic
+from chitieu.output.files import CELL_FIELDS, cell_rows, neutralise
+from chitieu.schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document
 
 NUMERIC = NUMERIC_FIELDS
 WIDTHS = {"title": 60, "title_raw": 40, "responsible": 30, "note": 40, "warnings": 40, "source": 28, "formula": 14,

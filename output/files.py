@@ -7,9 +7,9 @@ import json
 import re
 from pathlib import Path
 
-from output.atomic import write_atomic
-from output.controls import escape_controls
-from schemas.model import FLAT_FIELDS, Document
+from chitieu.output.atomic import write_atomic
+from chitieu.output.controls import escape_controls
+from chitieu.schemas.model import FLAT_FIELDS, Document
 
 
 # Text a spreadsheet would run as a formula: =, +, @, tab, CR, and '-' unless it opens a '- item' label.

@@ -9,9 +9,9 @@ import difflib
 import html
 from pathlib import Path
 
-from output.atomic import write_atomic
-from output.controls import escape_controls
-from schemas.model import Document, Record
+from chitieu.output.atomic import write_atomic
+from chitieu.output.controls import escape_controls
+from chitieu.schemas.model import Document, Record
 
 # Records whose confidence is below this, or that carry a warning, need a look.
 LOOK_BELOW = 0.8

@@ -11,10 +11,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from errors import BadOption, OutputNotWritable
-from normalize.unicode import fold
-from output.files import cell_rows
-from schemas.model import FLAT_FIELDS, INTEGER_FIELDS, NUMERIC_FIELDS, Document
+from chitieu.errors import BadOption, OutputNotWritable
+from chitieu.normalize.unicode import fold
+from chitieu.output.files import cell_rows
+from chitieu.schemas.model import FLAT_FIELDS, INTEGER_FIELDS, NUMERIC_FIELDS, Document
 
 SCHEMA_VERSION = 1
 # Searched text: a record's own fields and its document's subject, each accent-folded into a shadow column
@@ -457,6 +457,6 @@ def export(db: Path, fmt: str, out: Optional[Path] = None, doc: Optional[str] = 
         data = buf.getvalue()
     else:
         raise BadOption(f"unknown format {fmt!r}; use csv, json or parquet")
-    from output.atomic import write_atomic
+    from chitieu.output.atomic import write_atomic
     write_atomic(Path(out), data)
     return frame

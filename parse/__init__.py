@@ -1,2 +1,2 @@
 """Turns repaired lines into records: tables by their columns, running text by its row numbers."""
-from parse.document import parse_document  # noqa: F401
+from chitieu.parse.document import parse_document  # noqa: F401

@@ -9,10 +9,10 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from normalize.unicode import fold
-from parse.header import header_roles, role_of
-from parse.stt import normalise_stt
-from schemas.model import Cell, Line
+from chitieu.normalize.unicode import fold
+from chitieu.parse.header import header_roles, role_of
+from chitieu.parse.stt import normalise_stt
+from chitieu.schemas.model import Cell, Line
 
 # A cell-per-line block line: one leading tab, no other tab ('\tTỷ lệ ...', or '\t' for an empty cell).
 CELL_LINE = re.compile(r"^\t[^\t]*$")

@@ -4,10 +4,10 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-from parse.fields import strip_markup
-from parse.numbers import parse_quantity
-from parse.targets import parse_target
-from schemas.model import RecordCell
+from chitieu.parse.fields import strip_markup
+from chitieu.parse.numbers import parse_quantity
+from chitieu.parse.targets import parse_target
+from chitieu.schemas.model import RecordCell
 
 
 # A comparison sign opening a target cell.

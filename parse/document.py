@@ -5,15 +5,15 @@ import re
 
 from rapidfuzz import fuzz
 
-from normalize.lexicon import split_interleaved
-from normalize.unicode import fold
-from parse.assemble import assemble
-from parse.flow import FlowResult, parse_flow
-from parse.metadata import extract_meta
-from parse.rows import ROLES, WARNING_COST, Hierarchy, row_to_record
-from parse.stt import normalise_stt
-from parse.table import TableResult, parse_tables
-from schemas.model import Document, RowKind, Unparsed
+from chitieu.normalize.lexicon import split_interleaved
+from chitieu.normalize.unicode import fold
+from chitieu.parse.assemble import assemble
+from chitieu.parse.flow import FlowResult, parse_flow
+from chitieu.parse.metadata import extract_meta
+from chitieu.parse.rows import ROLES, WARNING_COST, Hierarchy, row_to_record
+from chitieu.parse.stt import normalise_stt
+from chitieu.parse.table import TableResult, parse_tables
+from chitieu.schemas.model import Document, RowKind, Unparsed
 
 # Lines of the national motto and similar furniture that are never a document's title.
 NOT_TITLE = re.compile(r"^(CỘNG HÒA|CỘNG HOÀ|Độc lập|ỦY BAN|UỶ BAN|Số:|Kính gửi|\||-+$)", re.I)

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Optional
 
-from parse.numbers import parse_number
+from chitieu.parse.numbers import parse_number
 
 # Converter markup seen in OCR/Word exports (seed 001): bold title, italic explanation, math formula.
 BOLD = re.compile(r"<b>(.*?)</b>", re.S | re.I)

@@ -11,16 +11,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from normalize.unicode import UPPER, fold
-from parse.assemble import Item
-from parse.header import is_header_text
-from parse.numbers import NUMBER
-from parse.rows import LEGAL_BASIS_START, Row
-from parse.stt import (BULLET, LETTER_LINE, OCR_NUMBER_START, ROMAN_LINE, STT_LINE, follows, is_roman,
+from chitieu.normalize.unicode import UPPER, fold
+from chitieu.parse.assemble import Item
+from chitieu.parse.header import is_header_text
+from chitieu.parse.numbers import NUMBER
+from chitieu.parse.rows import LEGAL_BASIS_START, Row
+from chitieu.parse.stt import (BULLET, LETTER_LINE, OCR_NUMBER_START, ROMAN_LINE, STT_LINE, follows, is_roman,
                        misread_number, parent_of, settle_number, slip_correction, successors)
-from parse.table import PAGE_NUMBER
-from parse.targets import STATUSES
-from schemas.model import Line, Unparsed
+from chitieu.parse.table import PAGE_NUMBER
+from chitieu.parse.targets import STATUSES
+from chitieu.schemas.model import Line, Unparsed
 
 # Units of measure that statistics annexes print in their own column (seed 004), as they are capitalised there.
 UNIT_WORDS = ["Cơ quan, đơn vị, địa phương", "Cơ quan, đơn vị", "Văn bản", "Nhiệm vụ", "Hồ sơ", "Thủ tục",

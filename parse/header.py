@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from errors import BadOption
-from normalize.unicode import fold
-from parse.fields import strip_markup
+from chitieu.errors import BadOption
+from chitieu.normalize.unicode import fold
+from chitieu.parse.fields import strip_markup
 
 DATA = Path(__file__).with_name("data") / "header_roles.tsv"
 # Every role a header can give; parse/data/header_roles.tsv documents each.

@@ -5,8 +5,8 @@ import re
 from datetime import date
 from typing import Optional
 
-from normalize.unicode import UPPER, fold
-from schemas.model import DocMeta, Line
+from chitieu.normalize.unicode import UPPER, fold
+from chitieu.schemas.model import DocMeta, Line
 
 # 'Số: 144/KH-UBND', 'Số: /UBND-VP', 'số 3003/QĐ-UBND' — the number may be left blank for signing.
 NUMBER = re.compile(r"\bsố\s*:?\s*(\d*\s*/\s*(?:\d{4}\s*/\s*)?[A-ZĐ][A-ZĐa-z0-9.&]*(?:\s*-\s*[A-ZĐ][A-ZĐa-z0-9.&]*)*)",

@@ -6,14 +6,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from normalize.unicode import fold
-from parse.cells import record_cells
-from parse.fields import clean_title, split_label, squash, strip_markup
-from parse.header import read_patterns
-from parse.numbers import parse_number, parse_quantity
-from parse.stt import BULLET, follows, is_roman, level_of, normalise_stt, ocr_stt, parent_of, slip_correction
-from parse.targets import Target, parse_status, parse_target, split_target
-from schemas.model import Record, RowKind
+from chitieu.normalize.unicode import fold
+from chitieu.parse.cells import record_cells
+from chitieu.parse.fields import clean_title, split_label, squash, strip_markup
+from chitieu.parse.header import read_patterns
+from chitieu.parse.numbers import parse_number, parse_quantity
+from chitieu.parse.stt import BULLET, follows, is_roman, level_of, normalise_stt, ocr_stt, parent_of, slip_correction
+from chitieu.parse.targets import Target, parse_status, parse_target, split_target
+from chitieu.schemas.model import Record, RowKind
 
 ROLES = ("title", "value", "rate", "benchmark", "target", "status", "unit", "responsible", "note", "max_points",
          "rank", "formula", "figure")

@@ -10,15 +10,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from normalize.unicode import fold
-from parse.assemble import Item
-from parse.fields import strip_markup
-from parse.header import decide_roles, header_roles, role_of
-from parse.rows import Row, is_total
-from parse.stt import BULLET, normalise_stt, ocr_stt
-from parse.numbers import parse_quantity
-from parse.targets import parse_target
-from schemas.model import Cell, RowKind, Table, Unparsed
+from chitieu.normalize.unicode import fold
+from chitieu.parse.assemble import Item
+from chitieu.parse.fields import strip_markup
+from chitieu.parse.header import decide_roles, header_roles, role_of
+from chitieu.parse.rows import Row, is_total
+from chitieu.parse.stt import BULLET, normalise_stt, ocr_stt
+from chitieu.parse.numbers import parse_quantity
+from chitieu.parse.targets import parse_target
+from chitieu.schemas.model import Cell, RowKind, Table, Unparsed
 
 # A page number printed alone on its line.
 PAGE_NUMBER = re.compile(r"^\s*(?:-\s*)?\d{1,3}(?:\s*-)?\s*$")

@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from parse.numbers import NUMBER, parse_number
+from chitieu.parse.numbers import NUMBER, parse_number
 
 _NUM = rf"({NUMBER})\s*%?"
 # Comparison phrases, most specific first; each maps to one operator.

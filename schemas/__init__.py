@@ -1,5 +1,5 @@
 """The data that flows between the stages, and the JSON Schema that records are validated against."""
-from schemas.model import (  # noqa: F401
+from chitieu.schemas.model import (  # noqa: F401
     Cell, DocMeta, Document, Edit, Line, Page, Problem, Record, RECORD_FIELDS, Unparsed,
 )
-from schemas.validate import validate_record, record_schema  # noqa: F401
+from chitieu.schemas.validate import validate_record, record_schema  # noqa: F401

@@ -13,7 +13,7 @@ import types
 import typing
 from functools import lru_cache
 
-from schemas import model
+from chitieu.schemas import model
 
 FORMAT = "chitieu-document/1"
 

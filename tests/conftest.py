@@ -17,5 +17,5 @@ def seed(prefix: str) -> Path:
 @pytest.fixture(scope="session")
 def seed_docs():
     """Every seed through the whole pipeline once, keyed by its number ('000'…'004')."""
-    import pipeline
+    from chitieu import pipeline
     return {p.name[:3]: pipeline.process_file(p, p.name) for p in sorted(SEEDS.glob("*.txt"))}

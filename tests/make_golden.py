@@ -13,7 +13,7 @@ SAMPLES = ROOT / "samples"
 
 
 def sample_files() -> list[Path]:
-    from extract import INPUT_SUFFIXES
+    from chitieu.extract import INPUT_SUFFIXES
     # scans are checked against their text twins (tests/test_ocr.py), not byte for byte: OCR output may move
     # with the Tesseract version
     return sorted(p for p in SAMPLES.rglob("*") if p.is_file() and p.suffix.lower() in INPUT_SUFFIXES
@@ -26,7 +26,7 @@ def golden_name(path: Path) -> str:
 
 def snapshot(path: Path) -> dict:
     """What a golden file holds for one sample: the document summary and its records."""
-    import pipeline
+    from chitieu import pipeline
     doc = pipeline.process_file(path, path.relative_to(SAMPLES).as_posix())
     summary = doc.summary()
     summary.pop("seconds")

@@ -7,8 +7,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-import cli
-import pipeline
+from chitieu import cli
+from chitieu import pipeline
 from conftest import BAD, seed
 
 FAILING = {

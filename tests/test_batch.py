@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-import pipeline
+from chitieu import pipeline
 from tests.conftest import ROOT, SEEDS
 
 
@@ -83,7 +83,7 @@ def test_a_changed_lexicon_redoes_the_files(tmp_path):
 def test_kill_9_then_rerun_equals_an_uninterrupted_run(tmp_path):
     folder = _folder(tmp_path, copies=8)  # 40 files
     whole, broken = tmp_path / "whole", tmp_path / "broken"
-    cmd = [sys.executable, "cli.py", "run", str(folder), "--workers", "1", "-q"]
+    cmd = [sys.executable, "-m", "chitieu", "run", str(folder), "--workers", "1", "-q"]
     subprocess.run(cmd + ["--out", str(whole)], cwd=ROOT, check=True, capture_output=True)
     proc = subprocess.Popen(cmd + ["--out", str(broken)], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL, start_new_session=True)
@@ -131,14 +131,14 @@ def test_outputs_are_readable_by_others(tmp_path):
 
 def test_cli_exit_codes(tmp_path):
     folder = _folder(tmp_path)
-    ok = subprocess.run([sys.executable, "cli.py", "run", str(folder), "--out", str(tmp_path / "o1"), "-q"],
+    ok = subprocess.run([sys.executable, "-m", "chitieu", "run", str(folder), "--out", str(tmp_path / "o1"), "-q"],
                         cwd=ROOT, capture_output=True, text=True)
     assert ok.returncode == 0
     shutil.copy(ROOT / "tests" / "data" / "bad" / "truncated.pdf", folder)
-    bad = subprocess.run([sys.executable, "cli.py", "run", str(folder), "--out", str(tmp_path / "o2"), "-q"],
+    bad = subprocess.run([sys.executable, "-m", "chitieu", "run", str(folder), "--out", str(tmp_path / "o2"), "-q"],
                          cwd=ROOT, capture_output=True, text=True)
     assert bad.returncode == 1 and "truncated.pdf" in bad.stderr
-    usage = subprocess.run([sys.executable, "cli.py", "run", str(folder), "--out", str(tmp_path / "o3"),
+    usage = subprocess.run([sys.executable, "-m", "chitieu", "run", str(folder), "--out", str(tmp_path / "o3"),
                             "--workers", "-1"], cwd=ROOT, capture_output=True, text=True)
     assert usage.returncode == 2
 
@@ -180,7 +180,7 @@ def test_a_planted_cache_file_runs_no_code_and_is_converted_again(tmp_path):
     """The resume cache lives in the output folder, often a shared one: a file planted there, under the name
     the next run will look for, must never run code (it was a pickle once); the input is converted afresh."""
     import pickle
-    from batch.manifest import CACHE_DIR, Manifest
+    from chitieu.batch.manifest import CACHE_DIR, Manifest
 
     folder = _folder(tmp_path)
     out = tmp_path / "out"
@@ -210,11 +210,11 @@ def test_a_planted_cache_file_runs_no_code_and_is_converted_again(tmp_path):
 
 
 def test_stored_documents_come_back_field_for_field(seed_docs):
-    from schemas.serialize import SerializeError, dump_document, load_document
+    from chitieu.schemas.serialize import SerializeError, dump_document, load_document
 
     for doc in seed_docs.values():
         assert load_document(dump_document(doc)) == doc
-    from schemas.model import Document, Line, Page
+    from chitieu.schemas.model import Document, Line, Page
     scanned = Document("a" * 16, "scan.png", pages=[Page(1, [Line("x", 1, 1, image=b"\xff\xd8\x00")],
                                                          thumbnail=b"\x00\x01")])
     assert load_document(dump_document(scanned)) == scanned

@@ -6,10 +6,10 @@ import unicodedata
 import pytest
 from click.testing import CliRunner
 
-import cli
-import pipeline
+from chitieu import cli
+from chitieu import pipeline
 from conftest import seed
-from normalize.encodings import decode_legacy, fix_mojibake, vni_to_unicode
+from chitieu.normalize.encodings import decode_legacy, fix_mojibake, vni_to_unicode
 
 
 def seed_text(prefix: str) -> str:

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
-import pipeline
-from batch.inputs import PATH_MAX
-from errors import InputError
+from chitieu import cli
+from chitieu import pipeline
+from chitieu.batch.inputs import PATH_MAX
+from chitieu.errors import InputError
 from tests.conftest import ROOT, SAMPLES, SEEDS, seed
 
 sys.path.insert(0, str(ROOT / "tests" / "data"))
@@ -31,7 +31,7 @@ PER_FILE = ("[", "chitieu:")
 
 def _run_cli(*args, timeout=300):
     """The CLI in its own process, as a user runs it (a hang fails the test instead of stalling it)."""
-    return subprocess.run([sys.executable, "cli.py", "run", *map(str, args)], cwd=ROOT, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "chitieu", "run", *map(str, args)], cwd=ROOT, capture_output=True,
                           timeout=timeout)
 
 
@@ -152,7 +152,7 @@ def test_names_and_text_with_control_characters_or_bytes_that_are_not_utf8(tmp_p
         assert any("\x1b[31m" in (t or "") for t, in conn.execute("SELECT title FROM records"))
     # the workbook, the CSV and the review page cannot: they show the escapes
     from openpyxl import load_workbook
-    from schemas.model import FLAT_FIELDS
+    from chitieu.schemas.model import FLAT_FIELDS
     column = FLAT_FIELDS.index("title") + 1
     sheet = load_workbook(out / "records.xlsx")["records"]
     titles = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True, min_col=column, max_col=column)]
@@ -188,7 +188,7 @@ def _alive_with(text: str) -> list[int]:
 def test_a_stop_signal_stops_the_workers_and_the_next_run_resumes(tmp_path, sig, code, to_group):
     folder = _seed_folder(tmp_path, copies=8)  # 40 files
     out = tmp_path / "out"
-    cmd = [sys.executable, "cli.py", "run", str(folder), "--out", str(out), "--workers", "2", "-q"]
+    cmd = [sys.executable, "-m", "chitieu", "run", str(folder), "--out", str(out), "--workers", "2", "-q"]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
     done = out / ".chitieu" / "done"
@@ -220,7 +220,7 @@ def test_workers_die_with_a_supervisor_killed_with_9(tmp_path):
     """kill -9 of the supervisor alone runs no cleanup at all: the workers must still not be orphaned."""
     folder = _seed_folder(tmp_path, copies=8)
     out = tmp_path / "out"
-    proc = subprocess.Popen([sys.executable, "cli.py", "run", str(folder), "--out", str(out), "--workers", "2",
+    proc = subprocess.Popen([sys.executable, "-m", "chitieu", "run", str(folder), "--out", str(out), "--workers", "2",
                              "-q"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
     deadline = time.monotonic() + 120
@@ -288,7 +288,8 @@ def test_a_full_disk_exits_4_with_one_line_and_keeps_the_earlier_outputs_whole(t
 
 def test_a_full_database_exits_4_and_keeps_none_of_the_run(tmp_path, monkeypatch):
     """SQLite's own 'database or disk is full' (SQLITE_FULL), made real by capping the file's pages."""
-    import output.sqlite
+    from chitieu import output
+    import chitieu.output.sqlite  # noqa: F401  (binds the submodule)
     folder = _seed_folder(tmp_path)
     out = tmp_path / "out"
     real = output.sqlite.connect

@@ -10,8 +10,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-import cli
-import pipeline
+from chitieu import cli
+from chitieu import pipeline
 from conftest import BAD, SAMPLES
 
 
@@ -75,7 +75,8 @@ def test_pdfium_does_not_rescue_a_cut_off_or_empty_file(name, why):
 
 
 def test_blank_pages_are_told_from_their_pixels_without_ocr(monkeypatch):
-    import extract.scan
+    from chitieu import extract
+    import chitieu.extract.scan  # noqa: F401
 
     def no_ocr(*args, **kwargs):
         raise AssertionError("a blank page was OCR'd")
@@ -85,7 +86,7 @@ def test_blank_pages_are_told_from_their_pixels_without_ocr(monkeypatch):
     assert {p.path for p in doc.pages} == {"blank"}
     assert doc.pages[0].reason == "blank page (no ink when rendered at 36 dpi); not OCR'd"
     assert "40 blank page(s), not OCR'd: 1-40" in doc.warnings
-    from output.files import build_report
+    from chitieu.output.files import build_report
     listed = build_report([doc], 1.0, [])["pages_without_text"]
     assert [p["page"] for p in listed] == list(range(1, 41)) and listed[0]["reason"].startswith("blank page")
 
@@ -93,8 +94,8 @@ def test_blank_pages_are_told_from_their_pixels_without_ocr(monkeypatch):
 def test_a_page_with_one_short_line_or_a_dark_drawing_is_not_blank():
     import pypdfium2
 
-    from extract.decide import BLANK_DPI, blank_reason
-    from extract.images import render_pdf_page
+    from chitieu.extract.decide import BLANK_DPI, blank_reason
+    from chitieu.extract.images import render_pdf_page
     pdf = pypdfium2.PdfDocument(str(BAD / "blank_page.pdf"))  # page 1: one line of 11-pt text; page 2: a drawing
     try:
         assert [blank_reason(render_pdf_page(pdf, i, BLANK_DPI)) for i in (0, 1)] == ["", ""]
@@ -124,8 +125,8 @@ def test_one_line_of_restored_text_keeps_every_word_as_extracted():
     # writes them: the stream that gives titles back their words as extracted is built in one pass (it undid
     # edit after edit on the whole line, quadratic: 160 KB took 16 s); bench/hostile_inputs.py times it
     from conftest import seed
-    from normalize.repair import _word_stream, repair_pages
-    from schemas.model import Line, Page
+    from chitieu.normalize.repair import _word_stream, repair_pages
+    from chitieu.schemas.model import Line, Page
     text = " ".join(seed("003").read_text(encoding="utf-8").split())
     page = Page(number=1, lines=[Line(text=text, page=1, number=1)])
     repair_pages([page])

@@ -3,11 +3,11 @@ import json
 
 from click.testing import CliRunner
 
-import cli
+from chitieu import cli
 from conftest import seed
-from normalize.lexicon import (MATCH_THRESHOLD, Lexicon, looks_damaged, match_records, shipped_lexicon,
+from chitieu.normalize.lexicon import (MATCH_THRESHOLD, Lexicon, looks_damaged, match_records, shipped_lexicon,
                               split_interleaved)
-from schemas.model import Record
+from chitieu.schemas.model import Record
 
 
 def test_2023_wording_finds_2025_entry():

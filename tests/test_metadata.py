@@ -1,7 +1,7 @@
 """Document headings of the real 2025 documents (../shared/real/): type, number, issuer, place, date, subject."""
 import pytest
 
-import pipeline
+from chitieu import pipeline
 from conftest import REAL
 
 CASES = [
@@ -48,7 +48,7 @@ def test_ocrd_dispatch_heading_against_its_hand_reference():
     from rapidfuzz import fuzz
 
     from conftest import ROOT, seed
-    from normalize.unicode import fold
+    from chitieu.normalize.unicode import fold
     want = json.loads((ROOT / "bench" / "references" / "seed_003.meta.json").read_text(encoding="utf-8"))
     meta = pipeline.process_file(seed("003"), "003").meta
     assert (meta.doc_type, meta.number, meta.place, meta.date) == (want["doc_type"], want["number"],

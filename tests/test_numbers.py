@@ -1,8 +1,8 @@
 """Numbers, targets and statuses, on strings taken from the seeds and real documents."""
 import pytest
 
-from parse.numbers import parse_number, parse_quantity
-from parse.targets import parse_status, parse_target
+from chitieu.parse.numbers import parse_number, parse_quantity
+from chitieu.parse.targets import parse_status, parse_target
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -96,7 +96,7 @@ def test_text_without_status():
      ">", 60.0, "đạt trên 60%", ""),
 ])
 def test_split_target(text, title, op, value, raw, rest):
-    from parse.targets import split_target
+    from chitieu.parse.targets import split_target
     head, target, after = split_target(text)
     assert (head, target.op, target.value, target.raw, after) == (title, op, value, raw, rest)
 
@@ -107,12 +107,12 @@ def test_split_target(text, title, op, value, raw, rest):
     "Tỉ lệ người sử dụng có khả năng truy nhập băng rộng cố định với tốc độ trên 1Gb/s.",  # real 10
 ])
 def test_no_target_in_text(text):
-    from parse.targets import split_target
+    from chitieu.parse.targets import split_target
     assert split_target(text)[1] is None
 
 
 def test_range_targets_keep_both_ends():
-    from parse.targets import parse_target, split_target
+    from chitieu.parse.targets import parse_target, split_target
     t = parse_target("từ 1%-1,5%")
     assert (t.op, t.value, t.high) == ("between", 1.0, 1.5)
     assert parse_target("2026 - 2030") is None  # a span of years is no target
@@ -121,7 +121,7 @@ def test_range_targets_keep_both_ends():
 
 
 def test_two_rows_run_together_in_a_value_cell_are_flagged():
-    from parse.rows import Hierarchy, Row, row_to_record
+    from chitieu.parse.rows import Hierarchy, Row, row_to_record
     row = Row(page=1, line=6, stt_raw="1")
     row.add("title", "Công khai, minh bạch (18đ) Tỷ lệ thủ tục hành chính công bố đúng hạn (6đ)")
     row.add("value", "11,4/18 điểm 49,22%")  # row 1.1's number was lost: its value joined row 1's
@@ -134,7 +134,7 @@ def test_two_rows_run_together_in_a_value_cell_are_flagged():
 
 
 def test_a_range_of_figures_keeps_both_ends():
-    from parse.numbers import parse_quantity
+    from chitieu.parse.numbers import parse_quantity
     q = parse_quantity("8 - 10")
     assert (q.value, q.high) == (8.0, 10.0)
     q = parse_quantity("1-1,5%")

@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-import pipeline
+from chitieu import pipeline
 from tests.conftest import SAMPLES, seed
 
 SCANS = SAMPLES / "scans"
@@ -64,7 +64,7 @@ def test_ocr_never_reports_instead_of_reading(tmp_path):
 
 
 def test_missing_tesseract_is_one_line_naming_the_package(monkeypatch):
-    import extract.ocr as ocr
+    import chitieu.extract.ocr as ocr
     ocr.check_tesseract.cache_clear()
     monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
     doc = pipeline.process_file(SCANS / "dispatch_003.png", "png")
@@ -90,7 +90,7 @@ def test_pages_scanned_sideways_or_upside_down_are_turned_upright(tmp_path, turn
 def test_a_cell_spanning_three_columns_is_one_cell_and_the_columns_keep_their_numbers():
     import numpy as np
 
-    from extract.grid import find_grid
+    from chitieu.extract.grid import find_grid
     page = np.full((1200, 1600), 255, dtype=np.uint8)
     xs, ys = [100, 300, 700, 1100, 1500], [100, 300, 500, 700]
     for y in ys:

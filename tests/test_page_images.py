@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-import pipeline
-from batch.inputs import PageGroup, collect_inputs
+from chitieu import pipeline
+from chitieu.batch.inputs import PageGroup, collect_inputs
 from tests.conftest import BAD, SAMPLES, seed
 
 sys.path.insert(0, str(SAMPLES))
@@ -207,7 +207,7 @@ def test_a_gap_reaches_the_documents_warnings(tmp_path):
 def test_the_cli_option_turns_grouping_off(tmp_path):
     from click.testing import CliRunner
 
-    import cli
+    from chitieu import cli
 
     _touch(tmp_path / "in", "scan_0001.jpg", "scan_0002.jpg")
     documents = {}

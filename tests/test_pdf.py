@@ -1,7 +1,7 @@
 """Text-layer PDFs from samples/ (made by samples/make_samples.py from the seeds)."""
 import pdfplumber
 
-import pipeline
+from chitieu import pipeline
 from conftest import SAMPLES, seed
 
 RULED = SAMPLES / "scorecard_766_ruled.pdf"

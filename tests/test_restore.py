@@ -5,8 +5,8 @@ import unicodedata
 
 import pytest
 
-from normalize import repair_text
-from normalize.restore import restore_line, restore_lines
+from chitieu.normalize import repair_text
+from chitieu.normalize.restore import restore_line, restore_lines
 from tests.conftest import REAL, ROOT, seed
 
 
@@ -129,7 +129,7 @@ def test_every_title_raw_is_the_text_as_extracted(seed_docs, name):
 
 def test_repair_cli_keeps_one_line_per_line():
     src = seed("000").read_text(encoding="utf-8")
-    proc = subprocess.run([sys.executable, "cli.py", "repair"], input=src, capture_output=True, text=True,
+    proc = subprocess.run([sys.executable, "-m", "chitieu", "repair"], input=src, capture_output=True, text=True,
                           cwd=ROOT)
     assert proc.returncode == 0, proc.stderr
     assert len(proc.stdout.splitlines()) == len(src.rstrip("\n").splitlines())
@@ -244,7 +244,7 @@ def test_a_dictionary_word_the_corpus_lacks_is_read_whole(without_real_03):
 
 def test_the_dictionary_adds_pairs_inside_its_words_and_no_reading_of_its_own():
     from collections import Counter
-    from normalize.syllable_model import BOUNDARY, WORD_START
+    from chitieu.normalize.syllable_model import BOUNDARY, WORD_START
     from tools.build_syllable_model import _add_words
     uni, bi, tri = Counter({"xổ": 1, "số": 9, "kiến": 4, "thiết": 2}), Counter(), Counter()
     _add_words(["xổ số kiến thiết", "kiến", "xự", "số xự"], 3, uni, bi, tri)
@@ -258,7 +258,7 @@ def test_the_model_is_a_probability_after_every_context():
     # each order gives the order below exactly what its discounts took off (one discount per times met: once,
     # twice, three or more), so after any context, seen, half seen or not at all, the readings share 1
     import math
-    from normalize.syllable_model import BOUNDARY, SyllableModel, count
+    from chitieu.normalize.syllable_model import BOUNDARY, SyllableModel, count
     texts = ["các chỉ số đánh giá\n\nchỉ số cải cách hành chính\n\ncác chỉ tiêu, chỉ số đạt\n\nchủ sở hữu"] * 3
     model = SyllableModel(*count(texts + ["chỉ số chính"]))
     vocabulary = [*model.uni, BOUNDARY]
@@ -267,7 +267,7 @@ def test_the_model_is_a_probability_after_every_context():
 
 
 def test_the_model_counts_a_wrapped_sentence_as_one_run_and_a_comma_as_a_syllable():
-    from normalize.syllable_model import COMMA, syllable_sequences
+    from chitieu.normalize.syllable_model import COMMA, syllable_sequences
     text = "bảo đảm dữ liệu đúng, đủ, sạch\nsống (thống nhất). Năm 2025\n\nmở - rộng, 2026-2028"
     assert list(syllable_sequences(text)) == [
         ["bảo", "đảm", "dữ", "liệu", "đúng", COMMA, "đủ", COMMA, "sạch", "sống"], ["thống", "nhất"],

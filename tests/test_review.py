@@ -4,7 +4,7 @@ from html.parser import HTMLParser
 import pytest
 
 import chitieu
-import pipeline
+from chitieu import pipeline
 from tests.conftest import SEEDS
 
 
@@ -98,7 +98,7 @@ def test_workbook_types_header_and_neutralised_text(run):
 
 def test_python_api_example_from_the_readme(run):
     out, finished = run
-    result = chitieu.extract([next(SEEDS.glob("002_*.txt"))])
+    result = chitieu.convert([next(SEEDS.glob("002_*.txt"))])
     frame = result.to_dataframe()
     assert str(frame["value"].dtype) == "Float64" and str(frame["stt"].dtype).startswith("string")
     row = frame[frame["stt"] == "1.1"].iloc[0]
@@ -142,8 +142,8 @@ def test_range_ends_are_numbers_in_the_workbook(tmp_path):
     """value_high and target_high are numbers Excel can sum, like value (they were once written as text)."""
     from openpyxl import load_workbook
 
-    from output.excel import write_xlsx
-    from schemas.model import Document, Record
+    from chitieu.output.excel import write_xlsx
+    from chitieu.schemas.model import Document, Record
     rec = Record(doc_id="d" * 16, source="x.txt", page=1, seq=1, stt="1", title="Tỷ lệ", value=8.0, value_high=10.0,
                  target_op="between", target_value=1.0, target_high=1.5)
     write_xlsx(tmp_path / "r.xlsx", [Document(doc_id="d" * 16, source="x.txt", records=[rec])])

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-import pipeline
-from extract import cleanup
-from extract.grid import deskew
+from chitieu import pipeline
+from chitieu.extract import cleanup
+from chitieu.extract.grid import deskew
 from tests.conftest import SAMPLES
 
 FONT = SAMPLES / "fonts" / "DejaVuSans.ttf"
@@ -172,7 +172,7 @@ def test_background_is_divided_out_under_a_shadow_and_on_grey_paper():
 
 
 def test_red_seal_is_lifted_to_a_trace_and_black_print_over_it_stays():
-    from extract.images import _gray as without_colour
+    from chitieu.extract.images import _gray as without_colour
     rgb = np.asarray(red_seal(clean_table()))
     gray = without_colour(rgb)
     red = (rgb[..., 0].astype(int) - rgb[..., 1]) > 120          # where the seal's ink is

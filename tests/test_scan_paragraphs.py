@@ -3,9 +3,9 @@ last line, opens a paragraph, as a blank line does in a text file."""
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from extract.paragraphs import with_paragraph_breaks
-from extract.scan import read_scanned_page
-from schemas.model import Cell, Line
+from chitieu.extract.paragraphs import with_paragraph_breaks
+from chitieu.extract.scan import read_scanned_page
+from chitieu.schemas.model import Cell, Line
 
 
 def _line(text, top, x0, x1):

@@ -8,13 +8,13 @@ import shutil
 import numpy as np
 import pytest
 
-from extract.grid import find_grid
-from extract.scan import own_rules
-from normalize.unicode import fold
-from parse.assemble import Item
-from parse.flow import parse_flow
-from parse.stt import between, misread_number, settle_number, slip_correction
-from schemas.model import Line
+from chitieu.extract.grid import find_grid
+from chitieu.extract.scan import own_rules
+from chitieu.normalize.unicode import fold
+from chitieu.parse.assemble import Item
+from chitieu.parse.flow import parse_flow
+from chitieu.parse.stt import between, misread_number, settle_number, slip_correction
+from chitieu.schemas.model import Line
 
 needs_tesseract = pytest.mark.skipif(shutil.which("tesseract") is None, reason="make setup installs tesseract-ocr")
 
@@ -118,7 +118,7 @@ def _font(size):
 def test_a_scanned_ruled_list_keeps_every_row_and_cell_under_its_header(tmp_path):
     # a list as realpdf 09 p16 prints it, inside a scanner's frame, its header cell with a stray mark ('-STT')
     # and one row number printed faint (Tesseract is unsure of it: it was thrown away as a speck)
-    import pipeline
+    from chitieu import pipeline
     from PIL import Image, ImageDraw
     names = ["Xã Lạc Dương", "Xã Ka Đô", "Xã Tà Hine", "Xã Tà Năng", "Xã Sơn Điền", "Xã Tân Hà", "Xã Nâm Nung",
              "Xã Vĩnh Hảo"]

@@ -5,11 +5,11 @@ import json
 
 from click.testing import CliRunner
 
-import cli
+from chitieu import cli
 from conftest import seed
-from schemas import RECORD_FIELDS, record_schema, validate_record
-from schemas.model import FLAT_FIELDS
-from schemas.model import Record
+from chitieu.schemas import RECORD_FIELDS, record_schema, validate_record
+from chitieu.schemas.model import FLAT_FIELDS
+from chitieu.schemas.model import Record
 
 
 def test_schema_matches_dataclass():

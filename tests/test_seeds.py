@@ -1,7 +1,7 @@
 """Seeds 001 and 002 row for row, expectations read off the source files by hand."""
 import pytest
 
-from schemas import validate_record
+from chitieu.schemas import validate_record
 
 # Seed 002 (clean part), columns: STT | TÊN CÁC CHỈ SỐ | TỈNH | TRUNG BÌNH CẢ NƯỚC | MỨC ĐỘ
 # (stt, value, denominator, unit, benchmark, target_op, target_value, max_points, status)
@@ -79,7 +79,7 @@ def test_seed_002_damaged_copy_is_not_duplicated(seed_docs):
 def test_seed_002_damaged_copy_alone_gives_its_figures_and_statuses(tmp_path):
     # the '?' copy as a file of its own: a scorecard flattened to text, each row's figures and status ending its
     # (wrapped) title; they had stayed in the title ('… đúng hạn (6đ) 49,22% 50,36% Đạt (từ 90% trở lên)')
-    import pipeline
+    from chitieu import pipeline
     from conftest import seed
     lines = seed("002").read_text(encoding="utf-8").splitlines()
     cut = next(i for i, ln in enumerate(lines) if "CH?" in ln)
@@ -154,7 +154,7 @@ def test_seed_000_rows_are_found_through_ocr_slips(seed_docs):
 
 
 def test_layout_can_be_forced():
-    import pipeline
+    from chitieu import pipeline
     from conftest import seed
     auto = pipeline.process_file(seed("002"), "002")
     table = pipeline.process_file(seed("002"), "002", pipeline.RunSettings(layout="table"))
@@ -171,7 +171,7 @@ def test_layout_can_be_forced():
 def test_plan_numbering_roman_parts_numbers_and_letters():
     """Real 05 (a provincial financial plan): I. / 1. / 2.1. alone on its line / a) items, and a column of
     thousands ('20.330') that is not a row number."""
-    import pipeline
+    from chitieu import pipeline
     from conftest import REAL
     doc = pipeline.process_file(next(REAL.glob("05_*.txt")), "05")
     recs = doc.records
@@ -196,7 +196,7 @@ def test_plan_numbering_roman_parts_numbers_and_letters():
 
 def test_addressees_of_a_dispatch_are_not_rows(seed_docs):
     """Seed 003 and real 02/06 end with 'Nơi nhận:' and '-' addressees; they are not indicator rows."""
-    import pipeline
+    from chitieu import pipeline
     from conftest import REAL
     last = seed_docs["003"].records[-1]
     assert last.stt_raw == "5." and "Nơi nhận" not in (last.title_raw or "")
@@ -235,7 +235,7 @@ def test_seed_004_against_its_hand_reference(seed_docs):
 def test_real_documents_against_their_hand_references(name, pattern):
     # real 02 / 06: cells between bar lines; real 05: the same with empty cells that look like row ends, '-' and
     # '+' sub-rows without a number, a header cell spanning 'Kế hoạch' and 'Ước thực hiện'; real 06: statuses
-    import pipeline
+    from chitieu import pipeline
     from conftest import REAL
     records = pipeline.process_file(next(REAL.glob(pattern)), name).records
     scorer = _scorer()
@@ -274,7 +274,7 @@ def test_seed_003_dispatch_items_against_their_hand_reference(seed_docs):
 def test_budget_table_lettered_parts_and_figures_apart():
     """Real 05, Mẫu biểu 04: A / I / 1 / 1.2 / a numbering in the STT column, and five figure columns under a
     two-line header that the record has no field for: each stays a note part of its own, none runs into another."""
-    import pipeline
+    from chitieu import pipeline
     from conftest import REAL
     recs = [r for r in pipeline.process_file(next(REAL.glob("05_*.txt")), "05").records if 2620 <= r.line < 3050]
     by = {(r.stt, r.parent_stt): r for r in recs}
@@ -291,7 +291,7 @@ def test_budget_table_lettered_parts_and_figures_apart():
 def test_italic_heading_keeps_its_paragraph_as_note():
     """Real 05 l.152: '*a) Tình hình thu NSNN năm\\n2025*' then a paragraph: the heading is the title, the paragraph
     (its wrapped lines joined with spaces) the note."""
-    import pipeline
+    from chitieu import pipeline
     from conftest import REAL
     recs = pipeline.process_file(next(REAL.glob("05_*.txt")), "05").records
     a = next(r for r in recs if r.line == 152)
@@ -302,7 +302,7 @@ def test_italic_heading_keeps_its_paragraph_as_note():
 def test_numbering_errors_of_the_source_are_kept_and_warned_about():
     """Real 06 prints …19, 22, 20, 21, 22… and 37 twice: kept as printed, each slip warned about; a list that
     restarts at 1 (seed 003's second list) is no repeat."""
-    import pipeline
+    from chitieu import pipeline
     from conftest import REAL, seed
     recs = pipeline.process_file(next(REAL.glob("06_*.txt")), "06").records
     warned = {(r.line, r.stt): " ".join(r.warnings) for r in recs if 1830 < r.line < 2400 and r.kind == "row"}

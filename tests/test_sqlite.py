@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from output.sqlite import connect, export, ingest, search, write_database
+from chitieu.output.sqlite import connect, export, ingest, search, write_database
 from tests.conftest import ROOT
 
 
@@ -86,8 +86,8 @@ def test_interrupted_ingest_leaves_the_database_as_it_was(seed_docs, tmp_path):
     script = textwrap.dedent(f"""
         import os, sys
         sys.path.insert(0, {str(ROOT)!r})
-        import pipeline
-        from output import sqlite as s
+        from chitieu import pipeline
+        from chitieu.output import sqlite as s
         from pathlib import Path
         doc = pipeline.process_file(Path({str(next((ROOT / 'samples' / 'seeds').glob('002_*.txt')))!r}), 'x')
         rows = list(s.record_rows(doc))
@@ -115,7 +115,7 @@ def test_export_filters_and_writes_csv_with_bom(db, seed_docs, tmp_path):
 
 
 def test_not_a_database_is_a_clear_error(tmp_path):
-    from errors import OutputNotWritable
+    from chitieu.errors import OutputNotWritable
     bad = tmp_path / "x.sqlite"
     bad.write_bytes(b"this is not sqlite" * 100)
     with pytest.raises(OutputNotWritable):
@@ -123,7 +123,7 @@ def test_not_a_database_is_a_clear_error(tmp_path):
 
 
 def test_search_cli_prints_hits(db):
-    proc = subprocess.run([sys.executable, "cli.py", "search", "ty le dich vu cong", "--db", str(db), "--limit",
+    proc = subprocess.run([sys.executable, "-m", "chitieu", "search", "ty le dich vu cong", "--db", str(db), "--limit",
                            "3"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
@@ -131,7 +131,7 @@ def test_search_cli_prints_hits(db):
 
 
 def _fold(text):
-    from normalize.unicode import fold
+    from chitieu.normalize.unicode import fold
     return fold(text or "").lower()
 
 
@@ -157,7 +157,7 @@ def test_full_text_index_is_declared_as_datasette_and_sqlite_utils_look_for_it(t
     row numbers are INTEGER, so no tool shows '1.0'."""
     import sqlite3
 
-    import output.sqlite as s
+    import chitieu.output.sqlite as s
     db = tmp_path / "old.sqlite"
     s.write_database(db, [seed_docs["002"]])
     with sqlite3.connect(db) as conn:   # make it look like an earlier version's database

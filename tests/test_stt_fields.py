@@ -1,8 +1,8 @@
 """Row numbers and label splitting, on lines from the seeds."""
 import pytest
 
-from parse.fields import split_label
-from parse.stt import STT_LINE, follows, level_of, normalise_stt, parent_of
+from chitieu.parse.fields import split_label
+from chitieu.parse.stt import STT_LINE, follows, level_of, normalise_stt, parent_of
 
 
 @pytest.mark.parametrize("raw,stt,level,parent", [
@@ -61,7 +61,7 @@ def test_label_plain_explanation():
     ("UBND cấp xã lựa chọn ít nhất 02 cán bộ, công chức có năng lực", None, None),
 ])
 def test_targets_inside_a_task(title, op, value):
-    from parse.rows import Hierarchy, Row, row_to_record
+    from chitieu.parse.rows import Hierarchy, Row, row_to_record
     row = Row(1, 1, "1.")
     row.add("title", title)
     rec = row_to_record(row, "0" * 16, "x", 1, Hierarchy())

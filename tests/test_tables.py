@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-import pipeline
+from chitieu import pipeline
 from tests.conftest import ROOT, seed
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -122,7 +122,7 @@ def test_a_headers_file_gives_a_column_its_role(tmp_path):
     """Real 05's 'Năm 2026' column has no role; a user's header vocabulary gives it one (target), the run is
     redone because the vocabulary changed, and a malformed file stops the run with exit 2 and one line."""
     from click.testing import CliRunner
-    import cli
+    from chitieu import cli
     from tests.conftest import REAL
     source = next(REAL.glob("05_*.txt"))
     mine = tmp_path / "headers.tsv"
@@ -159,9 +159,9 @@ def test_cells_beyond_the_header_are_warned_about():
 def test_structural_doubts_lower_confidence():
     """Issue 20's confidence: a title far longer than its kind's (rows swallowed) and a score over its maximum
     are warned about and not trusted at 1.0, whatever the OCR confidence."""
-    from parse.document import _warn_swollen_titles
-    from parse.rows import Hierarchy, Row, row_to_record
-    from schemas.model import Record
+    from chitieu.parse.document import _warn_swollen_titles
+    from chitieu.parse.rows import Hierarchy, Row, row_to_record
+    from chitieu.schemas.model import Record
     recs = [Record("0" * 16, "x", 1, i, stt=str(i), title="Tỷ lệ hồ sơ đúng hạn") for i in range(1, 7)]
     recs[3].title = "Xã Lạc Dương " * 200   # a list row that ate the rows after it
     _warn_swollen_titles(recs)
@@ -189,7 +189,7 @@ def test_a_distribution_list_is_never_records_even_without_its_heading(tmp_path)
 def test_cells_for_pandas_in_memory_and_read_back(tmp_path):
     """A data team's view: one row per cell, typed, the same whether taken from memory or from cells.csv."""
     import chitieu
-    result = chitieu.extract([str(next(REALPDF.glob("13_*.pdf")))], workers=0)
+    result = chitieu.convert([str(next(REALPDF.glob("13_*.pdf")))], workers=0)
     cells = result.cells_to_dataframe()
     assert str(cells["value"].dtype) == "Float64" and str(cells["page"].dtype) == "Int64"
     ranking = cells[(cells["table_index"] == 1) & (cells["kind"] == "row")]
@@ -219,6 +219,6 @@ def test_a_second_header_line_names_the_columns_under_its_groups():
 
 
 def test_the_csv_guard_is_undone_exactly_on_reading_back():
-    from output.files import neutralise, unneutralise
+    from chitieu.output.files import neutralise, unneutralise
     for text in ("=SUM(A1)", "+84 912", "-5%", "- Tổng số hồ sơ", "'- trích dẫn", "@x", "Tỷ lệ 49,22%"):
         assert unneutralise(neutralise(text)) == text

@@ -62,7 +62,7 @@ def rows_766() -> list[tuple[str, str, str, str]]:
 def rows_tables() -> list[tuple[str, str, str, str]]:
     import tempfile
 
-    import pipeline
+    from chitieu import pipeline
     out = []
     for set_id, rel, source, span in TABLE_SOURCES:
         path = SHARED / rel

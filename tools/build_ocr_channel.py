@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from PIL import Image, ImageDraw, ImageFont  # noqa: E402
 
-from normalize.unicode import fold  # noqa: E402
+from chitieu.normalize.unicode import fold  # noqa: E402
 
 SHARED = ROOT.parent / "shared"
 OUT = ROOT / "normalize" / "data" / "ocr_channel.tsv"

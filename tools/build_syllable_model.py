@@ -22,11 +22,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHARED = ROOT.parent / "shared"
 
-from normalize.syllable_model import (ACRONYMS_PATH, MODEL_PATH, WORD_START, SyllableModel, count,  # noqa: E402
+from chitieu.normalize.syllable_model import (ACRONYMS_PATH, MODEL_PATH, WORD_START, SyllableModel, count,  # noqa: E402
                                       syllable_sequences, write_acronyms)
-from normalize.restore import QMARK_WORD  # noqa: E402
+from chitieu.normalize.restore import QMARK_WORD  # noqa: E402
 from tools.build_lexicon import TABLE_SOURCES  # noqa: E402
-from normalize.unicode import fold  # noqa: E402
+from chitieu.normalize.unicode import fold  # noqa: E402
 
 CLEAN_SEEDS = ("001_", "002_", "004_")
 # How many times a source is counted: the reports' own register (seeds, real documents, indicator names) is

@@ -1,7 +1,7 @@
 """The Python API for data teams: convert files into the pipeline's own dataclasses, or load a finished run.
 
     import chitieu
-    result = chitieu.extract(["samples/seeds"], workers=0)
+    result = chitieu.convert(["samples/seeds"], workers=0)
     frame = result.to_dataframe()            # one row per record, numbers as floats, STT as strings
     cells = result.cells_to_dataframe()      # one row per cell of every table row, under its column header
     again = chitieu.read_records("out/samples")  # a finished run's records.json as a DataFrame
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Union
 
-from schemas.model import FLAT_FIELDS, INTEGER_FIELDS, NUMERIC_FIELDS, Document, Record
+from chitieu.schemas.model import FLAT_FIELDS, INTEGER_FIELDS, NUMERIC_FIELDS, Document, Record
 
 NUMBERS = NUMERIC_FIELDS
 INTEGERS = INTEGER_FIELDS
@@ -22,7 +22,7 @@ INTEGERS = INTEGER_FIELDS
 
 @dataclass
 class Result:
-    """What extract() returns: the documents (with their records, pages and problems) in input order."""
+    """What convert() returns: the documents (with their records, pages and problems) in input order."""
 
     documents: list[Document] = field(default_factory=list)
 
@@ -41,14 +41,14 @@ class Result:
     def cells_to_dataframe(self):
         """Every cell of every table row, tidy (as DIR/cells.csv): doc_id, source, page, seq, stt, kind,
         table_index, column_index, column, text, value (Float64), merged; pivot on 'column' to rebuild a table."""
-        from output.files import cell_rows
+        from chitieu.output.files import cell_rows
         return _cells_frame(list(cell_rows(self.documents)))
 
 
-def extract(paths: Union[str, Path, Iterable[Union[str, Path]]], **settings) -> Result:
+def convert(paths: Union[str, Path, Iterable[Union[str, Path]]], **settings) -> Result:
     """Convert files and folders into records in memory (nothing written); settings as pipeline.RunSettings
     (workers, ocr, lexicons, timeout, ...). A file that fails is a Document with status 'failed' and its reason."""
-    import pipeline
+    from chitieu import pipeline
 
     if isinstance(paths, (str, Path)):
         paths = [paths]
@@ -75,7 +75,7 @@ def read_cells(out_dir: Union[str, Path]):
     """The cells of a finished run (DIR/cells.csv) as a DataFrame with the same dtypes as
     Result.cells_to_dataframe()."""
     import pandas as pd
-    from output.files import CELL_FIELDS, unneutralise
+    from chitieu.output.files import CELL_FIELDS, unneutralise
     raw = pd.read_csv(Path(out_dir) / "cells.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
     rows = raw.to_dict("records")
     for row in rows:   # the CSV's spreadsheet guard (a leading ') is undone: the data is the text as printed
@@ -88,7 +88,7 @@ def read_cells(out_dir: Union[str, Path]):
 
 def _cells_frame(rows: list[dict], columns=None):
     import pandas as pd
-    from output.files import CELL_FIELDS
+    from chitieu.output.files import CELL_FIELDS
 
     frame = pd.DataFrame(rows, columns=columns or CELL_FIELDS)
     for col in ("page", "seq", "table_index", "column_index"):
