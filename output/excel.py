@@ -1,13 +1,15 @@
 """records.xlsx: the run as an Excel workbook a clerk can filter: sheets records, documents and problems; numbers
 as numbers, STT as text ('1.10' stays '1.10'), header frozen, filters on, sensible widths, titles wrapped, and
-formula-like text neutralised as in the CSV."""
+text kept as it is (a string cell is never run as a formula, so the CSV's apostrophe guard has no place here;
+control characters are escaped, as openpyxl refuses them)."""
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
 from chitieu.output.atomic import write_atomic
-from chitieu.output.files import CELL_FIELDS, cell_rows, neutralise
+from chitieu.output.controls import escape_controls
+from chitieu.output.files import CELL_FIELDS, cell_rows
 from chitieu.schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document
 
 NUMERIC = NUMERIC_FIELDS
@@ -23,7 +25,7 @@ def _cell(field: str, value):
         return value
     if isinstance(value, list):
         value = "; ".join(map(str, value))
-    return neutralise(str(value))
+    return escape_controls(str(value))
 
 
 def problems(documents: list[Document]) -> list[dict]:
@@ -72,6 +74,9 @@ def write_xlsx(path: Path, documents: list[Document]) -> None:
             c.font = Font(bold=True)
         for row in rows:
             ws.append([row.get(c) if c in numeric else _cell(c, row.get(c)) for c in columns])
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":  # openpyxl takes text starting with '=' for a formula: it is text
+                    cell.data_type = "s"
         for j, col in enumerate(columns, start=1):
             letter = get_column_letter(j)
             ws.column_dimensions[letter].width = WIDTHS.get(col, 12)

@@ -12,20 +12,31 @@ from chitieu.output.controls import escape_controls
 from chitieu.schemas.model import FLAT_FIELDS, Document
 
 
-# Text a spreadsheet would run as a formula: =, +, @, tab, CR, and '-' unless it opens a '- item' label.
-FORMULA_START = re.compile(r"^(?:[=+@\t\r]|-(?! ))")
+# Text a spreadsheet would run as a formula (OWASP's CSV injection list): =, +, @, tab, CR, and '-' unless it
+# opens a '- item' label; apostrophes before it are looked through, so that text which already starts with one
+# is guarded too and reading back stays exact ("'=x" → "''=x" → "'=x").
+FORMULA_START = re.compile(r"^'*(?:[=+@\t\r]|-(?! ))")
+# Values that start like a formula but are none: a comparison operator alone (target_op '=', '>=' …) and a '-'
+# alone (a sub-row's STT). A formula needs an expression after its sign; Excel and LibreOffice read these as
+# the text they are, so an apostrophe would only corrupt them.
+NOT_A_FORMULA = re.compile(r"^'*(?:[=<>]=?|<>|-)$")
+
+
+def needs_guard(text: str) -> bool:
+    """Whether a CSV cell holding text would be read by a spreadsheet as a formula."""
+    return bool(FORMULA_START.match(text)) and not NOT_A_FORMULA.match(text)
 
 
 def neutralise(text: str) -> str:
-    """Text safe in a spreadsheet cell (CSV and Excel only; JSON keeps the text as it is): control characters
-    escaped (openpyxl refuses a NUL or an ESC), formula-like text prefixed with an apostrophe."""
+    """Text safe in a CSV cell a spreadsheet opens (JSON and the workbook's string cells, never formulas, keep
+    the text as it is): control characters escaped, formula-like text prefixed with an apostrophe."""
     text = escape_controls(text)
-    return "'" + text if FORMULA_START.match(text) else text
+    return "'" + text if needs_guard(text) else text
 
 
 def unneutralise(text: str) -> str:
     """The text neutralise() guarded, read back from a CSV: the apostrophe it added taken off (and only that)."""
-    return text[1:] if text.startswith("'") and FORMULA_START.match(text[1:]) else text
+    return text[1:] if text.startswith("'") and needs_guard(text[1:]) else text
 
 
 def _csv_cell(value) -> str:

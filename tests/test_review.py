@@ -164,3 +164,49 @@ def test_each_table_is_shown_with_its_cells_under_their_headers(run):
     assert header in html and "<th>TRUNG BÌNH CẢ NƯỚC</th>" in header
     assert '<tr class="kind-total"><td class="">Tổng điểm</td>' in html
     assert '<td class="num">49,22%</td>' in html
+
+
+def test_operators_and_dash_labels_read_the_same_in_csv_workbook_and_json(run):
+    """The formula guard must not alter data: target_op '=' and a '-' STT read as printed in records.csv,
+    records.xlsx and records.json alike (before, the CSV and the workbook said "'=" and "'-")."""
+    import csv
+    import json
+
+    from openpyxl import load_workbook
+    out, result = run
+    expected = [(r.target_op, r.stt_raw) for d in result.documents for r in d.records]
+    assert any(op == "=" for op, _ in expected) and any(raw == "-" for _, raw in expected)
+    rows = list(csv.DictReader((out / "records.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert [(r["target_op"] or None, r["stt_raw"] or None) for r in rows] == expected
+    ws = load_workbook(out / "records.xlsx")["records"]
+    header = [c.value for c in ws[1]]
+    op, raw = header.index("target_op"), header.index("stt_raw")
+    assert [(row[op].value, row[raw].value) for row in ws.iter_rows(min_row=2)] == expected
+    records = json.loads((out / "records.json").read_text(encoding="utf-8"))
+    assert [(r["target_op"], r["stt_raw"]) for r in records] == expected
+
+
+def test_workbook_keeps_formula_like_text_as_text(tmp_path):
+    """A string cell is never run, so the workbook holds the text exactly, with no apostrophe; openpyxl would
+    make '=HYPERLINK(…)' a formula cell, so it must come out as a string cell."""
+    from openpyxl import load_workbook
+
+    from chitieu.output.excel import write_xlsx
+    from chitieu.schemas.model import Document, Record
+    titles = ['=HYPERLINK("http://x","y")', "- Tổng số hồ sơ", "-5%", "+84 912", "@x", "'=quoted"]
+    recs = [Record(doc_id="d" * 16, source="x.txt", page=1, seq=i, stt=str(i), title=t, target_op="=")
+            for i, t in enumerate(titles, start=1)]
+    write_xlsx(tmp_path / "r.xlsx", [Document(doc_id="d" * 16, source="x.txt", records=recs)])
+    ws = load_workbook(tmp_path / "r.xlsx")["records"]
+    header = [c.value for c in ws[1]]
+    cells = [row[header.index("title")] for row in ws.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == titles and {c.data_type for c in cells} == {"s"}
+    assert {row[header.index("target_op")].value for row in ws.iter_rows(min_row=2)} == {"="}
+
+
+def test_the_csv_guard_leaves_operators_alone_and_reads_back_exactly():
+    from chitieu.output.files import neutralise, unneutralise
+    assert [neutralise(t) for t in ("=", ">=", "<=", "-", "- Tổng số")] == ["=", ">=", "<=", "-", "- Tổng số"]
+    assert [neutralise(t) for t in ("=SUM(A1)", "-5%", "'=SUM(A1)")] == ["'=SUM(A1)", "'-5%", "''=SUM(A1)"]
+    for text in ("=", "'=", "'-", "'=SUM(A1)", "''@x", "'", "-", "=1+1"):
+        assert unneutralise(neutralise(text)) == text, text
