@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Optional
 
 from chitieu.output.atomic import write_atomic
+from chitieu.output.files import SCHEMA_VERSION
 from chitieu.schemas import Document
 from chitieu.schemas.serialize import SerializeError, dump_document, load_document
 
@@ -77,5 +78,6 @@ class Manifest:
     def write_index(self, out_dir: Path, entries: list[dict]) -> None:
         """DIR/manifest.json: the run key and every input with its content hash and outcome."""
         write_atomic(Path(out_dir) / "manifest.json", json.dumps(
-            {"pipeline_version": pipeline_version(), "run_key": self.key, "files": entries},
+            {"schema_version": SCHEMA_VERSION, "pipeline_version": pipeline_version(), "run_key": self.key,
+             "files": entries},
             ensure_ascii=False, indent=1) + "\n")

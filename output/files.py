@@ -128,12 +128,18 @@ def _json(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
 
 
+# The layout version of documents.json, report.json and manifest.json (schemas/<name>.schema.json): raised when a
+# field changes meaning or goes away, so that a reader can tell which layout it holds.
+SCHEMA_VERSION = 1
+
+
 def build_report(documents: list[Document], seconds: float, skipped: list[dict]) -> dict:
     failed = [d for d in documents if d.status == "failed"]
     # pages read as nothing: no usable text layer under --ocr never, and pages blank to the eye
     no_text = [{"source": d.source, "page": p.number, "reason": p.reason}
                for d in documents for p in d.pages if p.path in ("no-text", "blank")]
     return {
+        "schema_version": SCHEMA_VERSION,
         "summary": {
             "documents": len(documents),
             "ok": len(documents) - len(failed),
@@ -161,6 +167,7 @@ def write_outputs(out_dir: Path, documents: list[Document], seconds: float,
     write_atomic(out_dir / "records.json", _json([r.to_dict() for d in documents for r in d.records]))
     write_atomic(out_dir / "cells.csv", "\ufeff" + cells_csv(documents))
     write_tables(out_dir, documents)
-    write_atomic(out_dir / "documents.json", _json([d.summary() for d in documents]))
+    write_atomic(out_dir / "documents.json",
+                 _json([{"schema_version": SCHEMA_VERSION, **d.summary()} for d in documents]))
     write_atomic(out_dir / "report.json", _json(report))
     return report

@@ -3,6 +3,7 @@ import csv
 import io
 import json
 
+import pytest
 from click.testing import CliRunner
 
 from chitieu import cli
@@ -59,3 +60,56 @@ def test_output_not_writable(tmp_path):
 
 def test_usage_error_exit_code():
     assert CliRunner().invoke(cli.main, ["run"]).exit_code == 2
+
+
+# --- every JSON file of a real run, against the schemas shipped in schemas/ ----------------------------------
+
+@pytest.fixture(scope="module")
+def samples_run(tmp_path_factory):
+    """The bundled samples (text, text-layer PDFs, scans, page images) run once through the CLI's pipeline."""
+    from chitieu import pipeline
+    from tests.conftest import SAMPLES
+    out = tmp_path_factory.mktemp("samples")
+    result = pipeline.run([SAMPLES], out, pipeline.RunSettings())
+    return out, result
+
+
+def _validator(name):
+    from jsonschema import Draft202012Validator
+    from tests.conftest import ROOT
+    schema = json.loads((ROOT / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema)
+
+
+@pytest.mark.parametrize("name", ["documents", "report", "manifest"])
+def test_every_json_output_of_a_run_validates_against_its_schema(samples_run, name):
+    out, result = samples_run
+    data = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+    problems = [f"{'/'.join(map(str, e.path))}: {e.message}" for e in _validator(name).iter_errors(data)]
+    assert problems == []
+    entries = data if name == "documents" else [data]
+    assert entries and all(e["schema_version"] == 1 for e in entries)
+    if name == "documents":   # the run holds every kind of input the schema names, so each part was checked
+        assert {d["kind"] for d in data} == {"text", "pdf-text", "pdf-scan", "image"}
+        assert any(d["tables"] for d in data) and any(d["unparsed"] for d in data)
+    if name == "report":
+        assert data["skipped"], "samples/ holds files that are not inputs: their entries were checked"
+
+
+def test_the_schemas_refuse_what_a_run_never_writes(samples_run):
+    out, _ = samples_run
+    docs = json.loads((out / "documents.json").read_text(encoding="utf-8"))
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    bad_doc = dict(docs[0], status="done")
+    del bad_doc["schema_version"]
+    errors = [e.message for e in _validator("documents").iter_errors([bad_doc])]
+    assert any("schema_version" in m for m in errors) and any("'done'" in m for m in errors)
+    bad_report = dict(report, summary=dict(report["summary"], records=-1), extra=1)
+    assert len(list(_validator("report").iter_errors(bad_report))) == 2
+
+
+def test_skip_codes_of_the_report_schema_are_the_codes_the_code_writes():
+    from chitieu.batch.inputs import SkipCode
+    codes = _validator("report").schema["properties"]["skipped"]["items"]["properties"]["code"]["enum"]
+    assert sorted(codes) == sorted(c.value for c in SkipCode)
