@@ -108,7 +108,9 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], hea
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
 def search(query: str, db: Path, doc: str, limit: int, as_json: bool) -> None:
-    """Search records by words, with or without diacritics ('ty le dich vu cong')."""
+    """Search records, then the documents' text, by words, with or without diacritics ('ty le dich vu cong').
+
+    Each hit says what matched: `record` (a table row or item, with its STT) or `text` (a line of a page)."""
     import dataclasses
     import json
 
@@ -123,32 +125,37 @@ def search(query: str, db: Path, doc: str, limit: int, as_json: bool) -> None:
         if as_json:
             click.echo(json.dumps(dataclasses.asdict(h), ensure_ascii=False))
             continue
+        if h.what == "text":
+            click.echo(f"text   {h.source} p{h.page} line {h.line}: {h.snippet}")
+            continue
         target = f"  target {h.target_op} {h.target_value:g}" if h.target_op and h.target_value is not None else ""
         value = f"  value {h.value_raw}" if h.value_raw else ""
         status = f"  [{h.status}]" if h.status else ""
         fuzzy = "  (close match)" if h.how == "fuzzy" else ""
-        click.echo(f"{h.source} p{h.page} STT {h.stt or '-'}: {h.snippet}{value}{target}{status}{fuzzy}")
+        click.echo(f"record {h.source} p{h.page} STT {h.stt or '-'}: {h.snippet}{value}{target}{status}{fuzzy}")
     if not hits and not as_json:
-        click.echo("no records match", err=True)
+        click.echo("nothing matches: no record and no line of the documents' text", err=True)
 
 
 @main.command()
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=Path("out/chitieu.sqlite"),
               show_default=True)
-@click.option("--format", "fmt", type=click.Choice(["csv", "json", "parquet"]), default="csv", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "parquet"]), default="csv",
+              show_default=True, help="csv, json, xlsx: the file `run` writes for these records (records.csv, "
+                                      "records.json, records.xlsx); parquet: the Python API's columns.")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="File to write.")
 @click.option("--doc", help="Only this document (its doc_id).")
 @click.option("--query", help="Only records matching these words (as in `chitieu search`).")
 def export(db: Path, fmt: str, out: Path, doc: str, query: str) -> None:
-    """Export records from a database as CSV, JSON or Parquet."""
+    """Export records from a database as CSV, JSON, XLSX or Parquet, written as `run` writes them."""
     from chitieu.output.sqlite import export as do_export
 
     try:
-        frame = do_export(db, fmt, out, doc=doc, query=query)
+        count = do_export(db, fmt, out, doc=doc, query=query)
     except ChitieuError as exc:
         _fail(exc, False)
         return
-    click.echo(f"{len(frame)} records → {out}")
+    click.echo(f"{count} records → {out}")
 
 
 @main.command()

@@ -1,9 +1,11 @@
-"""The searchable dataset: documents, pages and records in SQLite, with an FTS5 index that finds Vietnamese text
-with or without its diacritics. Plain tables and a `records_fts` index set up the way sqlite-utils and
-Datasette expect (external content table, triggers), so `datasette chitieu.sqlite` works as it is."""
+"""The searchable dataset: documents, their pages' text and their records in SQLite, with FTS5 indexes that find
+Vietnamese text with or without its diacritics. Plain tables and the `records_fts` and `pages_fts` indexes set up
+the way sqlite-utils and Datasette expect (external content table, triggers), so `datasette chitieu.sqlite` and
+`sqlite-utils search` work as they are."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 from contextlib import closing
@@ -14,7 +16,7 @@ from typing import Iterable, Optional
 from chitieu.errors import BadOption, OutputNotWritable
 from chitieu.normalize.unicode import fold
 from chitieu.output.files import cell_rows
-from chitieu.schemas.model import FLAT_FIELDS, INTEGER_FIELDS, NUMERIC_FIELDS, Document
+from chitieu.schemas.model import FLAT_FIELDS, INTEGER_FIELDS, NUMERIC_FIELDS, Document, Page, Record
 
 SCHEMA_VERSION = 1
 # Searched text: a record's own fields and its document's subject, each accent-folded into a shadow column
@@ -40,9 +42,14 @@ CREATE TABLE IF NOT EXISTS documents (
     ingested_at TEXT DEFAULT (datetime('now'))
 );
 CREATE TABLE IF NOT EXISTS pages (
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id), page INTEGER NOT NULL, path TEXT, reason TEXT,
-    lines INTEGER, PRIMARY KEY (doc_id, page)
+    id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL REFERENCES documents(doc_id), page INTEGER NOT NULL, path TEXT,
+    reason TEXT, lines INTEGER, text TEXT, text_raw TEXT, text_folded TEXT, UNIQUE (doc_id, page)
 );
+CREATE TABLE IF NOT EXISTS unparsed (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id), page INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT,
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS unparsed_doc ON unparsed(doc_id, page, line);
 CREATE TABLE IF NOT EXISTS records (
     id INTEGER PRIMARY KEY,
     {", ".join(f"{f} {_sql_type(f)}" for f in FLAT_FIELDS if f != "doc_id")},
@@ -63,6 +70,19 @@ CREATE INDEX IF NOT EXISTS records_indicator ON records(indicator_id);
 CREATE VIRTUAL TABLE IF NOT EXISTS records_fts USING fts5(
     {", ".join(FOLDED)}, content=[records], content_rowid='id', tokenize='unicode61 remove_diacritics 2'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS pages_fts USING fts5(
+    text_folded, content=[pages], content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS pages_ai AFTER INSERT ON pages BEGIN
+  INSERT INTO pages_fts(rowid, text_folded) VALUES (new.id, new.text_folded);
+END;
+CREATE TRIGGER IF NOT EXISTS pages_ad AFTER DELETE ON pages BEGIN
+  INSERT INTO pages_fts(pages_fts, rowid, text_folded) VALUES ('delete', old.id, old.text_folded);
+END;
+CREATE TRIGGER IF NOT EXISTS pages_au AFTER UPDATE ON pages BEGIN
+  INSERT INTO pages_fts(pages_fts, rowid, text_folded) VALUES ('delete', old.id, old.text_folded);
+  INSERT INTO pages_fts(rowid, text_folded) VALUES (new.id, new.text_folded);
+END;
 CREATE TRIGGER IF NOT EXISTS records_ai AFTER INSERT ON records BEGIN
   INSERT INTO records_fts(rowid, {", ".join(FOLDED)}) VALUES (new.id, {", ".join("new." + c for c in FOLDED)});
 END;
@@ -92,7 +112,9 @@ def connect(path: Path) -> sqlite3.Connection:
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
         _drop_old_fts(conn)
+        _set_aside_old_pages(conn)
         conn.executescript(SCHEMA)
+        _take_back_old_pages(conn)
         _rebuild_fts_if_new(conn)
         # a database made by an earlier version lacks the record fields added since: add them (empty for the
         # records already there) so that one --db keeps serving every run
@@ -119,6 +141,27 @@ def _drop_old_fts(conn: sqlite3.Connection) -> None:
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('fts_rebuild', '1')")
 
 
+# An earlier version's pages table (no text, no id), kept under this name while the new one is made.
+_OLD_PAGES = "pages_before_text"
+
+
+def _set_aside_old_pages(conn: sqlite3.Connection) -> None:
+    """Databases of earlier versions have a pages table without the text and without an id of its own, which an
+    FTS index needs (a table's implicit rowid may change on VACUUM, and the index would point at other pages)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(pages)")}
+    if columns and "id" not in columns:
+        conn.execute(f"ALTER TABLE pages RENAME TO {_OLD_PAGES}")
+        conn.commit()
+
+
+def _take_back_old_pages(conn: sqlite3.Connection) -> None:
+    """The earlier version's pages, in the new table: their text is empty until their document comes again."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = ?", (_OLD_PAGES,)).fetchone():
+        conn.execute(f"INSERT INTO pages (doc_id, page, path, reason, lines)"
+                     f" SELECT doc_id, page, path, reason, lines FROM {_OLD_PAGES}")
+        conn.execute(f"DROP TABLE {_OLD_PAGES}")
+
+
 def _rebuild_fts_if_new(conn: sqlite3.Connection) -> None:
     """Fill an index made again. The need is kept in the database, not in a variable: executescript commits
     the drop, so a run killed before the rebuild leaves the flag for the next one to finish."""
@@ -139,6 +182,23 @@ def record_rows(doc: Document) -> Iterable[tuple]:
         yield tuple(d[c] for c in _RECORD_COLUMNS)
 
 
+def page_text(page: Page) -> tuple[str, Optional[str]]:
+    """A page's text after repair, one line a line number (line k of the text is the page's line k, as unparsed
+    lines and search hits name it), and the text as extracted when repair changed it (else None)."""
+    by_number = {ln.number: ln for ln in page.lines}
+    numbers = range(1, max(by_number, default=0) + 1)
+    text = "\n".join(by_number[k].text if k in by_number else "" for k in numbers)
+    raw = "\n".join((by_number[k].raw if by_number[k].raw is not None else by_number[k].text) if k in by_number
+                    else "" for k in numbers)
+    return text, (raw if raw != text else None)
+
+
+def page_rows(doc: Document) -> Iterable[tuple]:
+    for p in doc.pages:
+        text, raw = page_text(p)
+        yield doc.doc_id, p.number, p.path, p.reason, len(p.lines), text, raw, fold(text).lower() or None
+
+
 def ingest(conn: sqlite3.Connection, doc: Document) -> None:
     """Replace everything known about doc (same content hash) in one transaction."""
     with conn:  # one transaction: a crash leaves the database as it was before this document
@@ -151,6 +211,7 @@ def _replace(conn: sqlite3.Connection, doc: Document) -> None:
     conn.execute("DELETE FROM records WHERE doc_id = ?", (doc.doc_id,))
     conn.execute("DELETE FROM cells WHERE doc_id = ?", (doc.doc_id,))
     conn.execute("DELETE FROM pages WHERE doc_id = ?", (doc.doc_id,))
+    conn.execute("DELETE FROM unparsed WHERE doc_id = ?", (doc.doc_id,))
     conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))
     conn.execute(
         "INSERT INTO documents (doc_id, source, kind, status, error, title, layout, doc_type, number, issuer,"
@@ -160,8 +221,10 @@ def _replace(conn: sqlite3.Connection, doc: Document) -> None:
          meta["number"], meta["issuer"], meta["place"], meta["date"], meta["subject"],
          json.dumps(meta["recipients"], ensure_ascii=False), len(doc.pages), len(doc.records),
          json.dumps(doc.warnings, ensure_ascii=False), round(doc.seconds, 3)))
-    conn.executemany("INSERT INTO pages VALUES (?,?,?,?,?)",
-                     [(doc.doc_id, p.number, p.path, p.reason, len(p.lines)) for p in doc.pages])
+    conn.executemany("INSERT INTO pages (doc_id, page, path, reason, lines, text, text_raw, text_folded)"
+                     " VALUES (?,?,?,?,?,?,?,?)", page_rows(doc))
+    conn.executemany("INSERT INTO unparsed VALUES (?,?,?,?,?)",
+                     [(doc.doc_id, u.page, u.line, u.text, u.reason) for u in doc.unparsed])
     conn.executemany(_INSERT_RECORD, record_rows(doc))
     conn.executemany('INSERT INTO cells (doc_id, seq, page, stt, kind, table_index, column_index, "column", text,'
                      ' value, merged) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
@@ -214,6 +277,8 @@ class Hit:
     snippet: str
     score: float
     how: str  # fts | fuzzy
+    what: str = "record"            # record: a record matched; text: a line of a page's text matched
+    line: Optional[int] = None      # of a text hit: the line of the page (as unparsed lines are numbered)
 
 
 def pairs(texts: list[str]) -> list[str]:
@@ -332,10 +397,61 @@ def search(db: Path, query: str, doc: Optional[str] = None, limit: int = 20) -> 
                                  f" FROM records r WHERE r.id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
         if doc:
             rows = [r for r in rows if r[0] == doc]
-        if rows:
-            ranked = sorted(rows, key=lambda r: _rank(words, r))
-            return [_hit(r[:12], -_rank(words, r)[0], words, "fts") for r in ranked[:limit]]
-        return _fuzzy(conn, query, words, doc, limit)
+        ranked = sorted(rows, key=lambda r: _rank(words, r))
+        hits = [_hit(r[:12], -_rank(words, r)[0], words, "fts") for r in ranked[:limit]]
+        if len(hits) < limit:  # records first; the documents' text fills the rest
+            hits += _text_hits(conn, words, doc, hits, limit - len(hits))
+        return hits or _fuzzy(conn, query, words, doc, limit)
+
+
+def _text_hits(conn: sqlite3.Connection, words: list[str], doc: Optional[str], records: list[Hit],
+               limit: int) -> list[Hit]:
+    """Lines of the documents' pages that hold the words (a recipient, a legal basis, a phrase of a dispatch's
+    body), best line of each page: the words as a phrase in one line, then all of them in one line, then spread
+    over the page; newer pages first within a rank. A line that is the row of a record already found is left
+    out. Databases of earlier versions have no pages_fts, and give no text hits."""
+    if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'pages_fts'").fetchone():
+        return []
+    ids: dict[int, None] = {}
+    for match in ('"' + " ".join(words) + '"', " ".join(f'"{w}"' for w in words)):  # phrase, then all words
+        sql = "SELECT rowid FROM pages_fts WHERE pages_fts MATCH ?"
+        params: tuple = (match,)
+        if doc:
+            sql += " AND rowid IN (SELECT id FROM pages WHERE doc_id = ?)"
+            params += (doc,)
+        for rowid, in conn.execute(sql + " LIMIT ?", params + (CANDIDATES,)):
+            ids.setdefault(rowid, None)
+    found = []
+    id_list = list(ids)
+    for i in range(0, len(id_list), 500):
+        chunk = id_list[i:i + 500]
+        found += conn.execute("SELECT p.id, p.doc_id, d.source, p.page, p.text FROM pages p JOIN documents d"
+                              f" USING (doc_id) WHERE p.id IN ({','.join('?' * len(chunk))})", chunk).fetchall()
+    shown = {(h.doc_id, h.page, fold(h.title or "").lower()) for h in records}
+    hits = []
+    for page_id, doc_id, source, page, text in found:
+        rank, number, line = _best_line(text or "", words)
+        folded = fold(line).lower()
+        if any(d == doc_id and p == page and t and t in folded for d, p, t in shown):
+            continue
+        hits.append((-rank, -page_id, Hit(doc_id, source, int(page), None, None, None, None, None, None, None,
+                                           None, trim(highlight(line, words)), float(rank), "fts", "text",
+                                           number)))
+    return [h for *_, h in sorted(hits, key=lambda x: x[:2])][:limit]
+
+
+def _best_line(text: str, words: list[str]) -> tuple[int, int, str]:
+    """(rank, line number, line) of the line of a page that matches the words best: 3 the words as a phrase, 2
+    all of them, else 1 with the line holding the most of them."""
+    best = (0, 0, 0, "")
+    phrase = " " + " ".join(words) + " "
+    for number, line in enumerate(text.split("\n"), start=1):
+        padded = f" {_words_only(fold(line).lower())} "
+        count = sum(_has_word(padded, w, last=False) for w in words)
+        rank = 3 if phrase in padded else 2 if count == len(words) else 1
+        if (rank, count) > best[:2]:
+            best = (rank, count, number, line)
+    return best[0] or 1, best[2], best[3]
 
 
 def _rank(words: list[str], row) -> tuple:
@@ -421,12 +537,69 @@ def _fuzzy(conn: sqlite3.Connection, query: str, words: list[str], doc: Optional
 
 # --- export -------------------------------------------------------------------------------------------------
 
-def export(db: Path, fmt: str, out: Optional[Path] = None, doc: Optional[str] = None,
-           query: Optional[str] = None):
-    """Write the (filtered) records of a database as csv, json or parquet; return the DataFrame."""
-    import pandas as pd
+# Formats of `chitieu export`: each is written by the same function that writes the run's own file.
+EXPORT_FORMATS = ("csv", "json", "xlsx", "parquet")
 
+
+def export(db: Path, fmt: str, out: Path, doc: Optional[str] = None, query: Optional[str] = None) -> int:
+    """Write the (filtered) records of a database as csv, json, xlsx or parquet; return how many. The file is the
+    one a run writes for the same records (records.csv with its formula guard, records.json valid against
+    schemas/record.schema.json, records.xlsx): the run's own writers make it, from documents read back."""
+    if fmt not in EXPORT_FORMATS:
+        raise BadOption(f"unknown format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
     open_existing(db).close()
+    with closing(connect(db)) as conn:  # connect: a database of an earlier version gains the tables read here
+        documents = list(load_documents(conn, doc, query))
+    out = Path(out)
+    if fmt == "xlsx":
+        from chitieu.output.excel import write_xlsx
+        write_xlsx(out, documents)
+    elif fmt == "parquet":
+        _write_parquet(out, documents)
+    else:
+        _write_as_run(out, documents, f"records.{fmt}")
+    return sum(len(d.records) for d in documents)
+
+
+def _write_as_run(out: Path, documents: list[Document], name: str) -> None:
+    """The run's writer makes its files in a folder beside out; its file `name` then takes out's place (one
+    rename: out is whole or as it was)."""
+    import shutil
+    import tempfile
+
+    from chitieu.output.files import write_outputs
+    out.parent.mkdir(parents=True, exist_ok=True)
+    folder = Path(tempfile.mkdtemp(prefix=".chitieu-export-", dir=out.parent))
+    try:
+        write_outputs(folder, documents, 0.0)
+        os.replace(folder / name, out)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _write_parquet(out: Path, documents: list[Document]) -> None:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise BadOption("parquet export needs pyarrow: .venv/bin/pip install pyarrow, or use --format csv/json/xlsx")\
+            from None
+    import io
+
+    from chitieu import Result
+    from chitieu.output.atomic import write_atomic
+    buf = io.BytesIO()
+    Result(documents).to_dataframe().to_parquet(buf, index=False)  # the dtypes of the Python API
+    write_atomic(out, buf.getvalue())
+
+
+def load_documents(conn: sqlite3.Connection, doc: Optional[str] = None,
+                   query: Optional[str] = None) -> Iterable[Document]:
+    """The database's documents read back into the pipeline's dataclasses, in the order they were added: their
+    records (typed, warnings as a list, cells under their columns), pages (no lines) and unparsed lines.
+    doc keeps one document; query keeps the records that match it (as `chitieu search` does) and the documents
+    that have one."""
+    from chitieu.schemas.model import DocMeta, RecordCell, Unparsed
+
     where, params = [], []
     if doc:
         where.append("doc_id = ?")
@@ -435,28 +608,33 @@ def export(db: Path, fmt: str, out: Optional[Path] = None, doc: Optional[str] = 
         matches, _, _ = _fts_queries(query)
         where.append("id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
         params.append(matches[-1] if matches else '""')
-    sql = f"SELECT {', '.join(FLAT_FIELDS)} FROM records" + (f" WHERE {' AND '.join(where)}" if where else "")
-    with closing(sqlite3.connect(str(db))) as conn:
-        frame = pd.read_sql_query(sql + " ORDER BY doc_id, seq", conn, params=params)
-    frame["warnings"] = frame["warnings"].map(lambda w: "; ".join(json.loads(w)) if w else "")
-    if out is None:
-        return frame
-    if fmt == "csv":
-        data = frame.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel reads UTF-8
-    elif fmt == "json":
-        data = frame.to_json(orient="records", force_ascii=False, indent=1).encode("utf-8")
-    elif fmt == "parquet":
-        try:
-            import pyarrow  # noqa: F401
-        except ImportError:
-            raise BadOption("parquet export needs pyarrow: .venv/bin/pip install pyarrow, "
-                            "or use --format csv/json") from None
-        import io
-        buf = io.BytesIO()
-        frame.to_parquet(buf, index=False)
-        data = buf.getvalue()
-    else:
-        raise BadOption(f"unknown format {fmt!r}; use csv, json or parquet")
-    from chitieu.output.atomic import write_atomic
-    write_atomic(Path(out), data)
-    return frame
+    sql = (f"SELECT {', '.join(FLAT_FIELDS)} FROM records" + (f" WHERE {' AND '.join(where)}" if where else "")
+           + " ORDER BY id")
+    records: dict[str, list] = {}
+    for row in conn.execute(sql, params):
+        rec = dict(zip(FLAT_FIELDS, row))
+        rec["warnings"] = json.loads(rec["warnings"]) if rec["warnings"] else []
+        records.setdefault(rec["doc_id"], []).append(rec)
+    columns = ("doc_id, source, kind, status, error, title, layout, doc_type, number, issuer, place, date, subject,"
+               " recipients, warnings, seconds")
+    for d in conn.execute(f"SELECT {columns} FROM documents" + (" WHERE doc_id = ?" if doc else "") +
+                          " ORDER BY rowid", (doc,) if doc else ()):
+        d = dict(zip([c.strip() for c in columns.split(",")], d))
+        if query and d["doc_id"] not in records:
+            continue
+        cells: dict[int, list] = {}
+        for seq, column, text, value, merged in conn.execute(
+                'SELECT seq, "column", text, value, merged FROM cells WHERE doc_id = ? ORDER BY seq, column_index',
+                (d["doc_id"],)):
+            cells.setdefault(seq, []).append(RecordCell(column, text, value, bool(merged)))
+        meta = DocMeta(**{k: d[k] for k in ("doc_type", "number", "issuer", "place", "date", "subject")},
+                       recipients=json.loads(d["recipients"] or "[]"))
+        yield Document(
+            doc_id=d["doc_id"], source=d["source"], kind=d["kind"], status=d["status"], error=d["error"],
+            title=d["title"], layout=d["layout"], meta=meta, warnings=json.loads(d["warnings"] or "[]"),
+            seconds=d["seconds"] or 0.0,
+            pages=[Page(number=n, path=path, reason=reason) for n, path, reason in conn.execute(
+                "SELECT page, path, reason FROM pages WHERE doc_id = ? ORDER BY page", (d["doc_id"],))],
+            unparsed=[Unparsed(*u) for u in conn.execute(
+                "SELECT page, line, text, reason FROM unparsed WHERE doc_id = ? ORDER BY rowid", (d["doc_id"],))],
+            records=[Record(**r, cells=cells.get(r["seq"], [])) for r in records.get(d["doc_id"], [])])

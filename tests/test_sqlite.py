@@ -107,11 +107,14 @@ def test_interrupted_ingest_leaves_the_database_as_it_was(seed_docs, tmp_path):
 
 
 def test_export_filters_and_writes_csv_with_bom(db, seed_docs, tmp_path):
+    import csv
     out = tmp_path / "x.csv"
-    frame = export(db, "csv", out, doc=seed_docs["002"].doc_id, query="ty le")
-    assert len(frame) > 0 and set(frame["doc_id"]) == {seed_docs["002"].doc_id}
+    count = export(db, "csv", out, doc=seed_docs["002"].doc_id, query="ty le")
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")
-    assert "Tỷ lệ" in out.read_text(encoding="utf-8-sig")
+    rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
+    assert 0 < count == len(rows) < len(seed_docs["002"].records)
+    assert {r["doc_id"] for r in rows} == {seed_docs["002"].doc_id}
+    assert all("ty le" in _fold(r["title"] + " " + r["responsible"]) for r in rows)
 
 
 def test_not_a_database_is_a_clear_error(tmp_path):
@@ -173,3 +176,82 @@ def test_full_text_index_is_declared_as_datasette_and_sqlite_utils_look_for_it(t
         types = {r[1]: r[2] for r in conn.execute("PRAGMA table_info(records)")}
         assert (types["page"], types["seq"], types["value"], types["title"]) == ("INTEGER", "INTEGER", "REAL", "TEXT")
         assert conn.execute("SELECT typeof(page) FROM records LIMIT 1").fetchone()[0] == "integer"
+
+
+# --- the documents' text ------------------------------------------------------------------------------------
+
+def test_every_page_keeps_its_text_line_by_line_and_its_original(db, seed_docs):
+    """Line k of a stored page is the page's line k (as unparsed lines and hits name it); the text as extracted
+    is kept beside the repaired one where repair changed it (seed 003 was OCR'd without diacritics)."""
+    doc = seed_docs["003"]
+    with sqlite3.connect(db) as conn:
+        text, raw, folded = conn.execute("SELECT text, text_raw, text_folded FROM pages WHERE doc_id = ? AND page = 1",
+                                         (doc.doc_id,)).fetchone()
+    lines = text.split("\n")
+    for line in doc.pages[0].lines:
+        assert lines[line.number - 1] == line.text
+    assert raw and raw != text and "Kính gửi" in text and "Kinh guri" in raw
+    assert "kinh gui" in folded
+
+
+def test_a_phrase_of_a_dispatch_body_is_found_with_its_page_and_line(db, seed_docs):
+    doc = seed_docs["003"]
+    line = next(ln for ln in doc.pages[0].lines if ln.text.startswith("- Thủ trưởng các cơ quan"))
+    for query in ("Thủ trưởng các cơ quan, đơn vị thuộc UBND huyện", "thu truong cac co quan don vi thuoc ubnd huyen"):
+        hits = search(db, query, limit=5)
+        text_hits = [h for h in hits if h.what == "text"]
+        assert text_hits and (text_hits[0].doc_id, text_hits[0].page, text_hits[0].line) == (doc.doc_id, 1, line.number)
+        assert text_hits[0].snippet.startswith("- [Thủ] [trưởng] [các] [cơ] [quan]")
+        assert text_hits[0].stt is None and text_hits[0].how == "fts"
+
+
+def test_records_come_before_text_and_their_own_lines_are_not_repeated(db):
+    hits = search(db, "ty le dich vu cong truc tuyen", limit=40)
+    kinds = [h.what for h in hits]
+    assert kinds[0] == "record" and kinds == sorted(kinds, key=("record", "text").index)
+    titles = {(h.doc_id, h.page, _fold(h.title)) for h in hits if h.what == "record"}
+    for h in hits:
+        if h.what == "text":
+            assert not any(d == h.doc_id and p == h.page and t in _fold(h.snippet.replace("[", "").replace("]", ""))
+                           for d, p, t in titles)
+
+
+def test_search_cli_says_what_each_hit_is(db):
+    proc = subprocess.run([sys.executable, "-m", "chitieu", "search", "kinh gui", "--db", str(db)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[0].startswith("text   003_") and " p1 line 8: " in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "chitieu", "search", "ty le dich vu cong", "--db", str(db), "--limit",
+                           "1"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.stdout.startswith("record ") and " STT " in proc.stdout
+
+
+def test_the_text_index_is_declared_as_sqlite_utils_and_datasette_look_for_it(db):
+    with sqlite3.connect(db) as conn:
+        sql = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'pages_fts'").fetchone()[0]
+        assert "content=[pages]" in sql and "content_rowid='id'" in sql
+        # the index follows the table: re-ingest above replaced every page
+        assert conn.execute("SELECT COUNT(*) FROM pages_fts").fetchone()[0] == _count(db, "pages")
+        conn.execute("INSERT INTO pages_fts(pages_fts) VALUES ('integrity-check')")
+        # as Datasette's ?_search= asks it
+        rows = conn.execute("SELECT doc_id, page FROM pages WHERE id IN (SELECT rowid FROM pages_fts WHERE pages_fts"
+                            " MATCH 'kinh gui')").fetchall()
+    assert len(rows) == 1
+
+
+def test_a_database_from_before_the_text_gains_it(seed_docs, tmp_path):
+    """A --db of an earlier version (pages without text or an id of their own) keeps its pages and gets the text
+    of the documents that come again."""
+    path = tmp_path / "old.sqlite"
+    write_database(path, [seed_docs["001"]])
+    with sqlite3.connect(path) as conn:
+        for name in ("pages_fts", "pages", "unparsed"):
+            conn.execute(f"DROP TABLE {name}")
+        conn.execute("CREATE TABLE pages (doc_id TEXT NOT NULL REFERENCES documents(doc_id), page INTEGER NOT NULL,"
+                     " path TEXT, reason TEXT, lines INTEGER, PRIMARY KEY (doc_id, page))")
+        conn.execute("INSERT INTO pages VALUES (?, 1, 'text', 'plain text file', 30)", (seed_docs["001"].doc_id,))
+    write_database(path, [seed_docs["003"]])
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT doc_id, text IS NOT NULL FROM pages ORDER BY id").fetchall()
+    assert rows == [(seed_docs["001"].doc_id, 0), (seed_docs["003"].doc_id, 1)]
+    assert [h.line for h in search(path, "kinh gui") if h.what == "text"] == [8]
