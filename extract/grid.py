@@ -88,20 +88,65 @@ def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=paper), best_angle
 
 
+def _half_ink(gray: np.ndarray) -> np.ndarray:
+    """The page's ink at half size (a quarter of the work of looking for rules); a pixel of the half-size image is
+    ink when any of its four is, so that a rule one pixel thin survives."""
+    import cv2
+
+    binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    half = cv2.resize(binary, (gray.shape[1] // 2, gray.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    half[half > 0] = 255
+    return half
+
+
+def _opened(half: np.ndarray, kernel: tuple[int, int]) -> np.ndarray:
+    import cv2
+
+    return cv2.morphologyEx(half, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
+
+
+# A sheet fed askew through a scanner, or photographed at an angle, can come out with its columns leaning where
+# its rows do not (a shear, which deskewing by rotation cannot undo): a ruled table's column rules then wander
+# from one x by a few pixels per hundred rows, and over a page-tall table they leave any fixed band. The lean is
+# measured on the long vertical rules and undone by a shear when at least MIN_LEAN (tan, about 0.1°: 3 px over a
+# 1,500 px table).
+MIN_LEAN = 0.002
+# A vertical rule that says how the columns lean is at least this many half-size pixels long.
+LEAN_RULE_PX = 300
+
+
+def upright_columns(gray: np.ndarray) -> tuple[np.ndarray, float]:
+    """The page sheared so that its column rules stand upright, and the lean undone (degrees; 0.0 when none)."""
+    import cv2
+
+    vertical = _opened(_half_ink(gray), (1, MIN_V_RULE_PX // 2))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    slopes = []
+    for k in range(1, count):
+        if stats[k, cv2.CC_STAT_HEIGHT] >= LEAN_RULE_PX:
+            ys, xs = np.nonzero(labels[stats[k, 1]:stats[k, 1] + stats[k, 3], stats[k, 0]:stats[k, 0] + stats[k, 2]] == k)
+            slopes.append(float(np.polyfit(ys, xs, 1)[0]))
+    if len(slopes) < 2:
+        return gray, 0.0
+    lean = float(np.median(slopes))
+    if abs(lean) < MIN_LEAN:
+        return gray, 0.0
+    h, w = gray.shape
+    shear = np.float32([[1, -lean, lean * h / 2], [0, 1, 0]])
+    paper = int(np.percentile(gray[::16, ::16], 95))
+    upright = cv2.warpAffine(gray, shear, (w, h), flags=cv2.INTER_LINEAR, borderValue=paper)
+    return upright, round(float(np.degrees(np.arctan(lean))), 2)
+
+
 def find_grid(gray: np.ndarray) -> tuple[list[Grid], np.ndarray]:
     """(ruled tables of the page, the page with its rules painted white)."""
     import cv2
 
     height, width = gray.shape
-    binary = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
-    # the rules are looked for at half size (a quarter of the work); a pixel of the half-size image is ink when any
-    # of its four is, so that a rule one pixel thin survives
-    half = cv2.resize(binary, (width // 2, height // 2), interpolation=cv2.INTER_AREA)
-    half[half > 0] = 255
+    half = _half_ink(gray)
 
     def opened(kernel: tuple[int, int]) -> np.ndarray:
-        mask = cv2.morphologyEx(half, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
-        return cv2.resize(mask, (width, height), interpolation=cv2.INTER_NEAREST)
+        return cv2.resize(_opened(half, kernel), (width, height), interpolation=cv2.INTER_NEAREST)
 
     horizontal = opened((max(20, int(width * MIN_H_RULE) // 2), 1))
     vertical = opened((1, MIN_V_RULE_PX // 2))

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from chitieu.extract.cleanup import clean_page
-from chitieu.extract.grid import Grid, GridRow, deskew, find_grid
+from chitieu.extract.grid import Grid, GridRow, deskew, find_grid, upright_columns
 from chitieu.extract.ocr import ocr_digits, ocr_words
 from chitieu.extract.paragraphs import with_paragraph_breaks
 from chitieu.extract.pdf_text import PdfSettings, lines_from_words
@@ -32,6 +32,7 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     """OCR one page image (grayscale) into a Page; ruled tables are read cell by cell."""
     settings = settings or PdfSettings()
     gray, angle = deskew(clean_page(gray))   # extract/cleanup.py: paper, light, photo, streaks, specks
+    gray, lean = upright_columns(gray)
     with tempfile.TemporaryDirectory(prefix="chitieu-ocr-") as tmp:
         grids, erased = find_grid(gray)
         grids = own_rules(grids, gray)
@@ -43,6 +44,7 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
             if turn:
                 gray = np.ascontiguousarray(np.rot90(gray, k=turn // 90))
                 gray, angle = deskew(gray)
+                gray, lean = upright_columns(gray)
                 grids, erased = find_grid(gray)
                 grids = own_rules(grids, gray)
                 found = _ocr_regions(erased, grids, Path(tmp))
@@ -55,6 +57,8 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     height, width = gray.shape
     if angle:
         reason += f"; straightened by {angle:+.1f}°"
+    if lean:
+        reason += f"; columns leaning {lean:+.1f}° set upright"
     page = Page(number=number, path="ocr", reason=reason, width=width * scale, height=height * scale)
     page.lines = with_paragraph_breaks(lines_from_words(words, [_Table(g, scale) for g in grids], number, settings),
                                        number)
@@ -297,13 +301,27 @@ def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:
     rest = [(int(cols[0]), int(rows[0]), outside[int(rows[0]):int(rows[-1]) + 1, int(cols[0]):int(cols[-1]) + 1])
             ] if rows.size and cols.size else []
     found = _ocr_separately(rest + regions, tmp, "text", {"psm": COLUMN_PSM})
-    if not numbers:
+    figures = [i for i in range(len(regions)) if i not in numbers
+               and _figure_column([w for w in found if w.region == ("text", len(rest) + i + 1)])]
+    if not numbers and not figures:
         return found
-    names = [("text", len(rest) + i + 1) for i in numbers]
-    digits = _ocr_separately([regions[i] for i in numbers], tmp, "digits", {"psm": COLUMN_PSM}, ocr_digits)
+    again = numbers + figures
+    names = [("text", len(rest) + i + 1) for i in again]
+    digits = _ocr_separately([regions[i] for i in again], tmp, "digits", {"psm": COLUMN_PSM}, ocr_digits)
     for w in digits:
         w.region = names[w.page - 1]
-    return better_numbers(found, digits, set(names))
+    return better_numbers(found, digits, set(names[:len(numbers)]), set(names[len(numbers):]))
+
+
+# A column is one of figures when at least this share of its words hold a digit (its header words aside, they
+# are few): codes, counts, scores. Its words are read again for their digits, as row numbers are.
+FIGURE_WORDS = 0.6
+MIN_FIGURE_WORDS = 4
+
+
+def _figure_column(words: list) -> bool:
+    with_digit = sum(any(ch.isdigit() for ch in w.text) for w in words)
+    return with_digit >= MIN_FIGURE_WORDS and with_digit >= FIGURE_WORDS * len(words)
 
 
 def _spanning_cells(grid, edges: list[int]) -> list[tuple[int, int, int, int]]:
@@ -330,19 +348,35 @@ HEADER_WORD = re.compile(r"^.*[^\W\d_].*[^\W\d_].*[^\W\d_].*$")
 NEW_NUMBER_CONF = 60
 
 
-def better_numbers(found: list, digits: list, columns: set) -> list:
+# A figure as the Vietnamese model reads it cleanly: digits with the signs figures carry. A word of a figure column
+# that is not one ('1?' for 17, '3⁄7' for 37, 'ÁI' for 41, '`46') is a misreading the digits reader may replace.
+CLEAN_FIGURE = re.compile(r"^[\d.,%/;:()+\-–]*\d[\d.,%/;:()+\-–]*$")
+# A whole figure the digits reader gives (it has no other signs than the dot).
+DIGITS_FIGURE = re.compile(r"^\d{1,6}$")
+# A header word in a number column ('STT') keeps the Vietnamese reading when read at least this sure (0-100): a
+# misread number reads as letters too ('lãi' for 11, at 55).
+HEADER_CONF = 80
+
+
+def better_numbers(found: list, digits: list, columns: set, figure_columns: set = frozenset()) -> list:
     """The words of a page with each row number of a number column (`columns`: regions) as the digits reader read
     it, where the Vietnamese model read a number, a misread one ('3.' for 5, '§.', 'kÃ' for 9) or nothing; a
-    roman part, a lettered item, a bullet and the header word keep the Vietnamese reading. Every word of those
-    columns is marked `number_column`."""
+    roman part, a lettered item, a bullet and the header word keep the Vietnamese reading. In a figure column
+    (`figure_columns`) only a misread word under the digits reader's is replaced ('1?' → '17'); clean figures,
+    words and the signs the digits reader cannot read ('15-16', '49,22%') keep the Vietnamese reading. Every word
+    of those columns is marked `number_column` (a low-confidence digit there is no speck)."""
     out = [w for w in found]
     for w in out:
-        w.number_column = w.region in columns
+        w.number_column = w.region in columns or w.region in figure_columns
     for d in digits:
+        if d.region in figure_columns:
+            out = _better_figure(out, d)
+            continue
         if not DIGITS_NUMBER.match(d.text):
             continue
         same = [w for w in out if w.region == d.region and _same_line(w, d)]
-        if any(KEEP_IN_NUMBERS.match(w.text) and (w.conf >= d.conf or HEADER_WORD.match(w.text)) for w in same):
+        if any(KEEP_IN_NUMBERS.match(w.text) and (w.conf >= d.conf or (HEADER_WORD.match(w.text)
+                                                                       and w.conf >= HEADER_CONF)) for w in same):
             continue   # ('A.' read at 68 where the digits reader reads '4.' at 95 is the number)
         if not same and d.conf < NEW_NUMBER_CONF:
             continue
@@ -354,6 +388,24 @@ def better_numbers(found: list, digits: list, columns: set) -> list:
         d.number_column = True
         out.append(d)
     return out
+
+
+def _better_figure(words: list, d) -> list:
+    """The words with those the digits word `d` covers replaced by it, when every one of them is misread."""
+    if not DIGITS_FIGURE.match(d.text):
+        return words
+    under = [w for w in words if w.region == d.region and _same_line(w, d) and _side_by_side_overlap(w, d)]
+    if not under or any(CLEAN_FIGURE.match(w.text) for w in under) or any(HEADER_WORD.match(w.text) and
+                                                                           w.conf >= HEADER_CONF for w in under):
+        return words
+    d.block, d.par, d.line = under[0].block, under[0].par, under[0].line
+    d.number_column = True
+    return [w for w in words if not any(w is u for u in under)] + [d]
+
+
+def _side_by_side_overlap(a, b) -> bool:
+    """True when two word boxes overlap side to side."""
+    return min(a.left + a.width, b.left + b.width) > max(a.left, b.left)
 
 
 def _same_line(a, b) -> bool:

@@ -1,6 +1,7 @@
 """The parse stage for one document: tables first, running text for the rest, records numbered in order."""
 from __future__ import annotations
 
+import heapq
 import re
 
 from rapidfuzz import fuzz
@@ -12,6 +13,7 @@ from chitieu.parse.flow import FlowResult, parse_flow
 from chitieu.parse.metadata import extract_meta
 from chitieu.parse.rows import ROLES, WARNING_COST, Hierarchy, row_to_record
 from chitieu.parse.stt import normalise_stt
+from chitieu.parse.side_by_side import unfold_side_by_side
 from chitieu.parse.table import TableResult, parse_tables
 from chitieu.schemas.model import Document, RowKind, Unparsed
 
@@ -53,7 +55,7 @@ def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Documen
     unparsed); 'flow' reads every line as running text, for when a table header was found where there is none."""
     lines = [ln for page in doc.pages for ln in page.lines]
     heights = {p.number: p.height for p in doc.pages if p.height}
-    items = assemble(lines)
+    items = unfold_side_by_side(assemble(lines))
     if layout == "flow":
         tables = TableResult(leftover=items)
     else:
@@ -78,7 +80,9 @@ def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Documen
                                          "repeat of rows already read (a second copy of the table)"))
         doc.warnings.append(f"{len(flow_rows)} rows repeat a table already read; kept once")
         flow_rows = []
-    rows = sorted(tables.rows + flow_rows, key=lambda r: (r.page, r.line))
+    # each list is in reading order already; a merge keeps the tables' own order where it is not the lines'
+    # (a list printed side by side gives its left copy's rows, then its right copy's, from the same lines)
+    rows = list(heapq.merge(tables.rows, flow_rows, key=lambda r: (r.page, r.line)))
     if layout != "auto":
         doc.layout, doc.layout_reason = layout, f"--layout {layout}"
     elif tables.rows:
