@@ -21,6 +21,19 @@ def _fail(exc: ChitieuError, debug: bool) -> None:
 @click.version_option(package_name="chitieu")
 def main() -> None:
     """Extract indicator tables from Vietnamese official reports into validated records."""
+    _utf8_streams()
+
+
+def _utf8_streams() -> None:
+    """Write UTF-8 to stdout and stderr whatever the console's code page: a Vietnamese title or file name does
+    not fit in cp1258 or cp1252 (a Windows console redirected to a file or a pipe), where printing it crashed
+    run, search and repair with UnicodeEncodeError. Streams already in UTF-8 are left as they are."""
+    import codecs
+
+    for stream in (sys.stdout, sys.stderr):
+        encoding = getattr(stream, "encoding", None) or "ascii"
+        if codecs.lookup(encoding).name != "utf-8" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors=stream.errors)
 
 
 @main.command()

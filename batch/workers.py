@@ -1,11 +1,16 @@
 """Isolation: each file is converted in a worker process, so a crash, a hang or a memory blow-up in one file
 costs that file only. The supervisor kills a worker that runs past the timeout or dies, records one failure line
-for its file, starts a fresh worker and goes on."""
+for its file, starts a fresh worker and goes on.
+
+Workers start by fork where the system has it (Linux, macOS) and by spawn elsewhere (Windows): a spawned worker
+shares nothing with the supervisor, so everything it needs travels as picklable arguments (the settings, the
+tasks, the library log files) and no module-level state of the supervisor is assumed."""
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
 import signal
+import sys
 import time
 import traceback
 from dataclasses import dataclass
@@ -13,9 +18,16 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
-from chitieu.batch.memory import limit_memory, out_of_memory
+from chitieu.batch.memory import NOT_ENFORCED, limit_memory, out_of_memory
+from chitieu.batch.session import log_files, log_to_files
 from chitieu.schemas import Document
 
+
+# A worker's first message: its libraries are loaded and its memory limit set. A file's --timeout clock starts
+# then, not when the file was handed over: a worker's start takes 2 s on an idle machine, several on a busy one,
+# more when spawned (a fresh interpreter imports everything), and is not the file's doing.
+READY = "ready"
+STARTUP_LIMIT = 300.0  # seconds a worker may take to send READY before it is taken for stuck
 
 
 @dataclass
@@ -26,12 +38,16 @@ class Task:
     doc_id: str
 
 
-def _worker_main(conn: Connection, settings, memory_mb: Optional[int], supervisor: int) -> None:
-    """Convert the files sent over conn, one at a time, and send each Document back."""
+def _worker_main(conn: Connection, settings, memory_mb: Optional[int], supervisor: int,
+                 logs: tuple[str, ...] = ()) -> None:
+    """Convert the files sent over conn, one at a time, and send each Document back. logs: the supervisor's
+    library log files, for a spawned worker (a forked one inherited them)."""
+    _leave_stopping_to_the_supervisor(supervisor)
+    log_to_files(logs)
     from chitieu import pipeline
 
-    _leave_stopping_to_the_supervisor(supervisor)
     base_mb = limit_memory(memory_mb)  # batch/memory.py: --max-memory on top of the program's own memory
+    conn.send(READY)
     while True:
         try:
             task = conn.recv()
@@ -41,6 +57,8 @@ def _worker_main(conn: Connection, settings, memory_mb: Optional[int], superviso
             return
         try:
             doc = out_of_memory(pipeline.process_file(task.path, task.source, settings), memory_mb, base_mb)
+            if memory_mb and base_mb is None:
+                doc.warnings.append(NOT_ENFORCED)  # the supervisor keeps it on the run's first document only
         except MemoryError:
             doc = _failed(task, "out-of-memory",
                           f"the file needed more than {memory_mb} MB of memory; raise --max-memory or split it")
@@ -57,10 +75,14 @@ def _leave_stopping_to_the_supervisor(supervisor: int) -> None:
     """Ctrl-C and a closed terminal (SIGHUP) reach the whole process group: the supervisor stops the workers (it
     knows which file each holds), so workers ignore them. SIGTERM keeps its default, so that terminate() (and
     multiprocessing's own cleanup at exit) still ends a worker. Workers die with the supervisor even when it is
-    killed with -9 (Linux: PR_SET_PDEATHSIG), so that none is ever orphaned."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    killed with -9 (Linux: PR_SET_PDEATHSIG), so that none is ever orphaned. Windows has no SIGHUP, and Ctrl-C
+    and Ctrl-Break reach every process of the console, so workers ignore SIGBREAK too."""
+    for name in ("SIGINT", "SIGHUP", "SIGBREAK"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # forked: the supervisor's Python handler would run here too
+    if not sys.platform.startswith("linux"):
+        return  # elsewhere the supervisor's cleanup and the pipe's EOF end the worker
     try:
         import ctypes
         libc = ctypes.CDLL(None, use_errno=True)
@@ -68,7 +90,7 @@ def _leave_stopping_to_the_supervisor(supervisor: int) -> None:
         if os.getppid() != supervisor:  # the supervisor died before prctl took effect
             os._exit(0)
     except (OSError, AttributeError):
-        pass  # not Linux: the supervisor's cleanup and the pipe's EOF still end the worker
+        pass  # a libc without prctl: the pipe's EOF still ends the worker
 
 
 def _failed(task: Task, code: str, reason: str) -> Document:
@@ -78,16 +100,38 @@ def _failed(task: Task, code: str, reason: str) -> Document:
 class _Worker:
     def __init__(self, ctx, settings, memory_mb):
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, settings, memory_mb, os.getpid()),
+        logs = () if ctx.get_start_method() == "fork" else log_files()  # forked: the handlers came along
+        self.proc = ctx.Process(target=_worker_main, args=(child, settings, memory_mb, os.getpid(), logs),
                                 daemon=True)
         self.proc.start()
         child.close()
         self.task: Optional[Task] = None
         self.started = 0.0
+        self.born = time.monotonic()
+        self.ready_at: Optional[float] = None
 
     def give(self, task: Task) -> None:
         self.task, self.started = task, time.monotonic()
         self.conn.send(task)
+
+    def receive(self):
+        """READY, a Document, or None when the pipe broke (the worker died)."""
+        try:
+            return self.conn.recv()
+        except (EOFError, OSError):
+            return None
+
+    def overdue(self, now: float, timeout: Optional[float]) -> Optional[str]:
+        """Why the current file is stopped for time, or None: past --timeout since the worker was ready, or the
+        worker never ready."""
+        if self.ready_at is None:
+            if now - self.born > STARTUP_LIMIT:
+                return (f"its worker process did not start within {STARTUP_LIMIT:g} s and was stopped; "
+                        "check that the machine is not out of memory")
+            return None
+        if timeout and now - max(self.started, self.ready_at) > timeout:
+            return f"took longer than {timeout:g} s and was stopped; raise --timeout for very large files"
+        return None
 
     def stop(self) -> None:
         if self.proc.is_alive():
@@ -99,8 +143,9 @@ class _Worker:
 def run_isolated(tasks: Iterable[Task], settings, workers: int, timeout: Optional[float],
                  memory_mb: Optional[int]) -> Iterator[tuple[Task, Document]]:
     """Yield (task, Document) per task, in completion order; failures of any kind become failed Documents."""
-    ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
+    ctx = mp.get_context(start_method())
     pending = list(tasks)
+    noted = False  # memory.NOT_ENFORCED is said once per run, on the first document that carries it
     pending.reverse()
     pool = [_Worker(ctx, settings, memory_mb) for _ in range(max(1, min(workers, len(pending))))]
     try:
@@ -116,12 +161,16 @@ def run_isolated(tasks: Iterable[Task], settings, workers: int, timeout: Optiona
                     continue
                 task = w.task
                 if w.conn in ready:
-                    try:
-                        doc = w.conn.recv()
-                    except (EOFError, OSError):
-                        doc = None
+                    doc = w.receive()
+                    if doc == READY:
+                        w.ready_at = now
+                        continue
                     if doc is not None:
                         w.task = None
+                        if NOT_ENFORCED in doc.warnings:
+                            if noted:
+                                doc.warnings.remove(NOT_ENFORCED)
+                            noted = True
                         yield task, doc
                         continue
                 if w.proc.sentinel in ready or not w.proc.is_alive():
@@ -131,11 +180,10 @@ def run_isolated(tasks: Iterable[Task], settings, workers: int, timeout: Optiona
                     pool[i] = _Worker(ctx, settings, memory_mb)
                     yield task, _failed(task, "crashed", f"the worker converting this file died ({why}); "
                                   "the file may be damaged or too large")
-                elif timeout and now - w.started > timeout:
+                elif why := w.overdue(now, timeout):
                     w.stop()
                     pool[i] = _Worker(ctx, settings, memory_mb)
-                    yield task, _failed(task, "timeout", f"took longer than {timeout:g} s and was stopped; "
-                                  "raise --timeout for very large files")
+                    yield task, _failed(task, "timeout", why)
     finally:
         for w in pool:
             try:
@@ -143,6 +191,12 @@ def run_isolated(tasks: Iterable[Task], settings, workers: int, timeout: Optiona
             except (OSError, ValueError):
                 pass
             w.stop()
+
+
+def start_method() -> str:
+    """fork where the system has it: a worker starts at once with everything loaded. spawn elsewhere (Windows):
+    a fresh interpreter that imports what it needs."""
+    return "fork" if hasattr(os, "fork") else "spawn"
 
 
 def run_in_process(tasks: Iterable[Task], settings, convert: Callable) -> Iterator[tuple[Task, Document]]:
