@@ -18,6 +18,9 @@ from chitieu.schemas.model import FLAT_FIELDS, INTEGER_FIELDS, NUMERIC_FIELDS, D
 
 NUMBERS = NUMERIC_FIELDS
 INTEGERS = INTEGER_FIELDS
+# pandas' string dtype kept in Python storage: with pyarrow installed (the parquet extra) pandas would store it in
+# Arrow, whose comparisons with <NA> cannot be combined with & (frame["a"].str.startswith(…) & (frame["b"] == …)).
+TEXT = "string[python]"
 
 
 @dataclass
@@ -96,7 +99,7 @@ def _cells_frame(rows: list[dict], columns=None):
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("Float64")
     frame["merged"] = frame["merged"].astype("boolean")
     for col in ("doc_id", "source", "stt", "kind", "column", "text"):
-        frame[col] = frame[col].astype("string")
+        frame[col] = frame[col].astype(TEXT)
     return frame
 
 
@@ -108,7 +111,7 @@ def _frame(rows: list[dict]):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("Int64" if col in INTEGERS else "Float64")
     for col in FLAT_FIELDS:
         if col not in NUMBERS and col != "warnings":
-            frame[col] = frame[col].astype("string")
+            frame[col] = frame[col].astype(TEXT)
     return frame
 
 

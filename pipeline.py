@@ -3,17 +3,19 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import sqlite3
 import stat
 import time
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Iterator, Optional, Sequence, Union
 
 from chitieu.batch import Manifest, Task, run_in_process, run_isolated, run_key
+from chitieu.batch.manifest import StoredDocuments
 from chitieu.batch.inputs import PageGroup, collect_inputs
 from chitieu.errors import ChitieuError, InputError, MissingDependency, OutputNotWritable
 from chitieu.extract import extract_pages
@@ -21,13 +23,14 @@ from chitieu.extract.read import extract_page_images
 from chitieu.normalize import repair_pages
 from chitieu.normalize.repair import unrestore_records
 from chitieu.normalize.lexicon import match_records
-from chitieu.output import write_outputs
-from chitieu.output.excel import write_xlsx
+from chitieu.output.atomic import write_atomic
+from chitieu.output.parts import PartStore, RunOutputs, part_name, render
 from chitieu.output.review import write_review
 from chitieu.output.sqlite import write_database
 from chitieu.parse import parse_document
 from chitieu.parse.header import use_vocabulary
 from chitieu.schemas import Document, validate_record
+from chitieu.schemas.serialize import dump_document
 
 
 @dataclass
@@ -65,15 +68,34 @@ def _user_lexicon(paths: tuple):
 
 @dataclass
 class RunResult:
-    documents: list[Document] = field(default_factory=list)
+    # in input order; read from DIR/.chitieu/done one at a time when asked for (a batch holds none of them)
+    documents: Sequence[Document] = field(default_factory=list)
     skipped: list[dict] = field(default_factory=list)
     report: dict = field(default_factory=dict)
     seconds: float = 0.0
     resumed: int = 0   # documents a previous run had finished (taken from DIR/.chitieu/done)
+    duplicates: list[dict] = field(default_factory=list)  # inputs with the bytes of an earlier one
+    briefs: list[dict] = field(default_factory=list)      # per document: status, counts (output/parts.brief)
 
     @property
     def failed(self) -> list[Document]:
+        if self.briefs:
+            return [self.documents[i] for i, b in enumerate(self.briefs) if b["status"] == "failed"]
         return [d for d in self.documents if d.status == "failed"]
+
+
+@dataclass
+class _Slot:
+    """One input of a run, as it goes: what is known of it without holding its Document."""
+
+    source: str
+    doc_id: Optional[str] = None
+    part: Optional[str] = None            # the name of its rendered part (output/parts.py)
+    brief: Optional[dict] = None
+    fresh: bool = False                   # rendered in this run (its table files are rewritten)
+    held: Optional[Document] = None       # a failure the cache does not keep (retried next run): kept here
+    duplicate_of: Optional[str] = None    # the source of an earlier input with the same bytes
+    files: Optional[list[str]] = None     # the page files of a group of page images
 
 
 # An input: a file, or the page images of one document (batch/inputs.py)
@@ -89,6 +111,10 @@ def collect(inputs: Iterable[Path], settings: Optional[RunSettings] = None,
 
 def doc_id_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:16]
+
+
+# The doc_id of an empty file.
+EMPTY_ID = hashlib.sha256(b"").hexdigest()[:16]
 
 
 def group_id(page_ids: Iterable[str]) -> str:
@@ -210,7 +236,8 @@ def _page_images(group: PageGroup) -> Iterator[tuple[str, Path, bytes]]:
 
 def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] = None,
         progress=None) -> RunResult:
-    """Convert every input into records and write the output files into out_dir."""
+    """Convert every input into records and write the output files into out_dir. Each finished document is
+    stored and rendered into its part as it arrives, then dropped: the run holds one document at a time."""
     settings = settings or RunSettings()
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -222,11 +249,18 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
     result = RunResult(skipped=skipped)
     options = f"ocr={settings.ocr};layout={settings.layout};headers={len(settings.headers)}"
     manifest = Manifest(out_dir, run_key(settings.lexicons + settings.headers, options))
-    docs = _convert(files, settings, manifest, result, progress)
-    result.documents = [d for d in docs if d is not None]
+    parts = PartStore(out_dir)
+    slots = _convert(files, settings, manifest, parts, result, progress)
+    docs = [s for s in slots if s.part]
+    result.documents = StoredDocuments(manifest, [(s.brief["doc_id"], s.source) for s in docs],
+                                       {i: s.held for i, s in enumerate(docs) if s.held is not None})
+    result.briefs = [s.brief for s in docs]
+    result.duplicates = [{"source": s.source, "duplicate_of": s.duplicate_of, "doc_id": s.doc_id}
+                         for s in slots if s.duplicate_of]
     result.seconds = time.perf_counter() - started
-    pages = {source: list(item.names) for item, source in files if isinstance(item, PageGroup)}
-    _write_results(out_dir, result, manifest, settings, pages)
+    _write_results(out_dir, result, slots, manifest, parts, settings)
+    if progress:
+        progress.notes(result.report)
     return result
 
 
@@ -238,46 +272,86 @@ def _check_writable(out_dir: Path) -> None:
         probe.unlink()
 
 
-def _convert(files: list[tuple[Input, str]], settings: RunSettings, manifest: Manifest, result: RunResult,
-             progress) -> list[Optional[Document]]:
-    """The Document of every input, in input order: from the resume cache, or converted now."""
-    docs: list[Optional[Document]] = [None] * len(files)
+def _convert(files: list[tuple[Input, str]], settings: RunSettings, manifest: Manifest, parts: PartStore,
+             result: RunResult, progress) -> list[_Slot]:
+    """Every input's slot, in input order: its part from the resume cache, or converted now and rendered."""
+    slots = [_Slot(source, files=list(item.names) if isinstance(item, PageGroup) else None)
+             for item, source in files]
     if progress:
         progress.start(len(files))
-    tasks = _resume(files, settings, manifest, docs, result, progress)
+    tasks = _resume(files, settings, manifest, parts, slots, result, progress)
     results = _executor(tasks, settings)
-    done = result.resumed
+    done = len(files) - len(tasks)
     try:
         for task, doc in results:
-            docs[task.index] = doc
             with _writing(f"the resume cache in {manifest.dir}"):
-                manifest.save(doc)  # before anything else: a kill after this line loses nothing of this file
+                stored = manifest.save(doc)  # before anything else: a kill after this line loses nothing of this file
+                _render(parts, slots[task.index], doc, stored)
             done += 1
             if progress:
-                progress.document(doc, done, len(files))
+                progress.document(slots[task.index].brief, done, len(files))
     finally:
         # a stop (Ctrl-C, SIGTERM, a full disk) ends the worker processes now, not whenever the generator is
         # collected: the exception's traceback keeps it alive until the process exits
         getattr(results, "close", lambda: None)()
         if progress:
             progress.close()
-    return docs
+    return slots
 
 
-def _resume(files, settings: RunSettings, manifest: Manifest, docs: list, result: RunResult, progress) -> list[Task]:
-    """Fill docs with what an earlier run finished; return the tasks left to convert."""
+def _render(parts: PartStore, slot: _Slot, doc: Document, stored: Optional[bytes]) -> None:
+    """Render a document into its part and let it go; a failure the cache does not keep stays in the slot."""
+    slot.doc_id = doc.doc_id
+    slot.part = part_name(doc.doc_id, stored if stored is not None else dump_document(doc), slot.source)
+    part = render(doc)
+    parts.save(slot.part, part)
+    slot.brief, slot.fresh = part["brief"], True
+    if stored is None:
+        slot.held = doc
+
+
+def _resume(files, settings: RunSettings, manifest: Manifest, parts: PartStore, slots: list[_Slot],
+            result: RunResult, progress) -> list[Task]:
+    """Fill the slots of what an earlier run finished, and of inputs whose bytes an earlier input of this run
+    has (duplicates: converted once); return the tasks left to convert."""
     tasks: list[Task] = []
+    first: dict[str, _Slot] = {}
+    done = 0
     for i, (path, source) in enumerate(files):
-        doc_id = input_id(path)
-        cached = manifest.load(doc_id, source) if doc_id and not settings.force else None
-        if cached is None:
-            tasks.append(Task(i, path, source, doc_id or "0" * 16))
+        slot = slots[i]
+        slot.doc_id = input_id(path)
+        if slot.doc_id in first:
+            slot.duplicate_of = first[slot.doc_id].source
+        elif slot.doc_id not in (None, EMPTY_ID):  # empty files are no document: each fails on its own
+            first[slot.doc_id] = slot
+        if slot.duplicate_of is None and not (slot.doc_id and not settings.force and _reuse(manifest, parts, slot)):
+            tasks.append(Task(i, path, source, slot.doc_id or "0" * 16))
             continue
-        docs[i] = cached
-        result.resumed += 1
+        result.resumed += slot.duplicate_of is None
+        done += 1
         if progress:
-            progress.document(cached, result.resumed, len(files), resumed=True)
+            progress.document(slot.brief or {"source": source, "duplicate_of": slot.duplicate_of}, done,
+                              len(files), resumed=True)
     return tasks
+
+
+def _reuse(manifest: Manifest, parts: PartStore, slot: _Slot) -> bool:
+    """Whether an earlier run finished this input: its part as it is, or rendered again from the cache (a
+    renamed file, a new version of the writers). Only the part is read, never the document, when both are."""
+    with _writing(f"the resume cache in {manifest.dir}"):
+        stored = manifest.stored(slot.doc_id)
+        if stored is None:
+            return False
+        name = part_name(slot.doc_id, stored, slot.source)
+        part = parts.load(name)
+        if part is not None:
+            slot.part, slot.brief = name, part["brief"]
+            return True
+        doc = manifest.load(slot.doc_id, slot.source, stored)
+        if doc is None:
+            return False
+        _render(parts, slot, doc, stored)
+        return True
 
 
 def _executor(tasks: list[Task], settings: RunSettings):
@@ -289,27 +363,119 @@ def _executor(tasks: list[Task], settings: RunSettings):
     return run_in_process(tasks, settings, process_file)
 
 
-def _write_results(out_dir: Path, result: RunResult, manifest: Manifest, settings: RunSettings,
-                   pages: dict[str, list[str]]) -> None:
-    """manifest.json, the files, the workbook, the review page and the database. pages: the page files of each
-    document made of page images, by source."""
-    docs = result.documents
-    with _writing(f"the results in {out_dir}"):
-        manifest.write_index(out_dir, [_manifest_entry(d, pages.get(d.source)) for d in docs])
-        result.report = write_outputs(out_dir, docs, result.seconds, result.skipped)
-        if settings.xlsx:
-            write_xlsx(out_dir / "records.xlsx", docs)
-        if settings.review:
-            write_review(out_dir, docs, result.seconds)
+def _write_results(out_dir: Path, result: RunResult, slots: list[_Slot], manifest: Manifest, parts: PartStore,
+                   settings: RunSettings) -> None:
+    """manifest.json, the files, the workbook, the review page and the database, from the parts one at a time.
+    A run that would write exactly what is there already (nothing new, changed, renamed or removed) writes
+    nothing; the database takes only the documents it does not hold as they are now."""
+    docs = [s for s in slots if s.part]
     db = settings.db or out_dir / "chitieu.sqlite"
+    state = _OutputState(out_dir, settings, db, slots, result.skipped)
+    if state.unchanged():
+        result.report = state.report()
+        result.report["summary"]["seconds"] = round(result.seconds, 3)  # this run's, for the closing line
+    else:
+        with _writing(f"the results in {out_dir}"):
+            manifest.write_index(out_dir, [_manifest_entry(s) for s in slots])
+            outputs = RunOutputs(out_dir, xlsx=settings.xlsx)
+            try:
+                for slot in docs:
+                    outputs.add(_part(parts, manifest, slot), fresh=slot.fresh)
+                result.report = outputs.close(result.seconds, result.skipped, result.duplicates)
+            except BaseException:
+                outputs.abort()
+                raise
+            if settings.review:
+                write_review(out_dir, result.documents, result.seconds)
+            parts.prune({s.part for s in docs})
+    _ingest(db, out_dir, docs, result.documents)
+    with _writing(f"the results in {out_dir}"):
+        state.save()
+
+
+def _part(parts: PartStore, manifest: Manifest, slot: _Slot) -> dict:
+    """A slot's part, rendered again from the resume cache if it went missing since it was made."""
+    part = parts.load(slot.part)
+    if part is None:
+        doc = slot.held or manifest.load(slot.brief["doc_id"], slot.source)
+        if doc is None:
+            raise OSError(f"the finished document of {slot.source} went missing from {manifest.dir}")
+        part = render(doc)
+    return part
+
+
+class _OutputState:
+    """DIR/.chitieu/outputs.json: what the files of the last run were written from (every part in order, the
+    duplicates, the skipped files and the options that choose files), to tell a run that has nothing new."""
+
+    def __init__(self, out_dir: Path, settings: RunSettings, db: Path, slots: list[_Slot], skipped: list[dict]):
+        from chitieu.output import parquet
+        self.path = out_dir / ".chitieu" / "outputs.json"
+        self.out_dir = out_dir
+        self.files = ["records.csv", "records.json", "cells.csv", "documents.json", "report.json", "manifest.json"]
+        self.files += ["records.xlsx"] if settings.xlsx else []
+        self.files += ["review.html"] if settings.review else []
+        self.files += ["records.parquet", "cells.parquet"] if parquet.available() else []
+        what = json.dumps([[s.part or s.source, s.duplicate_of] for s in slots] + [skipped, self.files],
+                          ensure_ascii=False, default=str)
+        self.key = hashlib.sha256(what.encode("utf-8", errors="backslashreplace")).hexdigest()
+        self.force = settings.force
+
+    def unchanged(self) -> bool:
+        try:
+            before = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return False
+        return (not self.force and isinstance(before, dict) and before.get("key") == self.key
+                and all((self.out_dir / f).is_file() for f in self.files))
+
+    def report(self) -> dict:
+        return json.loads((self.out_dir / "report.json").read_text(encoding="utf-8"))
+
+    def save(self) -> None:
+        write_atomic(self.path, json.dumps({"key": self.key}) + "\n")
+
+
+def _ingest(db: Path, out_dir: Path, docs: list[_Slot], documents) -> None:
+    """Add to the database the documents it does not hold as they are now (new, changed or renamed), read one
+    at a time. DIR/.chitieu/ingested.json remembers which part of each document went in, written after the
+    database's commit: a kill in between only makes the next run ingest those documents again."""
+    ledger_path = out_dir / ".chitieu" / "ingested.json"
+    where = str(Path(db).resolve())
+    try:
+        ledger = json.loads(ledger_path.read_text(encoding="utf-8"))
+        ingested = ledger["parts"] if ledger.get("db") == where else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        ingested = {}
+    held = _doc_ids_in(db)
+    todo = [i for i, s in enumerate(docs)
+            if s.held is not None or ingested.get(s.brief["doc_id"]) != s.part or s.brief["doc_id"] not in held]
     with _writing(f"the database {db}"):
-        write_database(db, docs)
+        if todo or not Path(db).exists():
+            write_database(db, (documents[i] for i in todo))
+        ingested.update({s.brief["doc_id"]: s.part for s in docs if s.held is None})
+        write_atomic(ledger_path, json.dumps({"db": where, "parts": ingested}) + "\n")
 
 
-def _manifest_entry(doc: Document, page_files: Optional[list[str]]) -> dict:
-    entry = {"source": doc.source, "doc_id": doc.doc_id, "status": doc.status, "records": len(doc.records)}
-    if page_files:
-        entry["files"] = page_files
+def _doc_ids_in(db: Path) -> set:
+    """The documents a database holds (none when it is missing or not readable as one: writing says why)."""
+    if not Path(db).is_file():
+        return set()
+    try:
+        with closing(sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True)) as conn:
+            return {row[0] for row in conn.execute("SELECT doc_id FROM documents")}
+    except sqlite3.Error:
+        return set()
+
+
+def _manifest_entry(slot: _Slot) -> dict:
+    if slot.duplicate_of:
+        return {"source": slot.source, "doc_id": slot.doc_id, "status": "duplicate", "records": 0,
+                "duplicate_of": slot.duplicate_of}
+    b = slot.brief
+    entry = {"source": slot.source, "doc_id": b["doc_id"], "status": b["status"], "records": b["records"]}
+    if slot.files:
+        entry["files"] = slot.files
     return entry
 
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Optional
 
 from chitieu.output.atomic import write_atomic
@@ -19,6 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 # Everything whose change can change a record: the stages' code and their shipped data.
 STAGES = ("extract", "normalize", "parse", "schemas", "pipeline.py")
 CACHE_DIR = ".chitieu/done"
+# Failures that are not the file's own doing: not kept, so the next run tries the file again.
+RETRIED = ("timeout", "crashed", "out-of-memory", "internal-error")
 
 
 @lru_cache(maxsize=1)
@@ -54,12 +57,23 @@ class Manifest:
     def _path(self, doc_id: str) -> Path:
         return self.dir / f"{doc_id}-{self.key}.json"
 
-    def load(self, doc_id: str, source: str) -> Optional[Document]:
-        """The finished Document of this content, or None when it must be converted (again)."""
-        # JSON into the known dataclasses only: the folder may be shared, and a planted file must not run code
+    def stored(self, doc_id: str) -> Optional[bytes]:
+        """The stored bytes of this content's finished document, unread (None when there are none)."""
         try:
-            doc = load_document(self._path(doc_id).read_bytes())
-        except (OSError, SerializeError, TypeError, ValueError):
+            return self._path(doc_id).read_bytes()
+        except OSError:
+            return None
+
+    def load(self, doc_id: str, source: str, stored: Optional[bytes] = None) -> Optional[Document]:
+        """The finished Document of this content (from its stored bytes when given), or None when it must be
+        converted (again)."""
+        # JSON into the known dataclasses only: the folder may be shared, and a planted file must not run code
+        data = self.stored(doc_id) if stored is None else stored
+        if data is None:
+            return None
+        try:
+            doc = load_document(data)
+        except (SerializeError, TypeError, ValueError):
             return None
         if doc.doc_id != doc_id:
             return None
@@ -68,12 +82,15 @@ class Manifest:
             rec.source = source
         return doc
 
-    def save(self, doc: Document) -> None:
-        """Keep a finished document (atomically: a kill leaves it whole or absent)."""
-        if doc.status == "failed" and doc.error_code in ("timeout", "crashed", "out-of-memory", "internal-error"):
-            return  # worth another try on the next run
+    def save(self, doc: Document) -> Optional[bytes]:
+        """Keep a finished document (atomically: a kill leaves it whole or absent); return the bytes kept, or
+        None for a failure worth another try on the next run."""
+        if doc.status == "failed" and doc.error_code in RETRIED:
+            return None
+        data = dump_document(doc)
         self.dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(self._path(doc.doc_id), dump_document(doc))
+        write_atomic(self._path(doc.doc_id), data)
+        return data
 
     def write_index(self, out_dir: Path, entries: list[dict]) -> None:
         """DIR/manifest.json: the run key and every input with its content hash and outcome."""
@@ -81,3 +98,30 @@ class Manifest:
             {"schema_version": SCHEMA_VERSION, "pipeline_version": pipeline_version(), "run_key": self.key,
              "files": entries},
             ensure_ascii=False, indent=1) + "\n")
+
+
+class StoredDocuments(Sequence):
+    """A run's documents in input order, each read from the resume cache when it is asked for and not kept:
+    a batch's result costs the memory of one document, however many it has. A document the cache does not keep
+    (a timeout, a crash) is held as it is, small as a failure is."""
+
+    def __init__(self, manifest: Manifest, entries: list[tuple[str, str]], held: dict[int, Document]):
+        self.manifest = manifest
+        self.entries = entries   # (doc_id, source) per document
+        self.held = held         # position → Document kept in memory
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if i in self.held:
+            return self.held[i]
+        doc_id, source = self.entries[i]
+        doc = self.manifest.load(doc_id, source)
+        if doc is None:  # removed from under the run: say so rather than give another document
+            raise OSError(f"the finished document of {source} is missing from {self.manifest.dir}")
+        return doc

@@ -6,6 +6,7 @@ import sys
 import time
 
 from chitieu.output.controls import printable_name
+from chitieu.output.parts import brief
 from chitieu.schemas import Document
 
 
@@ -34,17 +35,26 @@ class Progress:
         self._bar.start()
         self._task = self._bar.add_task("files", total=total, pages=0, rate="")
 
-    def document(self, doc: Document, done: int, total: int, resumed: bool = False) -> None:
-        self.pages += len(doc.pages)
-        line = printable_name(self._line(doc, done, total, resumed))  # no ESC or newline reaches the terminal
+    def document(self, doc, done: int, total: int, resumed: bool = False) -> None:
+        """One finished input: a Document, or its brief (output/parts.brief: source, status, error, pages,
+        records, unparsed; or source and duplicate_of for an input with the bytes of an earlier one)."""
+        b = brief(doc) if isinstance(doc, Document) else doc
+        self.pages += b.get("pages", 0)
+        line = printable_name(self._line(b, done, total, resumed))  # no ESC or newline reaches the terminal
+        failed = b.get("status") == "failed"
         if self._bar is not None:
-            if doc.status == "failed":
+            if failed:
                 self._bar.console.print(line, markup=False, highlight=False)
             elapsed = max(time.monotonic() - self.started, 1e-6)
             self._bar.update(self._task, completed=done, pages=self.pages,
                              rate=f"{done / elapsed:.1f} files/s, {self.pages / elapsed:.1f} pages/s")
-        elif doc.status == "failed" or not self.quiet:
+        elif failed or not self.quiet:
             print(line, file=self.stream, flush=True)
+
+    def notes(self, report: dict) -> None:
+        """The report's notes (an output not written, a workbook split), one line each, after the files."""
+        for n in report.get("notes", []):
+            print(printable_name(f"note: {n}"), file=self.stream, flush=True)
 
     def close(self) -> None:
         if self._bar is not None:
@@ -52,12 +62,14 @@ class Progress:
             self._bar = None
 
     @staticmethod
-    def _line(doc: Document, done: int, total: int, resumed: bool) -> str:
-        if doc.status == "failed":
-            return f"[{done}/{total}] FAILED {doc.source}: {doc.error.splitlines()[0] if doc.error else ''}"
-        extra = f", {len(doc.unparsed)} unparsed lines" if doc.unparsed else ""
+    def _line(b: dict, done: int, total: int, resumed: bool) -> str:
+        if b.get("duplicate_of"):
+            return f"[{done}/{total}] same   {b['source']}: the same bytes as {b['duplicate_of']}, written once"
+        if b["status"] == "failed":
+            return f"[{done}/{total}] FAILED {b['source']}: {b['error'].splitlines()[0] if b['error'] else ''}"
+        extra = f", {b['unparsed']} unparsed lines" if b["unparsed"] else ""
         how = "done before" if resumed else "ok"
-        return f"[{done}/{total}] {how:6s} {doc.source}: {len(doc.records)} records, {len(doc.pages)} page(s){extra}"
+        return f"[{done}/{total}] {how:6s} {b['source']}: {b['records']} records, {b['pages']} page(s){extra}"
 
 
 # What the terminal calls each kind of skipped file (batch.inputs.SkipCode), in a count line.
@@ -96,7 +108,10 @@ def summary_table(summary: dict, resumed: int, out_dir, stream=None) -> None:
         Console(file=stream).print(table)
         return
     again = f" ({resumed} finished by an earlier run)" if resumed else ""
+    same = f", {summary['duplicates']} duplicates" if summary.get("duplicates") else ""
     print(printable_name(
         f"{summary['documents']} documents: {summary['ok']} ok, {summary['failed']} failed, "
-        f"{summary['skipped']} skipped{again}; {summary['records']} records from {summary['pages']} pages "
+        f"{summary['skipped']} skipped{same}{again}; {summary['records']} records from {summary['pages']} pages "
         f"in {summary['seconds']:.1f} s → {out_dir}"), file=stream)
+
+

@@ -1,13 +1,12 @@
-"""The four files of a run, rebuilt from the documents each time."""
+"""The files of a run: records.csv, records.json, cells.csv, tables/, documents.json and report.json, as the
+lines and entries each document gives (output/parts.py puts them together, one document at a time)."""
 from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from pathlib import Path
 
-from chitieu.output.atomic import write_atomic
 from chitieu.output.controls import escape_controls
 from chitieu.schemas.model import FLAT_FIELDS, Document
 
@@ -51,16 +50,22 @@ def _csv_cell(value) -> str:
     return neutralise(str(value))
 
 
+def _csv_lines(rows) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue()
+
+
+def record_csv_rows(doc: Document | None) -> str:
+    """records.csv's lines of one document; of None, the header line."""
+    if doc is None:
+        return _csv_lines([FLAT_FIELDS])
+    return _csv_lines([_csv_cell(d[f]) for f in FLAT_FIELDS] for d in (rec.to_dict() for rec in doc.records))
+
+
 def records_csv(documents: list[Document]) -> str:
     """UTF-8 CSV text (the BOM is added on write, so Excel opens Vietnamese intact)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(FLAT_FIELDS)
-    for doc in documents:
-        for rec in doc.records:
-            d = rec.to_dict()
-            writer.writerow([_csv_cell(d[f]) for f in FLAT_FIELDS])
-    return buf.getvalue()
+    return record_csv_rows(None) + "".join(record_csv_rows(doc) for doc in documents)
 
 
 # The columns of cells.csv and of the cells table: one line per cell of every table row.
@@ -78,13 +83,15 @@ def cell_rows(documents: list[Document]):
                        "column": cell.column, "text": cell.text, "value": cell.value, "merged": cell.merged}
 
 
+def cell_csv_rows(doc: Document | None) -> str:
+    """cells.csv's lines of one document; of None, the header line."""
+    if doc is None:
+        return _csv_lines([CELL_FIELDS])
+    return _csv_lines([_csv_cell(row[f]) for f in CELL_FIELDS] for row in cell_rows([doc]))
+
+
 def cells_csv(documents: list[Document]) -> str:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CELL_FIELDS)
-    for row in cell_rows(documents):
-        writer.writerow([_csv_cell(row[f]) for f in CELL_FIELDS])
-    return buf.getvalue()
+    return cell_csv_rows(None) + "".join(cell_csv_rows(doc) for doc in documents)
 
 
 def table_csv(doc: Document, index: int) -> str:
@@ -108,66 +115,76 @@ def table_file_name(doc: Document, index: int) -> str:
     return f"{stem}-{doc.doc_id[:8]}-table{index:02d}.csv"
 
 
-def write_tables(out_dir: Path, documents: list[Document]) -> list[str]:
-    """DIR/tables/: one CSV per table; files of earlier runs that no document gives now are removed."""
-    folder = Path(out_dir) / "tables"
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for doc in documents:
-        for table in doc.tables:
-            name = table_file_name(doc, table.index)
-            write_atomic(folder / name, "\ufeff" + table_csv(doc, table.index))
-            written.append(name)
-    for old in folder.glob("*-table[0-9][0-9].csv"):
-        if old.name not in written:
-            old.unlink()
-    return written
-
-
-def _json(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
-
-
 # The layout version of documents.json, report.json and manifest.json (schemas/<name>.schema.json): raised when a
 # field changes meaning or goes away, so that a reader can tell which layout it holds.
 SCHEMA_VERSION = 1
 
 
-def build_report(documents: list[Document], seconds: float, skipped: list[dict]) -> dict:
-    failed = [d for d in documents if d.status == "failed"]
-    # pages read as nothing: no usable text layer under --ocr never, and pages blank to the eye
-    no_text = [{"source": d.source, "page": p.number, "reason": p.reason}
-               for d in documents for p in d.pages if p.path in ("no-text", "blank")]
+def document_entry(doc: Document) -> dict:
+    """The documents.json entry of a document."""
+    return {"schema_version": SCHEMA_VERSION, **doc.summary()}
+
+
+def document_facts(doc: Document) -> dict:
+    """What report.json needs of one document."""
     return {
-        "schema_version": SCHEMA_VERSION,
-        "summary": {
-            "documents": len(documents),
-            "ok": len(documents) - len(failed),
-            "failed": len(failed),
-            "skipped": len(skipped),
-            "records": sum(len(d.records) for d in documents),
-            "pages": sum(len(d.pages) for d in documents),
-            "unparsed_lines": sum(len(d.unparsed) for d in documents),
-            "seconds": round(seconds, 3),
-        },
-        "failures": [{"source": d.source, "code": d.error_code, "error": d.error} for d in failed],
-        "skipped": skipped,
-        "pages_without_text": no_text,
-        "warnings": [{"source": d.source, "warning": w} for d in documents for w in d.warnings],
+        "ok": doc.status != "failed",
+        "records": len(doc.records),
+        "pages": len(doc.pages),
+        "unparsed_lines": len(doc.unparsed),
+        "failure": ({"source": doc.source, "code": doc.error_code, "error": doc.error}
+                    if doc.status == "failed" else None),
+        # pages read as nothing: no usable text layer under --ocr never, and pages blank to the eye
+        "no_text": [{"source": doc.source, "page": p.number, "reason": p.reason}
+                    for p in doc.pages if p.path in ("no-text", "blank")],
+        "warnings": [{"source": doc.source, "warning": w} for w in doc.warnings],
     }
 
 
-def write_outputs(out_dir: Path, documents: list[Document], seconds: float,
-                  skipped: list[dict] | None = None) -> dict:
-    """Write records.csv, records.json, cells.csv, tables/*.csv, documents.json and report.json into out_dir;
-    return the report."""
-    out_dir = Path(out_dir)
-    report = build_report(documents, seconds, skipped or [])
-    write_atomic(out_dir / "records.csv", "\ufeff" + records_csv(documents))
-    write_atomic(out_dir / "records.json", _json([r.to_dict() for d in documents for r in d.records]))
-    write_atomic(out_dir / "cells.csv", "\ufeff" + cells_csv(documents))
-    write_tables(out_dir, documents)
-    write_atomic(out_dir / "documents.json",
-                 _json([{"schema_version": SCHEMA_VERSION, **d.summary()} for d in documents]))
-    write_atomic(out_dir / "report.json", _json(report))
+def report_from_facts(facts: list[dict], seconds: float, skipped: list[dict], duplicates: list[dict] | None = None,
+                      notes: list[str] | None = None) -> dict:
+    """report.json from the facts of each document (document_facts), in input order. duplicates: inputs whose
+    bytes are those of an earlier input ({source, duplicate_of, doc_id}), converted and written once."""
+    report = {
+        "schema_version": SCHEMA_VERSION,
+        "summary": {
+            "documents": len(facts),
+            "ok": sum(f["ok"] for f in facts),
+            "failed": sum(not f["ok"] for f in facts),
+            "skipped": len(skipped),
+            "duplicates": len(duplicates or []),
+            "records": sum(f["records"] for f in facts),
+            "pages": sum(f["pages"] for f in facts),
+            "unparsed_lines": sum(f["unparsed_lines"] for f in facts),
+            "seconds": round(seconds, 3),
+        },
+        "failures": [f["failure"] for f in facts if f["failure"]],
+        "skipped": skipped,
+        "duplicates": list(duplicates or []),
+        "pages_without_text": [p for f in facts for p in f["no_text"]],
+        "warnings": [w for f in facts for w in f["warnings"]],
+    }
+    if notes:
+        report["notes"] = list(notes)
     return report
+
+
+def build_report(documents: list[Document], seconds: float, skipped: list[dict]) -> dict:
+    return report_from_facts([document_facts(d) for d in documents], seconds, skipped)
+
+
+def write_outputs(out_dir: Path, documents: list[Document], seconds: float,
+                  skipped: list[dict] | None = None, xlsx: bool = False) -> dict:
+    """Write records.csv, records.json, cells.csv, tables/*.csv, documents.json and report.json (and with xlsx,
+    records.xlsx) into out_dir from documents in memory; return the report. A batch streams its documents'
+    parts instead (pipeline.run)."""
+    from chitieu.output.parts import RunOutputs, render
+
+    outputs = RunOutputs(Path(out_dir), xlsx=xlsx, parquet=False)
+    try:
+        for doc in documents:
+            outputs.add(render(doc), fresh=True)
+        return outputs.close(seconds, skipped or [], [])
+    except BaseException:
+        outputs.abort()
+        raise

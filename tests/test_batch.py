@@ -27,8 +27,8 @@ def _folder(tmp_path, copies=1):
 
 def test_crash_hang_and_memory_blowup_cost_only_their_file(tmp_path, monkeypatch):
     folder = _folder(tmp_path)
-    for name in ("crash", "hang", "hog"):
-        (folder / f"{name}.txt").write_text("1. Tỷ lệ hồ sơ 50%\n", encoding="utf-8")
+    for name in ("crash", "hang", "hog"):  # each its own bytes: identical files would be converted once
+        (folder / f"{name}.txt").write_text(f"1. Tỷ lệ hồ sơ {name} 50%\n", encoding="utf-8")
     real = pipeline.process_file
 
     def misbehaving(path, source, settings=None):
@@ -160,7 +160,8 @@ def test_folders_are_read_by_content_not_extension_alone(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(ROOT / "samples" / "scorecard_766_ruled.pdf", folder / "scorecard")      # no extension
-    shutil.copy(ROOT / "samples" / "scorecard_766_ruled.pdf", folder / "scorecard.dat")  # a wrong one
+    # a wrong one, and other bytes (identical files are one document): a comment after the end of the PDF
+    (folder / "scorecard.dat").write_bytes((ROOT / "samples" / "scorecard_766_ruled.pdf").read_bytes() + b"\n%copy\n")
     (folder / "notes.docx").write_bytes(b"PK\x03\x04 not ours")
     result = pipeline.run([folder], tmp_path / "out", pipeline.RunSettings())
     assert sorted(d.source for d in result.documents) == ["scorecard", "scorecard.dat"]

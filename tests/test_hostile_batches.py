@@ -93,7 +93,10 @@ def test_fifo_devices_hidden_long_paths_and_links_out_are_skipped_with_a_reason(
     too_long = [s for src, s in skipped.items() if src.startswith(deep)]
     assert [s["code"] for s in too_long] == ["too-long"]
     docs = json.loads((out / "documents.json").read_text(encoding="utf-8"))
-    assert sorted(d["source"] for d in docs) == ["alias.txt", "good.txt"]
+    # the link is read as the file it names: the same bytes, so one document and a duplicate
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert [d["source"] for d in docs] == ["alias.txt"]
+    assert [(d["source"], d["duplicate_of"]) for d in report["duplicates"]] == [("good.txt", "alias.txt")]
     assert all(d["status"] == "ok" for d in docs)
     assert "5 files or folders skipped" in run.stderr.decode()
 
@@ -268,7 +271,8 @@ def test_a_full_disk_exits_4_with_one_line_and_keeps_the_earlier_outputs_whole(t
     first = CliRunner().invoke(cli.main, ["run", str(folder), "--out", str(out), "-q", "--workers", "1"])
     assert first.exit_code == 0, first.output
     before = _outputs(out)
-    shutil.copy(seed("001"), folder / "new.txt")
+    # a new file of its own bytes (a copy of seed 001 would be a duplicate, written once)
+    (folder / "new.txt").write_bytes(seed("001").read_bytes() + "\nBản mới\n".encode())
     with monkeypatch.context() as patched:
         _disk_full_when_syncing(patched, part)
         full = CliRunner().invoke(cli.main, ["run", str(folder), "--out", str(out), "-q", "--workers", "1"])

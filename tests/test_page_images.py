@@ -77,7 +77,7 @@ def _documents(out: Path) -> list[dict]:
 def _touch(folder: Path, *names: str) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
-        (folder / name).write_bytes(b"not read: only names are grouped")
+        (folder / name).write_bytes(b"not read: only names are grouped: " + name.encode())  # each its own bytes
 
 
 def _sources(folder: Path, **options) -> dict[str, object]:

@@ -1,0 +1,200 @@
+"""Archive scale (issue 23): a batch's memory, re-runs, and the workbook writer, on copies of the seeds.
+
+    .venv/bin/python bench/archive_scale.py                      # everything: N = 100, 400, 1000
+    .venv/bin/python bench/archive_scale.py --sizes 100,400      # fewer files
+    .venv/bin/python bench/archive_scale.py --xlsx-only          # the workbook writers alone
+
+Prints, per N distinct files (the five seeds copied round robin, each copy given a line of its own so that no
+two files have the same bytes): the run's wall time, the driver's peak RSS (the process that runs `chitieu run`
+and writes the outputs; the worker processes are not counted, they hold one file each) and its share spent
+writing outputs; then, for the 400-file batch, a re-run with nothing new and a re-run after adding 5 files, each
+as a share of the first run; then the time to write records.xlsx of ~28,000 records with the openpyxl writer
+this replaced and with XlsxWriter's constant-memory mode (alternated, median of 3).
+
+Each run is a fresh process (the child mode below), so peak RSS is the run's own.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "samples" / "seeds"
+
+
+def make_folder(folder: Path, n: int, start: int = 0) -> None:
+    """n distinct files: the seeds in turn, each copy ending with its own line (as tests/test_batch.py does)."""
+    seeds = sorted(SEEDS.glob("*.txt"))
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(start, start + n):
+        seed = seeds[i % len(seeds)]
+        (folder / f"{seed.stem}_{i:05d}.txt").write_bytes(seed.read_bytes() + f"\n\nBản sao {i}\n".encode())
+
+
+def child(in_dir: str, out_dir: str, workers: int) -> None:
+    """One run in this process; prints its seconds, the seconds spent writing outputs and its peak RSS."""
+    from chitieu import pipeline
+
+    spent = {"write": 0.0}
+    real = pipeline._write_results
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent["write"] += time.perf_counter() - started
+
+    pipeline._write_results = timed
+    started = time.perf_counter()
+    result = pipeline.run([Path(in_dir)], Path(out_dir), pipeline.RunSettings(workers=workers))
+    print(json.dumps({"seconds": time.perf_counter() - started, "write": spent["write"],
+                      "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "documents": len(result.documents), "resumed": result.resumed,
+                      "records": result.report["summary"]["records"]}))
+
+
+def run(in_dir: Path, out_dir: Path, workers: int) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", str(in_dir), str(out_dir), str(workers)],
+                          capture_output=True, text=True, check=True)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def batches(sizes: list[int], workers: int, tmp: Path) -> None:
+    print(f"{'files':>6} {'seconds':>8} {'s/file':>7} {'peak RSS MB':>12} {'writing outputs':>16}")
+    first = {}
+    for n in sizes:
+        folder, out = tmp / f"in{n}", tmp / f"out{n}"
+        make_folder(folder, n)
+        r = run(folder, out, workers)
+        first[n] = r
+        print(f"{n:>6} {r['seconds']:>8.1f} {r['seconds'] / n:>7.3f} {r['rss_mb']:>12.0f} "
+              f"{r['write'] / r['seconds']:>15.1%}", flush=True)
+    if len(sizes) > 1:
+        lo, hi = min(sizes), max(sizes)
+        print(f"peak RSS at {hi} files / at {lo}: {first[hi]['rss_mb'] / first[lo]['rss_mb']:.2f}")
+    n = 400 if 400 in sizes else max(sizes)
+    folder, out = tmp / f"in{n}", tmp / f"out{n}"
+    again = run(folder, out, workers)
+    print(f"re-run of {n} files, nothing new: {again['seconds']:.2f} s "
+          f"({again['seconds'] / first[n]['seconds']:.1%} of the first run; {again['resumed']} resumed)")
+    make_folder(folder, 5, start=n)
+    more = run(folder, out, workers)
+    print(f"re-run after adding 5 files to {n}: {more['seconds']:.2f} s "
+          f"({more['seconds'] / first[n]['seconds']:.1%} of the first run; writing outputs {more['write']:.2f} s)")
+
+
+def openpyxl_workbook(path: Path, documents) -> None:
+    """The openpyxl writer records.xlsx had before XlsxWriter (the same sheets, widths and formats), as the
+    baseline."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from chitieu.output.excel import (DOCUMENT_COLUMNS, NUMERIC, PROBLEM_COLUMNS, TEXT_FORMAT, WIDTHS, WRAPPED,
+                                      document_row, problems)
+    from chitieu.output.files import CELL_FIELDS, cell_rows
+    from chitieu.schemas.model import FLAT_FIELDS
+
+    wb = Workbook()
+    sheets = [("records", FLAT_FIELDS, [r.to_dict() for d in documents for r in d.records]),
+              ("documents", DOCUMENT_COLUMNS, [document_row(d) for d in documents]),
+              ("problems", PROBLEM_COLUMNS, problems(documents)),
+              ("cells", CELL_FIELDS, list(cell_rows(documents)))]
+    for i, (name, columns, rows) in enumerate(sheets):
+        ws = wb.active if i == 0 else wb.create_sheet()
+        ws.title = name
+        ws.append(columns)
+        for c in ws[1]:
+            c.font = Font(bold=True)
+        for row in rows:
+            ws.append([row.get(c) if c in NUMERIC or row.get(c) is None else
+                       "; ".join(map(str, row[c])) if isinstance(row[c], list) else str(row[c]) for c in columns])
+        for j, col in enumerate(columns, start=1):
+            letter = get_column_letter(j)
+            ws.column_dimensions[letter].width = WIDTHS.get(col, 12)
+            if col in TEXT_FORMAT:
+                for cell in ws[letter][1:]:
+                    cell.number_format = "@"
+            if col in WRAPPED:
+                for cell in ws[letter][1:]:
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+    buf = io.BytesIO()
+    wb.save(buf)
+    path.write_bytes(buf.getvalue())
+
+
+def xlsx_documents(records: int):
+    """Copies of the seeds' documents, enough for about `records` records."""
+    import copy
+
+    from chitieu import pipeline
+    seeds = [pipeline.process_file(p, p.name) for p in sorted(SEEDS.glob("*.txt"))]
+    per_round = sum(len(d.records) for d in seeds)
+    docs = []
+    for i in range(max(1, round(records / per_round))):
+        for d in seeds:
+            c = copy.copy(d)
+            c.source = f"{i:04d}_{d.source}"
+            docs.append(c)
+    return docs
+
+
+def xlsx(records: int, tmp: Path, rounds: int = 3) -> None:
+    from chitieu.output.excel import write_xlsx
+    docs = xlsx_documents(records)
+    n = sum(len(d.records) for d in docs)
+    cells = sum(len(r.cells) for d in docs for r in d.records)
+    times = {"openpyxl": [], "XlsxWriter": []}
+    for _ in range(rounds):  # alternated, so that a slower minute of the machine falls on both
+        for name, write in (("openpyxl", openpyxl_workbook), ("XlsxWriter", write_xlsx)):
+            started = time.perf_counter()
+            write(tmp / f"{name}.xlsx", docs)
+            times[name].append(time.perf_counter() - started)
+    old, new = statistics.median(times["openpyxl"]), statistics.median(times["XlsxWriter"])
+    print(f"records.xlsx, {n} records and {cells} cells: openpyxl {old:.1f} s, XlsxWriter (constant memory) "
+          f"{new:.1f} s: {old / new:.1f}x faster (median of {rounds}, alternated)")
+
+
+def one_xlsx(writer: str, records: int) -> None:
+    """Write one workbook with one writer (for timing each as a whole process)."""
+    from chitieu.output.excel import write_xlsx
+    docs = xlsx_documents(records)
+    with tempfile.TemporaryDirectory() as tmp:
+        (openpyxl_workbook if writer == "openpyxl" else write_xlsx)(Path(tmp) / "r.xlsx", docs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", default="100,400,1000")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--records", type=int, default=28_000, help="records in the workbook comparison")
+    ap.add_argument("--xlsx-only", action="store_true")
+    ap.add_argument("--write-xlsx", choices=["openpyxl", "xlsxwriter"], help="write one workbook and exit")
+    ap.add_argument("--child", nargs=3, metavar=("IN", "OUT", "WORKERS"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child[0], args.child[1], int(args.child[2]))
+        return
+    if args.write_xlsx:
+        one_xlsx(args.write_xlsx, args.records)
+        return
+    with tempfile.TemporaryDirectory(prefix="archive_scale-") as tmp:
+        if not args.xlsx_only:
+            batches([int(s) for s in args.sizes.split(",")], args.workers, Path(tmp))
+        xlsx(args.records, Path(tmp))
+
+
+if __name__ == "__main__":
+    main()
