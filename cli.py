@@ -63,6 +63,8 @@ def _utf8_streams() -> None:
               help="local: worker processes on this machine; dask: a Dask distributed cluster.")
 @click.option("--scheduler", help="Dask scheduler address (tcp://host:8786); without it, a local Dask cluster.")
 @click.option("--review/--no-review", default=True, show_default=True, help="Write DIR/review.html.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True,
+              help="Language of review.html: vi (Vietnamese) or en (English).")
 @click.option("--xlsx/--no-xlsx", default=True, show_default=True, help="Write DIR/records.xlsx.")
 @click.option("--follow-links", is_flag=True,
               help="Read links to files outside the input folders (by default they are skipped).")
@@ -74,7 +76,8 @@ def _utf8_streams() -> None:
 def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], headers: tuple[Path, ...], db: Path,
         workers: int,
         timeout: float, max_memory: int, force: bool, ocr: str, layout: str, executor: str, scheduler: str,
-        review: bool, xlsx: bool, follow_links: bool, group_pages: bool, debug: bool, quiet: bool) -> None:
+        review: bool, lang: str, xlsx: bool, follow_links: bool, group_pages: bool, debug: bool,
+        quiet: bool) -> None:
     """Convert files and folders of reports (PDF, .txt, .md) into records.
 
     Running the same command again resumes: files an earlier run finished are taken as they are."""
@@ -94,7 +97,7 @@ def run(inputs: tuple[Path, ...], out_dir: Path, lexicons: tuple[Path, ...], hea
                                         timeout=timeout,
                                         max_memory=max_memory, force=force, ocr=ocr, layout=layout,
                                         executor=executor, scheduler=scheduler, review=review, xlsx=xlsx,
-                                        follow_links=follow_links, group_pages=group_pages)
+                                        follow_links=follow_links, group_pages=group_pages, lang=lang)
         with logs, stop_on_signals():
             result = pipeline.run(inputs, out_dir, settings, Progress(quiet=quiet))
     except ChitieuError as exc:

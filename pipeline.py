@@ -53,6 +53,7 @@ class RunSettings:
     xlsx: bool = True                # write DIR/records.xlsx
     follow_links: bool = False       # read links to files outside the input folders (off: they are skipped)
     group_pages: bool = True         # page images named scan_0001.jpg, scan_0002.jpg, … are one document
+    lang: str = "vi"                 # review.html in Vietnamese (vi) or English (en)
 
     def lexicon(self):
         from chitieu.normalize.lexicon import shipped_lexicon
@@ -386,7 +387,7 @@ def _write_results(out_dir: Path, result: RunResult, slots: list[_Slot], manifes
                 outputs.abort()
                 raise
             if settings.review:
-                write_review(out_dir, result.documents, result.seconds)
+                write_review(out_dir, result.documents, result.seconds, settings.lang)
             parts.prune({s.part for s in docs})
     _ingest(db, out_dir, docs, result.documents)
     with _writing(f"the results in {out_dir}"):

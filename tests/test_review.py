@@ -5,6 +5,7 @@ import pytest
 
 import chitieu
 from chitieu import pipeline
+from chitieu.output.review import LABELS
 from tests.conftest import SEEDS
 
 
@@ -64,7 +65,8 @@ def test_repaired_words_carry_what_was_printed(run):
     page = _Page()
     page.feed((out / "review.html").read_text(encoding="utf-8"))
     # seed 003 was OCR'd without diacritics: its titles are restored, and the page shows what was printed
-    assert any(title.startswith("printed: ") and "Ty" in title for title, word in page.marks), page.marks[:5]
+    printed = LABELS["vi"]["printed"].format(text="")
+    assert any(title.startswith(printed) and "Ty" in title for title, word in page.marks), page.marks[:5]
     assert any(word.startswith("Tỷ") for _, word in page.marks)
 
 
@@ -74,7 +76,7 @@ def test_uncertain_rows_are_marked(run):
     looks = sum(1 for d in result.documents for r in d.records
                 if r.warnings or (r.confidence is not None and r.confidence < 0.8))
     assert looks > 0 and html.count('<tr class="rec look"') == looks
-    assert "only rows that need a look" in html
+    assert LABELS["vi"]["only_look"] in html
 
 
 def test_workbook_types_header_and_neutralised_text(run):
@@ -159,7 +161,9 @@ def test_each_table_is_shown_with_its_cells_under_their_headers(run):
     html = (out / "review.html").read_text(encoding="utf-8")
     doc = next(d for d in result.documents if d.source.startswith("002") and d.tables)
     table = doc.tables[0]
-    assert f"Table {table.index} as printed" in html
+    rows = sum(r.table_index == table.index for r in doc.records)
+    assert LABELS["vi"]["table_as_printed"].format(index=table.index, pages=table.page, rows=rows,
+                                                   columns=len(table.columns)) in html
     header = "".join(f"<th>{c}</th>" for c in table.columns)
     assert header in html and "<th>TRUNG BÌNH CẢ NƯỚC</th>" in header
     assert '<tr class="kind-total"><td class="">Tổng điểm</td>' in html
@@ -210,3 +214,88 @@ def test_the_csv_guard_leaves_operators_alone_and_reads_back_exactly():
     assert [neutralise(t) for t in ("=SUM(A1)", "-5%", "'=SUM(A1)")] == ["'=SUM(A1)", "'-5%", "''=SUM(A1)"]
     for text in ("=", "'=", "'-", "'=SUM(A1)", "''@x", "'", "-", "=1+1"):
         assert unneutralise(neutralise(text)) == text, text
+
+
+# --- the page as a clerk sees it, in headless Chromium --------------------------------------------------------
+
+# Sorts every records table of the page by its title column; returns each table's titles in their new order.
+SORT_TITLES = """[...document.querySelectorAll('table.records')].map(t=>{sortBy(t.tHead.rows[0].cells[1]);
+return [...t.tBodies[0].rows].map(r=>r.cells[1].innerText)})"""
+ARROW = "getComputedStyle(document.querySelector('table.records th[aria-sort]'),'::after').content"
+VIETNAMESE_ORDER = "aăâbcdđeêghiklmnoôơpqrstuưvxy"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """tools/review_screenshot.py's headless Chromium, as `make review-screenshot` drives it."""
+    import importlib.util
+
+    from tests.conftest import ROOT
+    spec = importlib.util.spec_from_file_location("review_screenshot", ROOT / "tools" / "review_screenshot.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    exe = tool.find_chromium()
+    if exe is None:
+        pytest.skip("headless Chromium (the Debian package chromium) is not installed")
+    chromium = tool.Chromium(exe)
+    yield tool, chromium
+    chromium.close()
+
+
+def _letter(title):
+    """The place of a title's first letter in the Vietnamese alphabet (its tone aside: ắ is ă; đ is a letter of
+    its own), or None for a title that starts with a figure."""
+    import unicodedata
+    first = title.strip()[:1].lower()
+    if not first.isalpha():
+        return None
+    base, *marks = unicodedata.normalize("NFD", first)
+    letter = {("a", "\u0306"): "ă", ("a", "\u0302"): "â", ("e", "\u0302"): "ê", ("o", "\u0302"): "ô",
+              ("o", "\u031b"): "ơ", ("u", "\u031b"): "ư"}
+    base = next((letter[(base, m)] for m in marks if (base, m) in letter), "đ" if first == "đ" else base)
+    return VIETNAMESE_ORDER.index(base) if base in VIETNAMESE_ORDER else len(VIETNAMESE_ORDER)
+
+
+@pytest.fixture(scope="module")
+def samples_review(tmp_path_factory):
+    """The review page of all the samples: scans with their row images, a table of 209 rows, titles in Đ."""
+    from tests.conftest import SAMPLES
+    out = tmp_path_factory.mktemp("samples-review")
+    pipeline.run([SAMPLES], out, pipeline.RunSettings())
+    return out / "review.html"
+
+
+@pytest.mark.parametrize("screen", ["desktop", "phone"])
+def test_review_page_fits_the_screen_and_keeps_its_headers_visible(browser, samples_review, screen):
+    """At 1366×768 (the page was 1,848 px wide) and on a phone (390×844, the viewport meta obeyed): the page is
+    no wider than the window, and scrolled into a long table, its column headers stay in view under the bar
+    (the bar covered them)."""
+    tool, chromium = browser
+    width, height, mobile = tool.SCREENS[screen]
+    chromium.open(samples_review.as_uri(), width, height, mobile)
+    seen = chromium.evaluate(tool.LAYOUT)
+    assert seen["innerWidth"] == width and seen["lang"] == "vi"
+    assert tool.layout_problems(seen) == [] and chromium.console_errors() == []
+    assert seen["thBottom"] < height / 2
+
+
+def test_review_page_sorts_titles_the_vietnamese_way_and_shows_the_direction(browser, samples_review):
+    tool, chromium = browser
+    chromium.open(samples_review.as_uri(), 1366, 768, False)
+    both = False
+    for titles in chromium.evaluate(SORT_TITLES):
+        letters = [_letter(t) for t in titles if _letter(t) is not None]
+        assert letters == sorted(letters), titles
+        both |= VIETNAMESE_ORDER.index("đ") in letters and any(x > VIETNAMESE_ORDER.index("e") for x in letters)
+    assert both, "a table with titles in Đ and in later letters was sorted (code point order puts Đ after X)"
+    assert chromium.evaluate(ARROW) == '" ▲"'
+    assert chromium.console_errors() == []
+
+
+def test_review_page_speaks_english_on_request(tmp_path):
+    out = tmp_path / "en"
+    pipeline.run([next(SEEDS.glob("003_*.txt"))], out, pipeline.RunSettings(lang="en"))
+    html = (out / "review.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in html and LABELS["en"]["only_look"] in html and LABELS["vi"]["only_look"] not in html
+    assert "printed: " in html and "<th>Title</th>" in html
+    assert LABELS["vi"].keys() == LABELS["en"].keys()
