@@ -224,3 +224,21 @@ def test_vietnamese_paths_with_spaces_in_worker_processes_and_a_resumed_run(tmp_
     again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert again.returncode == 0 and "(5 finished by an earlier run)" in again.stdout, again.stdout
     assert _records(out) == records
+
+
+def test_a_workers_slow_start_does_not_count_against_the_files_timeout(tmp_path, monkeypatch):
+    """A spawned worker imports everything afresh (seconds on a busy machine): its file's --timeout starts when it
+    is ready. The start is made slow here by the memory-limit step, run in forked workers as patched."""
+    from chitieu.batch import workers
+
+    real = workers.limit_memory
+
+    def slow_start(memory_mb):
+        time.sleep(3)
+        return real(memory_mb)
+
+    monkeypatch.setattr(workers, "limit_memory", slow_start)
+    tasks = [workers.Task(0, seed, seed.name, "0" * 16) for seed in sorted(SEEDS.glob("001_*.txt"))]
+    settings = pipeline.RunSettings(workers=1, timeout=2, max_memory=4096)  # models loaded before READY
+    [(task, doc)] = list(workers.run_isolated(tasks, settings, 1, 2, 4096))
+    assert doc.status == "ok", doc.error
