@@ -1,10 +1,15 @@
-"""Text-layer PDFs: pipeline time per page against bare pdfplumber `extract_text` on the same pages.
+"""Text-layer PDFs: the pipeline's pages per second beside bare pdfplumber `extract_text` and bare pypdfium2 (every
+character with its box) on the same pages, and the text-layer reader alone through each of its two readers.
 
-Usage: .venv/bin/python bench/text_layer.py [PDF ...] [--repeat N]   (default: every PDF in samples/)
-Prints pages/s for both and the ratio; run by hand, figures go into the issue note."""
+Usage: .venv/bin/python bench/text_layer.py [PDF ...] [--repeat N]
+  (default: the six text-layer files of ../shared/realpdf the issue measured: 01 03 05 08 13 20, 122 pages)
+Prints, per way of reading, pages/s in CPU time of this process (steady on a machine other processes load) and
+in wall time, both the best of N runs, and the ratios; run by hand, figures go into the issue note."""
 from __future__ import annotations
 
 import argparse
+import ctypes
+import io
 import resource
 import sys
 import time
@@ -14,50 +19,106 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import pdfplumber  # noqa: E402
+import pypdfium2  # noqa: E402
+import pypdfium2.raw as pdfium  # noqa: E402
 
 from chitieu import pipeline  # noqa: E402
+from chitieu.extract import pdf_text  # noqa: E402
+
+REALPDF = ROOT.parent / "shared" / "realpdf"
+ISSUE_FILES = ("01_", "03_", "05_", "08_", "13_", "20_")
 
 
-def bare(paths: list[Path]) -> int:
+def bare_pdfplumber(paths: list[Path]) -> int:
     pages = 0
     for p in paths:
         with pdfplumber.open(p) as pdf:
             for page in pdf.pages:
                 page.extract_text()
+                page.close()
                 pages += 1
     return pages
 
 
-def ours(paths: list[Path]) -> int:
+def bare_pypdfium2(paths: list[Path]) -> int:
+    """Every character's text and box, and nothing else: the floor of any reader built on pdfium."""
+    pages = 0
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    for p in paths:
+        pdf = pypdfium2.PdfDocument(p)
+        for page in pdf:
+            textpage = page.get_textpage()
+            for i in range(textpage.count_chars()):
+                pdfium.FPDFText_GetUnicode(textpage.raw, i)
+                pdfium.FPDFText_GetCharBox(textpage.raw, i, left, right, bottom, top)
+            textpage.close()
+            page.close()
+            pages += 1
+        pdf.close()
+    return pages
+
+
+def reader(paths: list[Path], fast: bool) -> int:
+    """extract/pdf_text.read_pdf alone, its pages read by pdfium (fast) or all through pdfplumber."""
+    real = pdf_text._fast_page
+    if not fast:
+        pdf_text._fast_page = lambda *args: None
+    try:
+        return sum(len(pdf_text.read_pdf(p.read_bytes())) for p in paths)
+    finally:
+        pdf_text._fast_page = real
+
+
+def whole(paths: list[Path]) -> int:
     pages = 0
     for p in paths:
-        doc = pipeline.process_file(p, p.name)
+        doc = pipeline.process_file(p, p.name, pipeline.RunSettings(ocr="never"))
         assert doc.status == "ok", doc.error
         pages += len(doc.pages)
     return pages
 
 
+WAYS = {
+    "bare pdfplumber extract_text": bare_pdfplumber,
+    "bare pypdfium2 chars + boxes": bare_pypdfium2,
+    "reader, all pages pdfplumber": lambda paths: reader(paths, fast=False),
+    "reader (extract/pdf_text.py)": lambda paths: reader(paths, fast=True),
+    "chitieu pipeline --ocr never": whole,
+}
+
+
+def measure(fn, paths: list[Path], repeat: int) -> tuple[int, float, float]:
+    """(pages, best CPU seconds, best wall seconds) over `repeat` runs."""
+    cpu = wall = float("inf")
+    pages = 0
+    for _ in range(repeat):
+        c, w = time.process_time(), time.perf_counter()
+        pages = fn(paths)
+        cpu, wall = min(cpu, time.process_time() - c), min(wall, time.perf_counter() - w)
+    return pages, cpu, wall
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("pdfs", nargs="*", type=Path)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
-    paths = args.pdfs or sorted((ROOT / "samples").rglob("*.pdf"))
-    paths = [p for p in paths if pipeline.process_file(p, p.name).kind == "pdf-text"]
+    paths = args.pdfs or sorted(p for p in REALPDF.glob("*.pdf") if p.name.startswith(ISSUE_FILES))
     if not paths:
-        sys.exit("no text-layer PDFs given or found in samples/")
-    ours(paths)  # warm-up: imports, font caches
+        sys.exit("no text-layer PDFs given or found in ../shared/realpdf")
+    whole(paths[:1])  # warm-up: imports, font caches
     results = {}
-    for name, fn in (("bare pdfplumber extract_text", bare), ("chitieu pipeline", ours)):
-        best = float("inf")
-        for _ in range(args.repeat):
-            t = time.perf_counter()
-            pages = fn(paths)
-            best = min(best, time.perf_counter() - t)
-        results[name] = (pages, best)
-        print(f"{name:32s} {pages:4d} pages  {best:7.3f} s  {pages / best:7.1f} pages/s")
-    (p_b, t_b), (p_o, t_o) = results.values()
-    print(f"ratio pipeline / bare: {t_o / t_b:.2f}x   (files: {', '.join(p.name for p in paths)})")
+    for name, fn in WAYS.items():
+        pages, cpu, wall = measure(fn, paths, args.repeat)
+        results[name] = pages / cpu
+        print(f"{name:30s} {pages:4d} pages  cpu {cpu:7.2f} s {pages / cpu:6.1f} pages/s   "
+              f"wall {wall:7.2f} s {pages / wall:6.1f} pages/s", flush=True)
+    pipe = results["chitieu pipeline --ocr never"]
+    print(f"pipeline / bare pdfplumber: {pipe / results['bare pdfplumber extract_text']:.2f}x   "
+          f"pipeline / bare pypdfium2: {pipe / results['bare pypdfium2 chars + boxes']:.2f}x   "
+          f"reader pdfium / reader pdfplumber: "
+          f"{results['reader (extract/pdf_text.py)'] / results['reader, all pages pdfplumber']:.2f}x")
+    print(f"files: {', '.join(p.name[:24] for p in paths)}")
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
 

@@ -1,0 +1,349 @@
+"""A PDF page's characters and ruling lines through pdfium, in the shapes pdfplumber gives them.
+
+pdfplumber reads a page through pdfminer, whose content-stream interpreter is pure Python: about 6 pages a
+second on real reports. pdfium reads the same page in C. This module asks pdfium for what the text-layer reader
+(extract/pdf_text.py) uses, and builds it the way pdfminer and pdfplumber would, so that the words, lines and
+tables come out the same:
+
+- characters as pdfminer boxes them: x0 at the glyph origin, x1 one advance width on, bottom at the font's
+  descent under the baseline and top one font size above that (pdfium's own "loose" box reaches out to the
+  glyph's ink and uses the font's ascent instead);
+- the spaces pdfium leaves out of its text page (a text object holding only a space is dropped for having no
+  width) put back where pdfminer has them: a space splits two words however close they are;
+- ruling lines as pdfplumber's edges: each painted sub-path classed as pdfminer does (a line, an axis-aligned
+  rectangle, or a curve), in top-left coordinates.
+
+`read_page` returns None for a page whose shape this reading is not proven on (a /Rotate, text drawn turned or
+skewed, glyphs without a Unicode map): the caller reads that page through pdfplumber, as it does a page whose MediaBox is not at the origin."""
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass, field
+from typing import Optional
+
+import pypdfium2.raw as pdfium
+
+# pdfium's page object types and path segment types (public/fpdf_edit.h)
+TEXT, PATH, FORM = pdfium.FPDF_PAGEOBJ_TEXT, pdfium.FPDF_PAGEOBJ_PATH, pdfium.FPDF_PAGEOBJ_FORM
+MOVETO, LINETO, BEZIERTO = pdfium.FPDF_SEGMENT_MOVETO, pdfium.FPDF_SEGMENT_LINETO, pdfium.FPDF_SEGMENT_BEZIERTO
+# pdfium writes an end-of-line hyphen as this control character (its text is still a hyphen in the PDF)
+HYPHEN_MARK = 0x2
+# A text object narrower than this is one pdfium drops from its text page (kSizeEpsilon in cpdf_textpage.cpp)
+NO_WIDTH = 0.01
+# pdfium keeps coordinates in single precision (519.6 is 519.59998); pdfminer computes in double from the decimals
+# of the content stream. Rounding pdfium's to this many decimals gives back those decimals, so that a rule 6.00 pt
+# from another snaps to it (or not) as it does in pdfplumber.
+DECIMALS = 4
+
+
+def _plain(name: str, restype, *argtypes):
+    """pdfium's function `name` declared with plain ctypes types. pypdfium2 declares handles as typed pointers,
+    which cost a conversion on every call and cannot be compared or hashed; a page of 2,000 characters and 300
+    ruled cells makes some 15,000 calls, and this halves their cost."""
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(getattr(pdfium, name), ctypes.c_void_p).value)
+
+
+_P, _I, _U, _F, _D = ctypes.c_void_p, ctypes.c_int, ctypes.c_uint, ctypes.c_float, ctypes.c_double
+_PF, _PD, _PI = ctypes.POINTER(_F), ctypes.POINTER(_D), ctypes.POINTER(_I)
+_count_objects = _plain("FPDFPage_CountObjects", _I, _P)
+_get_object = _plain("FPDFPage_GetObject", _P, _P, _I)
+_form_count_objects = _plain("FPDFFormObj_CountObjects", _I, _P)
+_form_get_object = _plain("FPDFFormObj_GetObject", _P, _P, _U)
+_object_type = _plain("FPDFPageObj_GetType", _I, _P)
+_object_matrix = _plain("FPDFPageObj_GetMatrix", _I, _P, ctypes.POINTER(pdfium.FS_MATRIX))
+_object_bounds = _plain("FPDFPageObj_GetBounds", _I, _P, _PF, _PF, _PF, _PF)
+_draw_mode = _plain("FPDFPath_GetDrawMode", _I, _P, _PI, _PI)
+_count_segments = _plain("FPDFPath_CountSegments", _I, _P)
+_get_segment = _plain("FPDFPath_GetPathSegment", _P, _P, _I)
+_segment_type = _plain("FPDFPathSegment_GetType", _I, _P)
+_segment_point = _plain("FPDFPathSegment_GetPoint", _I, _P, _PF, _PF)
+_segment_close = _plain("FPDFPathSegment_GetClose", _I, _P)
+_text_font_size = _plain("FPDFTextObj_GetFontSize", _I, _P, _PF)
+_text_font = _plain("FPDFTextObj_GetFont", _P, _P)
+_font_descent = _plain("FPDFFont_GetDescent", _I, _P, _F, _PF)
+_glyph_width = _plain("FPDFFont_GetGlyphWidth", _I, _P, _U, _F, _PF)
+_count_chars = _plain("FPDFText_CountChars", _I, _P)
+_char_unicode = _plain("FPDFText_GetUnicode", _U, _P, _I)
+_char_generated = _plain("FPDFText_IsGenerated", _I, _P, _I)
+_char_object = _plain("FPDFText_GetTextObject", _P, _P, _I)
+_char_origin = _plain("FPDFText_GetCharOrigin", _I, _P, _I, _PD, _PD)
+_char_matrix = _plain("FPDFText_GetMatrix", _I, _P, _I, ctypes.POINTER(pdfium.FS_MATRIX))
+_char_loose_box = _plain("FPDFText_GetLooseCharBox", _I, _P, _I, ctypes.POINTER(pdfium.FS_RECTF))
+_char_unmapped = _plain("FPDFText_HasUnicodeMapError", _I, _P, _I)
+# the characters pdfium may have generated (it never generates others)
+GENERATED = {ord(" "), ord("\r"), ord("\n")}
+
+
+@dataclass
+class PdfiumPage:
+    """What the text-layer reader needs of one page, in pdfplumber's coordinates (points, y down from the top)."""
+
+    chars: list[dict] = field(default_factory=list)
+    edges: list[dict] = field(default_factory=list)
+    # pdfplumber looks for ruled tables only on pages with lines or rectangles (curves alone do not count)
+    ruled: bool = False
+
+
+def read_page(pdf, index: int, height: float) -> Optional[PdfiumPage]:
+    """Characters and edges of page `index` of an open pypdfium2 document, whose MediaBox is `height` points high
+    (pdfplumber's figure: y runs down from it); None when the page's shape asks for pdfplumber (a /Rotate, text
+    drawn turned or skewed)."""
+    page = pdf[index]
+    try:
+        raw = page.raw
+        if pdfium.FPDFPage_GetRotation(raw) != 0:
+            return None
+        walker = _Objects(height)
+        walker.walk(ctypes.cast(raw, ctypes.c_void_p).value, None)
+        textpage = pdfium.FPDFText_LoadPage(raw)
+        try:
+            chars = _chars(ctypes.cast(textpage, ctypes.c_void_p).value, height, walker)
+        finally:
+            pdfium.FPDFText_ClosePage(textpage)
+        if chars is None:
+            return None
+        return PdfiumPage(chars=chars, edges=walker.edges, ruled=walker.ruled)
+    finally:
+        page.close()
+
+
+class _Objects:
+    """One walk over a page's objects (into Form XObjects): the ruling lines as edges, and the text objects with
+    the matrix that places them on the page."""
+
+    def __init__(self, height: float):
+        self.height = height
+        self.edges: list[dict] = []
+        self.ruled = False
+        self.texts: dict[int, Optional[tuple]] = {}   # text object → matrix of the form it is in (None: page)
+        self._matrix = pdfium.FS_MATRIX()
+        self._x, self._y = ctypes.c_float(), ctypes.c_float()
+
+    def walk(self, holder, form: Optional[tuple], in_form: bool = False) -> None:
+        count = _form_count_objects(holder) if in_form else _count_objects(holder)
+        for i in range(count):
+            obj = _form_get_object(holder, i) if in_form else _get_object(holder, i)
+            if not obj:
+                continue
+            kind = _object_type(obj)
+            if kind == TEXT:
+                self.texts[obj] = form
+            elif kind == PATH:
+                self._path(obj, form)
+            elif kind == FORM:
+                self.walk(obj, _compose(self._own_matrix(obj), form), in_form=True)
+
+    def _own_matrix(self, obj) -> tuple:
+        m = self._matrix
+        _object_matrix(obj, m)
+        return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+    def _path(self, obj, form: Optional[tuple]) -> None:
+        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        if not _draw_mode(obj, fill, stroke) or (not fill.value and not stroke.value):
+            return   # a path that only clips is no ink: pdfminer makes no object of it either
+        a, b, c, d, e, f = _compose(self._own_matrix(obj), form)
+        shape, pts = [], []
+        x, y = self._x, self._y
+        bezier = 0
+        for i in range(_count_segments(obj)):
+            seg = _get_segment(obj, i)
+            kind = _segment_type(seg)
+            _segment_point(seg, x, y)
+            point = (round(a * x.value + c * y.value + e, DECIMALS), round(b * x.value + d * y.value + f, DECIMALS))
+            if kind == BEZIERTO:
+                # pdfium gives a curve as its two control points and its end; pdfminer keeps the end only
+                bezier += 1
+                if bezier % 3:
+                    continue
+                shape.append("c")
+            else:
+                shape.append("m" if kind == MOVETO else "l")
+            pts.append(point)
+            if _segment_close(seg):
+                shape.append("h")
+                pts.append(None)
+        for sub_shape, sub_pts in _subpaths(shape, pts):
+            self._paint(sub_shape, sub_pts)
+
+    def _paint(self, shape: str, pts: list) -> None:
+        """pdfminer's PDFLayoutAnalyzer.paint_path for one sub-path, straight to pdfplumber's edges."""
+        if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+            shape = shape[:-2] + "h"
+            pts.pop()
+        h = self.height
+        if shape in ("mlh", "ml"):
+            (x0, y0), (x1, y1) = pts[0], pts[1]
+            top, bottom = h - max(y0, y1), h - min(y0, y1)
+            left, right = min(x0, x1), max(x0, x1)
+            self.ruled = True
+            self.edges.append({"object_type": "line", "x0": left, "x1": right, "top": top, "bottom": bottom,
+                               "width": right - left, "height": bottom - top, "doctop": top,
+                               "orientation": "h" if top == bottom else "v"})
+            return
+        if shape in ("mlllh", "mllll"):
+            (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+            if pts[0] == pts[4] and ((x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0)
+                                     or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)):
+                self.ruled = True
+                self.edges.extend(_rect_edges(min(x0, x2), h - max(y0, y2), max(x0, x2), h - min(y0, y2)))
+                return
+        points = [(x, h - y) for x, y in pts]
+        for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            self.edges.append({"object_type": "curve_edge", "x0": min(x0, x1), "x1": max(x0, x1),
+                               "top": min(y0, y1), "bottom": max(y0, y1), "doctop": min(y0, y1),
+                               "width": abs(x0 - x1), "height": abs(y0 - y1),
+                               "orientation": "v" if x0 == x1 else ("h" if y0 == y1 else None)})
+
+
+def _subpaths(shape: list[str], pts: list):
+    """Split a path at each move (pdfminer paints every sub-path as an object of its own); a close ('h') stands
+    at its sub-path's start point. Paths that do not open with a move are dropped, as pdfminer does."""
+    if not shape or shape[0] != "m":
+        return
+    start = 0
+    for i in range(1, len(shape) + 1):
+        if i == len(shape) or shape[i] == "m":
+            sub = shape[start:i]
+            points = [pts[start] if p is None else p for p in pts[start:i]]
+            if len(sub) > 1:
+                yield "".join(sub), points
+            start = i
+
+
+def _rect_edges(x0: float, top: float, x1: float, bottom: float) -> list[dict]:
+    """pdfplumber's rect_to_edges: top, bottom, left and right sides."""
+    width, height = x1 - x0, bottom - top
+    base = {"object_type": "rect_edge", "x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": width,
+            "height": height, "doctop": top}
+    return [{**base, "bottom": top, "height": 0, "orientation": "h"},
+            {**base, "top": bottom, "doctop": bottom, "height": 0, "orientation": "h"},
+            {**base, "x1": x0, "width": 0, "orientation": "v"},
+            {**base, "x0": x1, "width": 0, "orientation": "v"}]
+
+
+def _compose(inner: tuple, outer: Optional[tuple]) -> tuple:
+    """inner × outer: an object's matrix inside a form, then the form's onto the page."""
+    if outer is None:
+        return inner
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+class _Font:
+    """What pdfminer's box needs of a text object's font: its descent, and advance widths by character."""
+
+    def __init__(self, handle, size: float):
+        self.handle = handle
+        self.size = size
+        descent = ctypes.c_float()
+        _font_descent(handle, 1.0, descent)
+        self.descent = descent.value
+        self.widths: dict[int, Optional[float]] = {}
+        self.errors: dict[int, bool] = {}
+
+    def unmapped(self, code: int, textpage: int, index: int) -> bool:
+        """Whether the glyph read as `code` has no Unicode map (asked of pdfium once per font and character)."""
+        error = self.errors.get(code)
+        if error is None:
+            error = self.errors[code] = _char_unmapped(textpage, index) == 1
+        return error
+
+    def advance(self, code: int) -> Optional[float]:
+        """The advance width (text space, font size applied) of the glyph pdfium maps from this character."""
+        width = self.widths.get(code, -1.0)
+        if width == -1.0:
+            out = ctypes.c_float()
+            ok = _glyph_width(self.handle, code, self.size, out)
+            width = self.widths[code] = out.value if ok and out.value > 0 else None
+        return width
+
+
+def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dict]]:
+    """pdfminer-shaped characters of a text page, in content order; None when text runs turned or skewed."""
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    loose = pdfium.FS_RECTF()
+    matrix = pdfium.FS_MATRIX()
+    size = ctypes.c_float()
+    fonts: dict[tuple, _Font] = {}
+    placed: dict[int, tuple] = {}    # text object → (its 2x2 matrix on the page, font)
+    chars: list[dict] = []
+    previous = None   # (object, origin) of the last glyph: a glyph mapped to several characters repeats both
+    for i in range(_count_chars(textpage)):
+        code = _char_unicode(textpage, i)
+        if code in GENERATED and _char_generated(textpage, i) == 1:
+            continue   # spaces and line breaks pdfium inserts; pdfminer has no such characters
+        obj = _char_object(textpage, i)
+        if not obj:
+            continue
+        _char_origin(textpage, i, ox, oy)
+        origin = (obj, ox.value, oy.value)
+        if origin == previous and chars:
+            # one glyph, several characters (a ligature, a letter and its tone mark as two code points): pdfminer
+            # keeps them as one character with that text
+            chars[-1]["text"] += chr(code)
+            continue
+        previous = origin
+        info = placed.get(obj)
+        if info is None:
+            _char_matrix(textpage, i, matrix)
+            info = placed[obj] = ((matrix.a, matrix.b, matrix.c, matrix.d), _font_of(obj, fonts, size))
+        (a, b, c, d), font = info
+        if b or c:
+            return None   # turned or skewed text: its box is not the upright one below
+        if font.unmapped(code, textpage, i):
+            # a glyph without a Unicode map: pdfminer reads '(cid:N)' or a letter of the font's encoding, which
+            # extract/decide.py judges; what pdfium reads instead is not proven to be judged alike
+            return None
+        text = "-" if code == HYPHEN_MARK else chr(code)
+        adv = font.advance(ord(text[0]))
+        x0 = round(ox.value, DECIMALS)
+        if adv is None:
+            _char_loose_box(textpage, i, loose)
+            x1 = round(loose.right, DECIMALS)
+        else:
+            x1 = x0 + adv * a
+        chars.append(_char(text, x0, x1, round(oy.value, DECIMALS), font, d, a, height))
+    for obj, form in objects.texts.items():
+        if obj not in placed:
+            space = _dropped_space(obj, form, fonts, height)
+            if space is not None:
+                chars.append(space)
+    return chars
+
+
+def _font_of(obj: int, fonts: dict, size: ctypes.c_float) -> _Font:
+    _text_font_size(obj, size)
+    handle = _text_font(obj)
+    key = (handle, size.value)
+    font = fonts.get(key)
+    if font is None:
+        font = fonts[key] = _Font(handle, size.value)
+    return font
+
+
+def _char(text: str, x0: float, x1: float, baseline: float, font: _Font, d: float, a: float,
+          height: float) -> dict:
+    size = font.size * abs(d)
+    y0 = baseline + font.descent * font.size * d
+    top = height - (y0 + size)
+    return {"text": text, "x0": min(x0, x1), "x1": max(x0, x1), "top": top, "bottom": top + size,
+            "doctop": top, "size": size, "upright": a * d > 0}
+
+
+def _dropped_space(obj: int, form: Optional[tuple], fonts: dict, height: float) -> Optional[dict]:
+    """A space for a text object pdfium left out of its text page for having no width (a lone space, which
+    pdfminer keeps, and which splits two words however close they are); None for other dropped objects."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not _object_bounds(obj, left, bottom, right, top) or right.value - left.value >= NO_WIDTH:
+        return None
+    m = pdfium.FS_MATRIX()
+    _object_matrix(obj, m)
+    a, b, c, d, e, f = _compose((m.a, m.b, m.c, m.d, m.e, m.f), form)
+    if b or c:
+        return None
+    font = _font_of(obj, fonts, ctypes.c_float())
+    adv = font.advance(ord(" ")) or 0.0
+    e, f = round(e, DECIMALS), round(f, DECIMALS)
+    return _char(" ", e, e + adv * a, f, font, d, a, height)

@@ -1,0 +1,78 @@
+"""The pdfium reader of text layers (extract/pdfium_text.py) gives the words and ruled tables pdfplumber gives."""
+import pdfplumber
+import pypdfium2
+import pytest
+from pdfplumber.utils.text import WordExtractor
+
+from chitieu import pipeline
+from chitieu.extract import pdf_text, pdfium_text
+from conftest import BAD, ROOT, SAMPLES
+
+REALPDF = ROOT / "tests" / "data" / "realpdf"
+# pages 2 and 4 of realpdf 24: a contents page whose dot leaders follow a space drawn on its own (pdfium drops
+# such a space from its text page, pdfminer keeps it and it splits the words), and a letter whose tone mark is
+# a second code point
+PDFIUM = ROOT / "tests" / "data" / "pdfium"
+# pages of the kinds the realpdf text files have: prose, ruled ranking tables, a fee schedule, a two-row header,
+# ruled tables with cells merged down, the two above
+PAGES = [(SAMPLES / "scorecard_766_ruled.pdf", None), (SAMPLES / "cchc_stats_layout.pdf", None),
+         (REALPDF, ("08_", None)), (REALPDF, ("13_", None)), (REALPDF, ("01_", (1, 2, 12))),
+         (REALPDF, ("24_", None)), (PDFIUM, ("24_", None))]
+
+
+def _cases():
+    for where, which in PAGES:
+        if which is None:
+            yield pytest.param(where, None, id=where.name)
+        else:
+            prefix, pages = which
+            yield pytest.param(next(where.glob(prefix + "*.pdf")), pages, id=f"{where.name}/{prefix}{pages or ''}")
+
+
+def _close(a: dict, b: dict, keys=("x0", "top", "x1", "bottom"), tolerance=0.02) -> bool:
+    return a["text"] == b["text"] and all(abs(a[k] - b[k]) < tolerance for k in keys)
+
+
+@pytest.mark.parametrize("path,pages", list(_cases()))
+def test_pdfium_gives_pdfplumbers_words_and_tables(path, pages):
+    doc = pypdfium2.PdfDocument(path)
+    with pdfplumber.open(path) as plumb:
+        for number in pages or range(1, len(plumb.pages) + 1):
+            page = plumb.pages[number - 1]
+            fast = pdfium_text.read_page(doc, number - 1, float(page.height))
+            assert fast is not None, f"page {number} was not read by pdfium"
+            ours = WordExtractor(x_tolerance_ratio=0.15).extract_words(fast.chars)
+            theirs = page.extract_words(x_tolerance_ratio=0.15)
+            assert len(ours) == len(theirs), f"page {number}"
+            assert all(_close(a, b) for a, b in zip(ours, theirs)), f"page {number}"
+            assert fast.ruled == bool(page.lines or page.rects)
+            if fast.ruled:
+                mine = pdf_text.TableFinder(pdf_text._Edges(fast.edges), pdf_text.TABLE_SETTINGS).tables
+                want = page.find_tables(pdf_text.GRID_SETTINGS)
+                assert [len(t.rows) for t in mine] == [len(t.rows) for t in want], f"page {number}"
+                for t, u in zip(mine, want):
+                    for r, s in zip(t.rows, u.rows):
+                        assert [c is None for c in r.cells] == [c is None for c in s.cells]
+                        assert all(abs(p - q) < 0.05 for c, d in zip(r.cells, s.cells) if c for p, q in zip(c, d))
+            page.close()
+    doc.close()
+
+
+def test_a_rotated_page_is_left_to_pdfplumber():
+    path = BAD / "rotated_90.pdf"
+    doc = pypdfium2.PdfDocument(path)
+    assert pdfium_text.read_page(doc, 0, 842.0) is None
+    doc.close()
+    assert "read turned upright" in pipeline.process_file(path, path.name).pages[0].reason
+
+
+def test_pdfium_reads_the_samples_as_pdfplumber_did(monkeypatch):
+    """The whole pipeline, every page through pdfium against every page through pdfplumber: the same lines."""
+    for path in (SAMPLES / "scorecard_766_ruled.pdf", next(REALPDF.glob("08_*.pdf"))):
+        fast = pipeline.process_file(path, path.name)
+        with monkeypatch.context() as m:
+            m.setattr(pdf_text, "_fast_page", lambda *args: None)
+            slow = pipeline.process_file(path, path.name)
+        assert [(ln.page, ln.text) for p in fast.pages for ln in p.lines] == \
+            [(ln.page, ln.text) for p in slow.pages for ln in p.lines]
+        assert [r.to_dict() for r in fast.records] == [r.to_dict() for r in slow.records]
