@@ -157,8 +157,8 @@ def search(query: str, db: Path, doc: str, limit: int, as_json: bool) -> None:
 @click.option("--db", type=click.Path(path_type=Path, dir_okay=False), default=Path("out/chitieu.sqlite"),
               show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["csv", "json", "xlsx", "parquet"]), default="csv",
-              show_default=True, help="csv, json, xlsx: the file `run` writes for these records (records.csv, "
-                                      "records.json, records.xlsx); parquet: the Python API's columns.")
+              show_default=True, help="The file `run` writes for these records: records.csv, records.json, "
+                                      "records.xlsx or records.parquet (parquet needs pyarrow).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), required=True, help="File to write.")
 @click.option("--doc", help="Only this document (its doc_id).")
 @click.option("--query", help="Only records matching these words (as in `chitieu search`).")

@@ -544,52 +544,45 @@ EXPORT_FORMATS = ("csv", "json", "xlsx", "parquet")
 def export(db: Path, fmt: str, out: Path, doc: Optional[str] = None, query: Optional[str] = None) -> int:
     """Write the (filtered) records of a database as csv, json, xlsx or parquet; return how many. The file is the
     one a run writes for the same records (records.csv with its formula guard, records.json valid against
-    schemas/record.schema.json, records.xlsx): the run's own writers make it, from documents read back."""
+    schemas/record.schema.json, records.xlsx, records.parquet): the run's own writers make it, from the documents
+    read back one at a time."""
     if fmt not in EXPORT_FORMATS:
         raise BadOption(f"unknown format {fmt!r}; use {', '.join(EXPORT_FORMATS)}")
+    from chitieu.output import parquet
+    if fmt == "parquet" and not parquet.available():
+        raise BadOption("parquet export needs pyarrow: .venv/bin/pip install pyarrow, or use --format csv/json/xlsx")
     open_existing(db).close()
     with closing(connect(db)) as conn:  # connect: a database of an earlier version gains the tables read here
-        documents = list(load_documents(conn, doc, query))
-    out = Path(out)
-    if fmt == "xlsx":
-        from chitieu.output.excel import write_xlsx
-        write_xlsx(out, documents)
-    elif fmt == "parquet":
-        _write_parquet(out, documents)
-    else:
-        _write_as_run(out, documents, f"records.{fmt}")
-    return sum(len(d.records) for d in documents)
+        return _write_as_run(Path(out), load_documents(conn, doc, query), fmt)
 
 
-def _write_as_run(out: Path, documents: list[Document], name: str) -> None:
-    """The run's writer makes its files in a folder beside out; its file `name` then takes out's place (one
-    rename: out is whole or as it was)."""
+def _write_as_run(out: Path, documents: Iterable[Document], fmt: str) -> int:
+    """The run's writers (output/parts.py) make their files in a folder beside out, document by document; their
+    records.<fmt> then takes out's place (one rename: out is whole or as it was). A workbook that outgrew Excel
+    goes on in out_2.xlsx, … as a run's does."""
     import shutil
     import tempfile
 
-    from chitieu.output.files import write_outputs
+    from chitieu.output.parts import RunOutputs, render
     out.parent.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix=".chitieu-export-", dir=out.parent))
+    count = 0
     try:
-        write_outputs(folder, documents, 0.0)
-        os.replace(folder / name, out)
+        outputs = RunOutputs(folder, xlsx=fmt == "xlsx", parquet=fmt == "parquet")
+        try:
+            for document in documents:
+                outputs.add(render(document), fresh=True)
+                count += len(document.records)
+            outputs.close(0.0, [], [])
+        except BaseException:
+            outputs.abort()
+            raise
+        os.replace(folder / f"records.{fmt}", out)
+        for more in folder.glob(f"records_*.{fmt}"):
+            os.replace(more, out.with_name(f"{out.stem}_{more.stem.rsplit('_', 1)[1]}{out.suffix}"))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def _write_parquet(out: Path, documents: list[Document]) -> None:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise BadOption("parquet export needs pyarrow: .venv/bin/pip install pyarrow, or use --format csv/json/xlsx")\
-            from None
-    import io
-
-    from chitieu import Result
-    from chitieu.output.atomic import write_atomic
-    buf = io.BytesIO()
-    Result(documents).to_dataframe().to_parquet(buf, index=False)  # the dtypes of the Python API
-    write_atomic(out, buf.getvalue())
+    return count
 
 
 def load_documents(conn: sqlite3.Connection, doc: Optional[str] = None,
@@ -600,27 +593,25 @@ def load_documents(conn: sqlite3.Connection, doc: Optional[str] = None,
     that have one."""
     from chitieu.schemas.model import DocMeta, RecordCell, Unparsed
 
-    where, params = [], []
-    if doc:
-        where.append("doc_id = ?")
-        params.append(doc)
-    if query:
+    matching = None
+    if query:  # the ids of matching records (numbers only: small even for millions)
         matches, _, _ = _fts_queries(query)
-        where.append("id IN (SELECT rowid FROM records_fts WHERE records_fts MATCH ?)")
-        params.append(matches[-1] if matches else '""')
-    sql = (f"SELECT {', '.join(FLAT_FIELDS)} FROM records" + (f" WHERE {' AND '.join(where)}" if where else "")
-           + " ORDER BY id")
-    records: dict[str, list] = {}
-    for row in conn.execute(sql, params):
-        rec = dict(zip(FLAT_FIELDS, row))
-        rec["warnings"] = json.loads(rec["warnings"]) if rec["warnings"] else []
-        records.setdefault(rec["doc_id"], []).append(rec)
+        matching = {rowid for rowid, in conn.execute("SELECT rowid FROM records_fts WHERE records_fts MATCH ?",
+                                                      (matches[-1] if matches else '""',))}
     columns = ("doc_id, source, kind, status, error, title, layout, doc_type, number, issuer, place, date, subject,"
                " recipients, warnings, seconds")
-    for d in conn.execute(f"SELECT {columns} FROM documents" + (" WHERE doc_id = ?" if doc else "") +
-                          " ORDER BY rowid", (doc,) if doc else ()):
-        d = dict(zip([c.strip() for c in columns.split(",")], d))
-        if query and d["doc_id"] not in records:
+    names = [c.strip() for c in columns.split(",")]
+    for row in conn.execute(f"SELECT {columns} FROM documents" + (" WHERE doc_id = ?" if doc else "") +
+                            " ORDER BY rowid", (doc,) if doc else ()).fetchall():
+        d = dict(zip(names, row))
+        records = []
+        for rowid, *values in conn.execute(f"SELECT id, {', '.join(FLAT_FIELDS)} FROM records WHERE doc_id = ?"
+                                           " ORDER BY id", (d["doc_id"],)):
+            if matching is None or rowid in matching:
+                rec = dict(zip(FLAT_FIELDS, values))
+                rec["warnings"] = json.loads(rec["warnings"]) if rec["warnings"] else []
+                records.append(rec)
+        if matching is not None and not records:
             continue
         cells: dict[int, list] = {}
         for seq, column, text, value, merged in conn.execute(
@@ -637,4 +628,4 @@ def load_documents(conn: sqlite3.Connection, doc: Optional[str] = None,
                 "SELECT page, path, reason FROM pages WHERE doc_id = ? ORDER BY page", (d["doc_id"],))],
             unparsed=[Unparsed(*u) for u in conn.execute(
                 "SELECT page, line, text, reason FROM unparsed WHERE doc_id = ? ORDER BY rowid", (d["doc_id"],))],
-            records=[Record(**r, cells=cells.get(r["seq"], [])) for r in records.get(d["doc_id"], [])])
+            records=[Record(**r, cells=cells.get(r["seq"], [])) for r in records])

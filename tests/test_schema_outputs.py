@@ -141,6 +141,18 @@ def test_export_from_the_database_writes_the_run_s_own_files(samples_run, tmp_pa
     assert not list(tmp_path.glob(".chitieu-export-*")), "the writers' folder is removed"
 
 
+def test_export_to_parquet_is_the_run_s_records_parquet(samples_run, tmp_path):
+    from chitieu.output import parquet
+    if not parquet.available():
+        pytest.skip("pyarrow is not installed (chitieu[parquet])")
+    import pyarrow.parquet as pq
+
+    from chitieu.output.sqlite import export
+    out, _ = samples_run
+    export(out / "chitieu.sqlite", "parquet", tmp_path / "r.parquet")
+    assert pq.read_table(tmp_path / "r.parquet").equals(pq.read_table(out / "records.parquet"))
+
+
 def test_export_cli_writes_a_filtered_json_valid_against_the_schema(samples_run, tmp_path):
     out, result = samples_run
     doc = next(d for d in result.documents if d.source.startswith("seeds/002"))
