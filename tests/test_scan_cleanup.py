@@ -235,3 +235,30 @@ def test_off_leaves_the_page_alone_and_settings_are_checked():
     assert cleanup.clean_page(page, cleanup.CleanupSettings(enabled=False)) is page
     with pytest.raises(ValueError):
         cleanup.CleanupSettings(page_min_area=0.9, page_max_area=0.5)
+
+
+def grey_rules(img: Image.Image) -> Image.Image:
+    """A low-resolution scan's table: its thin rules come out light grey where the print stays dark."""
+    a = np.asarray(img.convert("L")).copy()
+    rules = np.zeros_like(a, dtype=bool)
+    dark = a < 128
+    # the rules of the drawn table are the long dark runs; the letters are not
+    rows = dark.mean(axis=1) > 0.5
+    cols = dark.mean(axis=0) > 0.3
+    rules[rows, :] = dark[rows, :]
+    rules[:, cols] |= dark[:, cols]
+    a[rules] = 195
+    return Image.fromarray(a)
+
+
+def test_grey_rules_are_no_show_through_and_are_kept():
+    # a 100-dpi scan of a ruled list: the show-through step took its grey rules for the other side of the sheet
+    # and made them white; the table was then read as running text
+    from chitieu.extract.grid import find_grid
+    page = _gray(grey_rules(clean_table()))
+    assert (page == 195).sum() > 10_000                       # the rules are grey
+    cleaned = cleanup.remove_bleed_through(page)
+    assert (cleaned == 195).sum() == (page == 195).sum()      # and stay as they were
+    assert len(find_grid(cleaned)[0][0].rows) == len(ROWS)
+    shown = _gray(bleed_through(clean_table()))
+    assert not np.array_equal(cleanup.remove_bleed_through(shown), shown)   # show-through is still removed
