@@ -29,8 +29,9 @@ ROWS = [
 WIDTHS = (130, 760, 330, 330, 560)
 
 
-def clean_table() -> Image.Image:
-    """The table on a white A4-wide page (2480 × 1400 pixels at 300 dpi), RGB."""
+def clean_table(ruled: bool = True) -> Image.Image:
+    """The table on a white A4-wide page (2480 × 1400 pixels at 300 dpi), RGB; ruled=False prints it without
+    rules, its columns apart by white space only."""
     img = Image.new("RGB", (2480, 1400), "white")
     draw = ImageDraw.Draw(img)
     font = ImageFont.truetype(str(FONT), 34)
@@ -47,9 +48,9 @@ def clean_table() -> Image.Image:
                     lines[-1] = f"{lines[-1]} {w}".strip()
             for i, line in enumerate(lines):
                 draw.text((xs[c] + 14, top + 14 + 46 * i), line, font=font, fill="black")
-    for r in range(len(ROWS) + 1):
+    for r in range(len(ROWS) + 1 if ruled else 0):
         draw.line([(xs[0], y0 + r * row_h), (xs[-1], y0 + r * row_h)], fill="black", width=3)
-    for x in xs:
+    for x in xs if ruled else []:
         draw.line([(x, y0), (x, y0 + len(ROWS) * row_h)], fill="black", width=3)
     return img
 

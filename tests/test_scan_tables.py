@@ -209,3 +209,20 @@ def test_a_scanned_two_up_list_with_leaning_columns_gives_every_row_in_order():
     assert sum(a == b for a, b in zip(names, printed)) >= 60
     codes = [r.cells[2].text for r in rows]
     assert sum(a == row["cells"][2] for a, row in zip(codes, want)) >= 58
+
+
+@needs_tesseract
+def test_an_unruled_scanned_table_is_read_from_word_positions(tmp_path):
+    # no rule at all: the columns come from where Tesseract's words are, as for a text layer's positioned words
+    from chitieu import pipeline
+    from tests.test_scan_cleanup import clean_table, scanned
+    path = tmp_path / "unruled.png"
+    scanned(clean_table(ruled=False)).save(path, dpi=(300, 300))
+    doc = pipeline.process_file(path, path.name)
+    assert [t.how for t in doc.tables] == ["pdf-positions"]
+    rows = [r for r in doc.records if r.table_index is not None]
+    assert [r.stt for r in rows] == ["1", "1.1", "1.2", "2", "2.1"]
+    assert [(r.value, r.value_denominator, r.benchmark_value, r.status) for r in rows] == [
+        (11.4, 18.0, 10.5, None), (49.22, None, 50.36, "Đạt"), (75.02, None, 62.86, "Chưa đạt"),
+        (15.1, 20.0, 16.2, None), (74.11, None, 80.52, "Chưa đạt")]
+    assert rows[1].title == "Tỷ lệ thủ tục hành chính công bố đúng hạn"   # its wrapped second line joined
