@@ -301,16 +301,18 @@ def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:
     rest = [(int(cols[0]), int(rows[0]), outside[int(rows[0]):int(rows[-1]) + 1, int(cols[0]):int(cols[-1]) + 1])
             ] if rows.size and cols.size else []
     found = _ocr_separately(rest + regions, tmp, "text", {"psm": COLUMN_PSM})
-    figures = [i for i in range(len(regions)) if i not in numbers
-               and _figure_column([w for w in found if w.region == ("text", len(rest) + i + 1)])]
-    if not numbers and not figures:
-        return found
-    again = numbers + figures
+    figures = {("text", len(rest) + i + 1): i for i in range(len(regions)) if i not in numbers
+               and _figure_column([w for w in found if w.region == ("text", len(rest) + i + 1)])}
+    # a figure column is read again only when one of its words is misread: a clean page costs no second read
+    again = numbers + [i for name, i in figures.items()
+                       if any(_misread_figure(w) for w in found if w.region == name)]
+    if not again:
+        return better_numbers(found, [], set(), set(figures))
     names = [("text", len(rest) + i + 1) for i in again]
     digits = _ocr_separately([regions[i] for i in again], tmp, "digits", {"psm": COLUMN_PSM}, ocr_digits)
     for w in digits:
         w.region = names[w.page - 1]
-    return better_numbers(found, digits, set(names[:len(numbers)]), set(names[len(numbers):]))
+    return better_numbers(found, digits, set(names[:len(numbers)]), set(figures))
 
 
 # A column is one of figures when at least this share of its words hold a digit (its header words aside, they
@@ -322,6 +324,14 @@ MIN_FIGURE_WORDS = 4
 def _figure_column(words: list) -> bool:
     with_digit = sum(any(ch.isdigit() for ch in w.text) for w in words)
     return with_digit >= MIN_FIGURE_WORDS and with_digit >= FIGURE_WORDS * len(words)
+
+
+def _misread_figure(word) -> bool:
+    """A word of a figure column the Vietnamese model read as no figure, though it holds a digit ('1?', '`46')
+    or is a short mark it is unsure of ('ÁI' at 36)."""
+    if CLEAN_FIGURE.match(word.text):
+        return False
+    return any(ch.isdigit() for ch in word.text) or (len(word.text) <= 3 and word.conf < SPECK_CONF)
 
 
 def _spanning_cells(grid, edges: list[int]) -> list[tuple[int, int, int, int]]:
