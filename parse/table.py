@@ -541,13 +541,10 @@ def _apply_row(item: Item, texts: list[str], merged: list[bool], columns: list[C
         result.unparsed.append(Unparsed(item.line.page, item.line.number, " | ".join(t for t in texts if t),
                                         "table text before the first numbered row"))
         return current
-    elif whole and CAPTION.match(fold(_title_only(texts, title_idx))):
-        result.unparsed.append(Unparsed(item.line.page, item.line.number, texts[title_idx].strip(),
-                                        "caption of the rows below"))
-        return current
-    elif _group_heading(item, _title_only(texts, title_idx)):
-        # a bold line across the table ('Nhiệm vụ giao Bộ trưởng Bộ Công an chỉ đạo'): it names the rows below
-        # it, it does not continue the row above
+    elif (whole and CAPTION.match(fold(_title_only(texts, title_idx)))) \
+            or _group_heading(item, _title_only(texts, title_idx)):
+        # a bold line across the table ('Nhiệm vụ giao Bộ trưởng Bộ Công an chỉ đạo') or a caption ('Trong đó:'):
+        # it names the rows below it, it does not continue the row above; a row of the table all the same
         _add_texts(_start_row(item, "", columns, table, current, texts, merged, result, RowKind.HEADING),
                    roles, texts)
         return None

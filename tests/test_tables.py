@@ -222,3 +222,20 @@ def test_the_csv_guard_is_undone_exactly_on_reading_back():
     from chitieu.output.files import neutralise, unneutralise
     for text in ("=SUM(A1)", "+84 912", "-5%", "- Tổng số hồ sơ", "'- trích dẫn", "@x", "Tỷ lệ 49,22%"):
         assert unneutralise(neutralise(text)) == text
+
+
+def test_a_caption_row_is_a_row_of_its_own_and_the_rows_under_it_stay_whole(tmp_path):
+    # a budget plan's table (real 05's shape): 'Trong đó:' alone in the label column names the '+' rows below it
+    text = ("KẾ HOẠCH\n\nSTT\tNội dung\tĐơn vị tính\tNăm 2026\tNăm 2027\n"
+            "1\tGiáo dục\t\t\t\n"
+            "\t- Số học sinh\tNgười\t398.672\t398.672\n"
+            "\tTrong đó:\t\t\t\n"
+            "\t+ Học sinh dân tộc nội trú\tNgười\t724\t760\n"
+            "\t+ Học sinh bán trú\tNgười\t1.210\t1.250\n")
+    path = tmp_path / "plan.txt"
+    path.write_text(text, encoding="utf-8")
+    rows = [r for r in pipeline.process_file(path, path.name).records if r.table_index is not None]
+    assert [(r.title, r.kind) for r in rows] == [
+        ("Giáo dục", "row"), ("Số học sinh", "subrow"), ("Trong đó", "heading"),
+        ("Học sinh dân tộc nội trú", "subrow"), ("Học sinh bán trú", "subrow")]
+    assert [c.value for c in rows[4].cells][3:] == [1210.0, 1250.0]
