@@ -7,8 +7,9 @@ import json
 import os
 import sqlite3
 import stat
+import sys
 import time
-from contextlib import closing, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -26,7 +27,7 @@ from chitieu.normalize.lexicon import match_records
 from chitieu.output.atomic import write_atomic
 from chitieu.output.parts import PartStore, RunOutputs, part_name, render
 from chitieu.output.review import write_review
-from chitieu.output.sqlite import write_database
+from chitieu.output.sqlite import run_writer
 from chitieu.parse import parse_document
 from chitieu.parse.header import use_vocabulary
 from chitieu.schemas import Document, validate_record
@@ -251,7 +252,20 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
     options = f"ocr={settings.ocr};layout={settings.layout};headers={len(settings.headers)}"
     manifest = Manifest(out_dir, run_key(settings.lexicons + settings.headers, options))
     parts = PartStore(out_dir)
-    slots = _convert(files, settings, manifest, parts, result, progress)
+    db = _Database(settings.db or out_dir / "chitieu.sqlite", out_dir)
+    try:
+        _run(files, settings, out_dir, manifest, parts, db, result, progress, started)
+    except BaseException:
+        db.abort()
+        raise
+    if progress:
+        progress.notes(result.report)
+    return result
+
+
+def _run(files, settings: RunSettings, out_dir: Path, manifest: Manifest, parts: PartStore, db: "_Database",
+         result: RunResult, progress, started: float) -> None:
+    slots = _convert(files, settings, manifest, parts, db, result, progress)
     docs = [s for s in slots if s.part]
     result.documents = StoredDocuments(manifest, [(s.brief["doc_id"], s.source) for s in docs],
                                        {i: s.held for i, s in enumerate(docs) if s.held is not None})
@@ -259,10 +273,7 @@ def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] =
     result.duplicates = [{"source": s.source, "duplicate_of": s.duplicate_of, "doc_id": s.doc_id}
                          for s in slots if s.duplicate_of]
     result.seconds = time.perf_counter() - started
-    _write_results(out_dir, result, slots, manifest, parts, settings)
-    if progress:
-        progress.notes(result.report)
-    return result
+    _write_results(out_dir, result, slots, manifest, parts, db, settings)
 
 
 def _check_writable(out_dir: Path) -> None:
@@ -274,13 +285,13 @@ def _check_writable(out_dir: Path) -> None:
 
 
 def _convert(files: list[tuple[Input, str]], settings: RunSettings, manifest: Manifest, parts: PartStore,
-             result: RunResult, progress) -> list[_Slot]:
+             db: "_Database", result: RunResult, progress) -> list[_Slot]:
     """Every input's slot, in input order: its part from the resume cache, or converted now and rendered."""
     slots = [_Slot(source, files=list(item.names) if isinstance(item, PageGroup) else None)
              for item, source in files]
     if progress:
         progress.start(len(files))
-    tasks = _resume(files, settings, manifest, parts, slots, result, progress)
+    tasks = _resume(files, settings, manifest, parts, db, slots, result, progress)
     results = _executor(tasks, settings)
     done = len(files) - len(tasks)
     try:
@@ -288,6 +299,7 @@ def _convert(files: list[tuple[Input, str]], settings: RunSettings, manifest: Ma
             with _writing(f"the resume cache in {manifest.dir}"):
                 stored = manifest.save(doc)  # before anything else: a kill after this line loses nothing of this file
                 _render(parts, slots[task.index], doc, stored)
+            db.add(slots[task.index], doc)
             done += 1
             if progress:
                 progress.document(slots[task.index].brief, done, len(files))
@@ -311,8 +323,8 @@ def _render(parts: PartStore, slot: _Slot, doc: Document, stored: Optional[bytes
         slot.held = doc
 
 
-def _resume(files, settings: RunSettings, manifest: Manifest, parts: PartStore, slots: list[_Slot],
-            result: RunResult, progress) -> list[Task]:
+def _resume(files, settings: RunSettings, manifest: Manifest, parts: PartStore, db: "_Database",
+            slots: list[_Slot], result: RunResult, progress) -> list[Task]:
     """Fill the slots of what an earlier run finished, and of inputs whose bytes an earlier input of this run
     has (duplicates: converted once); return the tasks left to convert."""
     tasks: list[Task] = []
@@ -325,7 +337,7 @@ def _resume(files, settings: RunSettings, manifest: Manifest, parts: PartStore, 
             slot.duplicate_of = first[slot.doc_id].source
         elif slot.doc_id not in (None, EMPTY_ID):  # empty files are no document: each fails on its own
             first[slot.doc_id] = slot
-        if slot.duplicate_of is None and not (slot.doc_id and not settings.force and _reuse(manifest, parts, slot)):
+        if slot.duplicate_of is None and not (slot.doc_id and not settings.force and _reuse(manifest, parts, db, slot)):
             tasks.append(Task(i, path, source, slot.doc_id or "0" * 16))
             continue
         result.resumed += slot.duplicate_of is None
@@ -336,7 +348,7 @@ def _resume(files, settings: RunSettings, manifest: Manifest, parts: PartStore, 
     return tasks
 
 
-def _reuse(manifest: Manifest, parts: PartStore, slot: _Slot) -> bool:
+def _reuse(manifest: Manifest, parts: PartStore, db: "_Database", slot: _Slot) -> bool:
     """Whether an earlier run finished this input: its part as it is, or rendered again from the cache (a
     renamed file, a new version of the writers). Only the part is read, never the document, when both are."""
     with _writing(f"the resume cache in {manifest.dir}"):
@@ -352,7 +364,8 @@ def _reuse(manifest: Manifest, parts: PartStore, slot: _Slot) -> bool:
         if doc is None:
             return False
         _render(parts, slot, doc, stored)
-        return True
+    db.add(slot, doc)
+    return True
 
 
 def _executor(tasks: list[Task], settings: RunSettings):
@@ -365,13 +378,12 @@ def _executor(tasks: list[Task], settings: RunSettings):
 
 
 def _write_results(out_dir: Path, result: RunResult, slots: list[_Slot], manifest: Manifest, parts: PartStore,
-                   settings: RunSettings) -> None:
+                   db: "_Database", settings: RunSettings) -> None:
     """manifest.json, the files, the workbook, the review page and the database, from the parts one at a time.
     A run that would write exactly what is there already (nothing new, changed, renamed or removed) writes
     nothing; the database takes only the documents it does not hold as they are now."""
     docs = [s for s in slots if s.part]
-    db = settings.db or out_dir / "chitieu.sqlite"
-    state = _OutputState(out_dir, settings, db, slots, result.skipped)
+    state = _OutputState(out_dir, settings, slots, result.skipped)
     if state.unchanged():
         result.report = state.report()
         result.report["summary"]["seconds"] = round(result.seconds, 3)  # this run's, for the closing line
@@ -389,7 +401,7 @@ def _write_results(out_dir: Path, result: RunResult, slots: list[_Slot], manifes
             if settings.review:
                 write_review(out_dir, result.documents, result.seconds, settings.lang)
             parts.prune({s.part for s in docs})
-    _ingest(db, out_dir, docs, result.documents)
+    db.finish(docs, result.documents)
     with _writing(f"the results in {out_dir}"):
         state.save()
 
@@ -409,7 +421,7 @@ class _OutputState:
     """DIR/.chitieu/outputs.json: what the files of the last run were written from (every part in order, the
     duplicates, the skipped files and the options that choose files), to tell a run that has nothing new."""
 
-    def __init__(self, out_dir: Path, settings: RunSettings, db: Path, slots: list[_Slot], skipped: list[dict]):
+    def __init__(self, out_dir: Path, settings: RunSettings, slots: list[_Slot], skipped: list[dict]):
         from chitieu.output import parquet
         self.path = out_dir / ".chitieu" / "outputs.json"
         self.out_dir = out_dir
@@ -437,25 +449,56 @@ class _OutputState:
         write_atomic(self.path, json.dumps({"key": self.key}) + "\n")
 
 
-def _ingest(db: Path, out_dir: Path, docs: list[_Slot], documents) -> None:
-    """Add to the database the documents it does not hold as they are now (new, changed or renamed), read one
-    at a time. DIR/.chitieu/ingested.json remembers which part of each document went in, written after the
-    database's commit: a kill in between only makes the next run ingest those documents again."""
-    ledger_path = out_dir / ".chitieu" / "ingested.json"
-    where = str(Path(db).resolve())
-    try:
-        ledger = json.loads(ledger_path.read_text(encoding="utf-8"))
-        ingested = ledger["parts"] if ledger.get("db") == where else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        ingested = {}
-    held = _doc_ids_in(db)
-    todo = [i for i, s in enumerate(docs)
-            if s.held is not None or ingested.get(s.brief["doc_id"]) != s.part or s.brief["doc_id"] not in held]
-    with _writing(f"the database {db}"):
-        if todo or not Path(db).exists():
-            write_database(db, (documents[i] for i in todo))
-        ingested.update({s.brief["doc_id"]: s.part for s in docs if s.held is None})
-        write_atomic(ledger_path, json.dumps({"db": where, "parts": ingested}) + "\n")
+class _Database:
+    """The run's documents into the database as they arrive, in one transaction (output/sqlite.run_writer), and
+    only those it does not hold as they are now: new, changed or renamed. DIR/.chitieu/ingested.json remembers
+    which part of each document went in; it is written after the commit, so a kill in between only makes the
+    next run ingest those documents again."""
+
+    def __init__(self, db: Path, out_dir: Path):
+        self.db = Path(db)
+        self.ledger = out_dir / ".chitieu" / "ingested.json"
+        self.where = str(self.db.resolve())
+        try:
+            ledger = json.loads(self.ledger.read_text(encoding="utf-8"))
+            self.ingested = dict(ledger["parts"]) if ledger.get("db") == self.where else {}
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.ingested = {}
+        self.holds = _doc_ids_in(self.db)
+        self.added: set[int] = set()   # ids of the slots added in this run
+        self._stack = ExitStack()
+        self._add = None
+
+    def wants(self, slot: _Slot) -> bool:
+        doc_id = slot.brief["doc_id"]
+        return (id(slot) not in self.added and
+                (slot.held is not None or self.ingested.get(doc_id) != slot.part or doc_id not in self.holds))
+
+    def add(self, slot: _Slot, doc: Document) -> None:
+        if not self.wants(slot):
+            return
+        with _writing(f"the database {self.db}"):
+            if self._add is None:
+                self._add = self._stack.enter_context(run_writer(self.db))
+            self._add(doc)
+        self.added.add(id(slot))
+
+    def finish(self, docs: list[_Slot], documents) -> None:
+        """Add what no document of this run has brought yet (the database was replaced, another --db), then
+        commit and remember what went in."""
+        for i, slot in enumerate(docs):
+            if self.wants(slot):
+                self.add(slot, documents[i])
+        with _writing(f"the database {self.db}"):
+            if self._add is None and not self.db.exists():
+                self._add = self._stack.enter_context(run_writer(self.db))  # an empty run still makes one
+            self._stack.close()  # the commit
+            self.ingested.update({s.brief["doc_id"]: s.part for s in docs if s.held is None})
+            write_atomic(self.ledger, json.dumps({"db": self.where, "parts": self.ingested}) + "\n")
+
+    def abort(self) -> None:
+        """Roll the run's documents back: the database stays as the last run left it."""
+        self._stack.__exit__(*sys.exc_info())
 
 
 def _doc_ids_in(db: Path) -> set:
@@ -463,7 +506,9 @@ def _doc_ids_in(db: Path) -> set:
     if not Path(db).is_file():
         return set()
     try:
-        with closing(sqlite3.connect(f"file:{Path(db).resolve()}?mode=ro", uri=True)) as conn:
+        # read-write, though it only reads: the last connection to close removes the WAL files, a read-only one
+        # would leave them behind
+        with closing(sqlite3.connect(str(db))) as conn:
             return {row[0] for row in conn.execute("SELECT doc_id FROM documents")}
     except sqlite3.Error:
         return set()

@@ -1,12 +1,17 @@
-"""Many machines: the same per-file task on a Dask distributed cluster. Results come back to the client, which
-keeps the manifest and writes the outputs, exactly as with local workers. Imported only with --executor dask,
-so local runs pay no Dask import cost. Every worker needs chitieu installed (same version) and, for scans,
-Tesseract with its Vietnamese model.
+"""Many machines: the same per-file task on a Dask distributed cluster. Results come back to the client one by
+one as files finish; it keeps the manifest and streams each result to the outputs (it never holds them all),
+exactly as with local workers. Imported only with --executor dask, so local runs pay no Dask import cost. Every
+worker needs chitieu installed (same version) and, for scans, Tesseract with its Vietnamese model.
 
---timeout is enforced from here: the cluster is given no more files than it has worker threads, so a file's
-clock starts when a thread takes it (the workers load the models first); a file past its time is cancelled and
-the worker process running it is restarted (a Python thread cannot be stopped otherwise), and the file is
-reported as timed out."""
+--timeout and --max-memory hold as locally: a Dask worker converts each file in a child process of its own
+(batch/workers.py's isolation, one file), which is stopped past --timeout, limited to --max-memory on top of
+what the program takes, and whose crash costs that file only; the Dask worker itself lives on. That needs worker
+processes that may have children: this module starts its LocalCluster so, and a cluster's workers are started
+with DASK_DISTRIBUTED__WORKER__DAEMON=False. Workers that cannot (the default) convert in their own thread:
+--max-memory does not hold there, and --timeout is enforced from here, as a backstop in every case: the cluster
+is given no more files than it has worker threads, so a file's clock starts when a thread takes it (the workers
+load the models first); a file past its time is cancelled and the worker process running it is restarted (a
+Python thread cannot be stopped otherwise), and the file is reported as timed out."""
 from __future__ import annotations
 
 import time
@@ -18,11 +23,19 @@ from chitieu.schemas import Document
 
 # How often (seconds) running files are checked against --timeout while none finishes.
 POLL = 0.5
+# Seconds the client waits past --timeout when the workers stop their own files: the worker's own stop (and its
+# report) comes first; the client's is for a worker that hangs.
+GRACE = 30
 
 
 def _warm() -> None:
     """Load what every file needs (the pipeline's imports, the syllable model, the lexicon) before any file's
     clock starts: a fresh worker spends seconds on them, which are no file's fault."""
+    import cv2  # noqa: F401 — what a file's child process would otherwise import anew, each time
+    import pdfplumber  # noqa: F401
+    import pypdfium2  # noqa: F401
+    from PIL import Image  # noqa: F401
+
     from chitieu import pipeline  # noqa: F401
     from chitieu.normalize.lexicon import shipped_lexicon
     from chitieu.normalize.syllable_model import shipped_model
@@ -30,8 +43,20 @@ def _warm() -> None:
     shipped_lexicon()
 
 
+def _can_isolate() -> bool:
+    """Whether this worker process may start a child process per file (Dask starts daemonic workers unless
+    distributed.worker.daemon is False, and a daemonic process may have no children)."""
+    import multiprocessing
+    import os
+    return hasattr(os, "fork") and not multiprocessing.current_process().daemon
+
+
 def _convert(task: Task, settings) -> Document:
     from chitieu import pipeline
+    if _can_isolate():
+        from chitieu.batch.workers import run_isolated
+        ((_, doc),) = list(run_isolated([task], settings, 1, settings.timeout, settings.max_memory))
+        return doc
     return pipeline.process_file(task.path, task.source, settings)
 
 
@@ -49,8 +74,10 @@ def run_dask(tasks: Iterable[Task], settings, scheduler: Optional[str],
     if scheduler:
         client = Client(scheduler, timeout="30s")
     else:
-        cluster = LocalCluster(n_workers=max(1, settings.workers or 2), threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        import dask
+        with dask.config.set({"distributed.worker.daemon": False}):  # each file in a child process of its own
+            cluster = LocalCluster(n_workers=max(1, settings.workers or 2), threads_per_worker=1, processes=True,
+                                   dashboard_address=None)
         client = Client(cluster)
     try:
         # the paths must be readable on the workers: a shared folder, or the same path on every machine
@@ -64,8 +91,10 @@ def run_dask(tasks: Iterable[Task], settings, scheduler: Optional[str],
 def _run(client, tasks: list[Task], settings, timeout: Optional[float]) -> Iterator[tuple[Task, Document]]:
     from distributed import wait
 
-    if timeout:
-        client.run(_warm)
+    client.run(_warm)  # before any clock starts, and once per worker rather than once per file's child process
+    backstop = timeout
+    if timeout and all(client.run(_can_isolate).values()):
+        backstop = timeout + GRACE  # the workers stop their own files at --timeout
     queue = list(reversed(tasks))
     running: dict = {}   # future → (task, when it was handed to the cluster)
     while queue or running:
@@ -83,7 +112,7 @@ def _run(client, tasks: list[Task], settings, timeout: Optional[float]) -> Itera
             yield task, _result(future, task)
         now = time.monotonic()
         for future, (task, started) in list(running.items()):
-            if timeout and now - started > timeout:
+            if backstop and now - started > backstop:
                 del running[future]
                 _stop(client, future)
                 yield task, _failed(task, "timeout", f"took longer than {timeout:g} s and was stopped; "

@@ -8,7 +8,7 @@ import json
 import os
 import re
 import sqlite3
-from contextlib import closing
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Optional
@@ -239,10 +239,18 @@ def _replace(conn: sqlite3.Connection, doc: Document) -> None:
 def write_database(path: Path, documents: Iterable[Document]) -> None:
     """Add (or replace) these documents in the database at path, all in one transaction: a full disk or a kill
     midway leaves the database as the last run left it, never with part of this run's documents."""
+    with run_writer(path) as add:
+        for doc in documents:
+            add(doc)
+
+
+@contextmanager
+def run_writer(path: Path):
+    """add(doc) for each document of a run as it arrives (so a batch never holds them all), in one transaction
+    committed when the block ends without an error, as write_database."""
     with closing(connect(path)) as conn:
         with conn:
-            for doc in documents:
-                _replace(conn, doc)
+            yield lambda doc: _replace(conn, doc)
 
 
 # --- search -------------------------------------------------------------------------------------------------
