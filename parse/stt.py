@@ -133,3 +133,20 @@ def settle_number(prev: Optional[str], printed: str, following: list[str]) -> Op
         flat = prev is not None and prev.isdigit() and nxt.isdigit()
         return str(int(prev) + 1) if flat and int(nxt) == int(prev) + k + 1 else None
     return None
+
+
+def settle_table_ones(rows: list) -> None:
+    """An OCR'd table row numbered '1' inside a run of numbers ('6', '1', '8') is the number between its
+    neighbours: a scan's 7 read as '1.'. A '1' that opens a table, or that the neighbours do not confirm, may be a
+    new list and stays. Sets row.stt (the number the layout settled on) and says so in the row's warnings."""
+    numbered = [r for r in rows if r.confidence is not None and r.stt_raw and normalise_stt(r.stt_raw)]
+    for before, row, after in zip(numbered, numbered[1:], numbered[2:]):
+        if row.table_start or after.table_start or row.table != before.table or row.stt is not None:
+            continue
+        printed = normalise_stt(row.stt_raw)
+        if printed != "1":
+            continue
+        fixed = between(before.stt or normalise_stt(before.stt_raw), normalise_stt(after.stt_raw))
+        if fixed:
+            row.stt = fixed
+            row.warnings.append(f"row number read as {row.stt_raw}, taken as {fixed} from the sequence")

@@ -226,3 +226,23 @@ def test_an_unruled_scanned_table_is_read_from_word_positions(tmp_path):
         (11.4, 18.0, 10.5, None), (49.22, None, 50.36, "Đạt"), (75.02, None, 62.86, "Chưa đạt"),
         (15.1, 20.0, 16.2, None), (74.11, None, 80.52, "Chưa đạt")]
     assert rows[1].title == "Tỷ lệ thủ tục hành chính công bố đúng hạn"   # its wrapped second line joined
+
+
+def test_a_table_row_read_1_between_6_and_8_is_7_and_a_new_list_keeps_its_1():
+    # realpdf 09 p16: row 7 of a scanned list read '1.' (the Vietnamese model's 7); in running text the sequence
+    # already settled it, in a table row it opened a second list
+    from chitieu.parse.rows import Row
+    from chitieu.parse.stt import settle_table_ones
+
+    def rows(*numbers, table=1):
+        return [Row(page=1, line=i, stt_raw=n, confidence=0.9, table=table) for i, n in enumerate(numbers)]
+    slipped = rows("5.", "6.", "1.", "8.")
+    settle_table_ones(slipped)
+    assert [r.stt for r in slipped] == [None, None, "7", None]
+    assert slipped[2].warnings == ["row number read as 1., taken as 7 from the sequence"]
+    restart = rows("5.", "6.", "1.", "2.")
+    settle_table_ones(restart)
+    assert [r.stt for r in restart] == [None] * 4
+    typed = [Row(page=1, line=i, stt_raw=n, table=1) for i, n in enumerate(("6.", "1.", "8."))]
+    settle_table_ones(typed)   # a text layer's numbering is data, even when it is wrong
+    assert [r.stt for r in typed] == [None] * 3
