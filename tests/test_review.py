@@ -299,3 +299,17 @@ def test_review_page_speaks_english_on_request(tmp_path):
     assert '<html lang="en">' in html and LABELS["en"]["only_look"] in html and LABELS["vi"]["only_look"] not in html
     assert "printed: " in html and "<th>Title</th>" in html
     assert LABELS["vi"].keys() == LABELS["en"].keys()
+
+
+def test_run_command_takes_the_language_of_the_review_page(tmp_path):
+    from click.testing import CliRunner
+
+    from chitieu import cli
+    seed003 = str(next(SEEDS.glob("003_*.txt")))
+    for lang in ("en", "vi"):
+        result = CliRunner().invoke(cli.main, ["run", seed003, "--out", str(tmp_path / lang), "--lang", lang, "-q",
+                                               "--workers", "0"])
+        assert result.exit_code == 0, result.output
+        html = (tmp_path / lang / "review.html").read_text(encoding="utf-8")
+        assert f'<html lang="{lang}">' in html and LABELS[lang]["title"] in html
+    assert CliRunner().invoke(cli.main, ["run", seed003, "--out", str(tmp_path / "x"), "--lang", "fr"]).exit_code == 2
