@@ -5,6 +5,7 @@ Paths: "text-layer" (read by pdfplumber), "no-text" (nothing to read, or --ocr n
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # Fewer words than this on a page means there is no usable text layer (a scan, or a stray page number).
 MIN_WORDS = 3
@@ -55,7 +56,10 @@ def unusable_text(words: list[dict]) -> str:
     return ""
 
 
+@lru_cache(maxsize=1 << 16)
 def _readable(word: str) -> bool:
+    """Whether a word is a Vietnamese syllable, a number or a plain Latin word (cached: a page repeats its words,
+    a report its pages' words)."""
     from chitieu.normalize.encodings import is_syllable
     core = word.strip(".,;:()[]%\"'“”‘’-–*!?")
     return bool(core) and bool(NUMBER.match(core) or is_syllable(core.lower()) or (core.isalpha() and core.isascii()))

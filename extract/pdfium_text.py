@@ -27,7 +27,7 @@ import pypdfium2.raw as pdfium
 TEXT, PATH, FORM = pdfium.FPDF_PAGEOBJ_TEXT, pdfium.FPDF_PAGEOBJ_PATH, pdfium.FPDF_PAGEOBJ_FORM
 MOVETO, LINETO, BEZIERTO = pdfium.FPDF_SEGMENT_MOVETO, pdfium.FPDF_SEGMENT_LINETO, pdfium.FPDF_SEGMENT_BEZIERTO
 # pdfium writes an end-of-line hyphen as this control character (its text is still a hyphen in the PDF)
-HYPHEN_MARK = 0x2
+HYPHEN_MARK, HYPHEN = 0x2, ord("-")
 # A text object narrower than this is one pdfium drops from its text page (kSizeEpsilon in cpdf_textpage.cpp)
 NO_WIDTH = 0.01
 # pdfium keeps coordinates in single precision (519.6 is 519.59998); pdfminer computes in double from the decimals
@@ -118,6 +118,7 @@ class _Objects:
         self.texts: dict[int, Optional[tuple]] = {}   # text object → matrix of the form it is in (None: page)
         self._matrix = pdfium.FS_MATRIX()
         self._x, self._y = ctypes.c_float(), ctypes.c_float()
+        self._fill, self._stroke = ctypes.c_int(), ctypes.c_int()
 
     def walk(self, holder, form: Optional[tuple], in_form: bool = False) -> None:
         count = _form_count_objects(holder) if in_form else _count_objects(holder)
@@ -139,18 +140,18 @@ class _Objects:
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
     def _path(self, obj, form: Optional[tuple]) -> None:
-        fill, stroke = ctypes.c_int(), ctypes.c_int()
+        fill, stroke = self._fill, self._stroke
         if not _draw_mode(obj, fill, stroke) or (not fill.value and not stroke.value):
             return   # a path that only clips is no ink: pdfminer makes no object of it either
         a, b, c, d, e, f = _compose(self._own_matrix(obj), form)
         shape, pts = [], []
         x, y = self._x, self._y
+        get_segment, segment_type, segment_point, segment_close = \
+            _get_segment, _segment_type, _segment_point, _segment_close
         bezier = 0
         for i in range(_count_segments(obj)):
-            seg = _get_segment(obj, i)
-            kind = _segment_type(seg)
-            _segment_point(seg, x, y)
-            point = (round(a * x.value + c * y.value + e, DECIMALS), round(b * x.value + d * y.value + f, DECIMALS))
+            seg = get_segment(obj, i)
+            kind = segment_type(seg)
             if kind == BEZIERTO:
                 # pdfium gives a curve as its two control points and its end; pdfminer keeps the end only
                 bezier += 1
@@ -159,8 +160,10 @@ class _Objects:
                 shape.append("c")
             else:
                 shape.append("m" if kind == MOVETO else "l")
-            pts.append(point)
-            if _segment_close(seg):
+            segment_point(seg, x, y)
+            px, py = x.value, y.value
+            pts.append((round(a * px + c * py + e, DECIMALS), round(b * px + d * py + f, DECIMALS)))
+            if segment_close(seg):
                 shape.append("h")
                 pts.append(None)
         for sub_shape, sub_pts in _subpaths(shape, pts):
@@ -231,8 +234,13 @@ def _compose(inner: tuple, outer: Optional[tuple]) -> tuple:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
+# what _Font.glyph says of a character whose glyph has no Unicode map
+UNMAPPED = "unmapped"
+
+
 class _Font:
-    """What pdfminer's box needs of a text object's font: its descent, and advance widths by character."""
+    """What pdfminer's box needs of a text object's font at its size: its descent, and by character the advance
+    width of its glyph, or UNMAPPED."""
 
     def __init__(self, handle, size: float):
         self.handle = handle
@@ -240,28 +248,27 @@ class _Font:
         descent = ctypes.c_float()
         _font_descent(handle, 1.0, descent)
         self.descent = descent.value
-        self.widths: dict[int, Optional[float]] = {}
-        self.errors: dict[int, bool] = {}
+        self.glyphs: dict[int, object] = {}
 
-    def unmapped(self, code: int, textpage: int, index: int) -> bool:
-        """Whether the glyph read as `code` has no Unicode map (asked of pdfium once per font and character)."""
-        error = self.errors.get(code)
-        if error is None:
-            error = self.errors[code] = _char_unmapped(textpage, index) == 1
-        return error
-
-    def advance(self, code: int) -> Optional[float]:
-        """The advance width (text space, font size applied) of the glyph pdfium maps from this character."""
-        width = self.widths.get(code, -1.0)
-        if width == -1.0:
+    def glyph(self, code: int, textpage: int, index: int):
+        """The advance width (text space, font size applied; None when pdfium has none) of the glyph read as
+        `code`, or UNMAPPED when it has no Unicode map: asked of pdfium once per font and character."""
+        if _char_unmapped(textpage, index) == 1:
+            known = UNMAPPED
+        else:
             out = ctypes.c_float()
             ok = _glyph_width(self.handle, code, self.size, out)
-            width = self.widths[code] = out.value if ok and out.value > 0 else None
-        return width
+            known = out.value if ok and out.value > 0 else None
+        self.glyphs[code] = known
+        return known
 
 
 def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dict]]:
-    """pdfminer-shaped characters of a text page, in content order; None when text runs turned or skewed."""
+    """pdfminer-shaped characters of a text page, in content order; None when text runs turned or skewed, or a
+    glyph has no Unicode map (pdfminer reads it '(cid:N)' or as a letter of the font's encoding, which
+    extract/decide.py judges; what pdfium reads instead is not proven to be judged alike).
+
+    One loop, its lookups kept in local names: it runs for every character of every page."""
     ox, oy = ctypes.c_double(), ctypes.c_double()
     loose = pdfium.FS_RECTF()
     matrix = pdfium.FS_MATRIX()
@@ -269,47 +276,65 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
     fonts: dict[tuple, _Font] = {}
     placed: dict[int, tuple] = {}    # text object → (its 2x2 matrix on the page, font)
     chars: list[dict] = []
-    previous = None   # (object, origin) of the last glyph: a glyph mapped to several characters repeats both
+    unicode, generated, char_object, char_origin = _char_unicode, _char_generated, _char_object, _char_origin
+    append = chars.append
+    last_obj = last_x = last_y = None    # a glyph mapped to several characters repeats its object and origin
+    obj_now = y_now = None               # the text object and baseline the box's top and bottom were made for
+    a = d = 1.0
+    font = glyphs = None
+    top = bottom = char_size = 0.0
     for i in range(_count_chars(textpage)):
-        code = _char_unicode(textpage, i)
-        if code in GENERATED and _char_generated(textpage, i) == 1:
+        code = unicode(textpage, i)
+        if code in GENERATED and generated(textpage, i) == 1:
             continue   # spaces and line breaks pdfium inserts; pdfminer has no such characters
-        obj = _char_object(textpage, i)
+        obj = char_object(textpage, i)
         if not obj:
             continue
-        _char_origin(textpage, i, ox, oy)
-        origin = (obj, ox.value, oy.value)
-        if origin == previous and chars:
+        char_origin(textpage, i, ox, oy)
+        x, y = ox.value, oy.value
+        if obj == last_obj and x == last_x and y == last_y:
             # one glyph, several characters (a ligature, a letter and its tone mark as two code points): pdfminer
             # keeps them as one character with that text
             chars[-1]["text"] += chr(code)
             continue
-        previous = origin
-        info = placed.get(obj)
-        if info is None:
-            _char_matrix(textpage, i, matrix)
-            info = placed[obj] = ((matrix.a, matrix.b, matrix.c, matrix.d), _font_of(obj, fonts, size))
-        (a, b, c, d), font = info
-        if b or c:
-            return None   # turned or skewed text: its box is not the upright one below
-        if font.unmapped(code, textpage, i):
-            # a glyph without a Unicode map: pdfminer reads '(cid:N)' or a letter of the font's encoding, which
-            # extract/decide.py judges; what pdfium reads instead is not proven to be judged alike
+        last_obj, last_x, last_y = obj, x, y
+        if obj != obj_now:
+            info = placed.get(obj)
+            if info is None:
+                _char_matrix(textpage, i, matrix)
+                if matrix.b or matrix.c:
+                    return None   # turned or skewed text: its box is not the upright one below
+                info = placed[obj] = (matrix.a, matrix.d, _font_of(obj, fonts, size))
+            a, d, font = info
+            glyphs = font.glyphs
+            obj_now, y_now = obj, None
+        if y != y_now:
+            y_now = y
+            char_size = font.size * abs(d)
+            top = height - (round(y, DECIMALS) + font.descent * font.size * d + char_size)
+            bottom = top + char_size
+        if code == HYPHEN_MARK:
+            text, code = "-", HYPHEN
+        else:
+            text = chr(code)
+        adv = glyphs[code] if code in glyphs else font.glyph(code, textpage, i)
+        if adv is UNMAPPED:
             return None
-        text = "-" if code == HYPHEN_MARK else chr(code)
-        adv = font.advance(ord(text[0]))
-        x0 = round(ox.value, DECIMALS)
+        x0 = round(x, DECIMALS)
         if adv is None:
             _char_loose_box(textpage, i, loose)
             x1 = round(loose.right, DECIMALS)
         else:
             x1 = x0 + adv * a
-        chars.append(_char(text, x0, x1, round(oy.value, DECIMALS), font, d, a, height))
+        if x1 < x0:
+            x0, x1 = x1, x0
+        append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "size": char_size,
+                "upright": a * d > 0})
     for obj, form in objects.texts.items():
         if obj not in placed:
             space = _dropped_space(obj, form, fonts, height)
             if space is not None:
-                chars.append(space)
+                append(space)
     return chars
 
 
@@ -321,6 +346,11 @@ def _font_of(obj: int, fonts: dict, size: ctypes.c_float) -> _Font:
     if font is None:
         font = fonts[key] = _Font(handle, size.value)
     return font
+
+
+def _space_width(font: _Font) -> Optional[float]:
+    out = ctypes.c_float()
+    return out.value if _glyph_width(font.handle, 32, font.size, out) and out.value > 0 else None
 
 
 def _char(text: str, x0: float, x1: float, baseline: float, font: _Font, d: float, a: float,
@@ -344,6 +374,8 @@ def _dropped_space(obj: int, form: Optional[tuple], fonts: dict, height: float) 
     if b or c:
         return None
     font = _font_of(obj, fonts, ctypes.c_float())
-    adv = font.advance(ord(" ")) or 0.0
+    adv = font.glyphs.get(32) if 32 in font.glyphs else _space_width(font)
+    if not isinstance(adv, float):
+        adv = 0.0
     e, f = round(e, DECIMALS), round(f, DECIMALS)
     return _char(" ", e, e + adv * a, f, font, d, a, height)

@@ -42,6 +42,7 @@ def test_pdfium_gives_pdfplumbers_words_and_tables(path, pages):
             fast = pdfium_text.read_page(doc, number - 1, float(page.height))
             assert fast is not None, f"page {number} was not read by pdfium"
             ours = WordExtractor(x_tolerance_ratio=0.15).extract_words(fast.chars)
+            assert pdf_text.upright_words(fast.chars, 0.15) == ours   # the shortcut is pdfplumber's own words
             theirs = page.extract_words(x_tolerance_ratio=0.15)
             assert len(ours) == len(theirs), f"page {number}"
             assert all(_close(a, b) for a, b in zip(ours, theirs)), f"page {number}"
