@@ -27,6 +27,7 @@ from make_bad_inputs import _tiff_bomb  # noqa: E402
 # The `chitieu` command as it runs where Python has no `resource`, no os.fork and no SIGHUP, less the names in
 # $REMOVE too (os.fchmod, os.O_NONBLOCK). A spawned worker imports this script again (as __mp_main__) before it
 # runs, so it lacks them too, and notes its pid in $SPAWNED: the proof that workers were spawned, not forked.
+# `--api FOLDER` runs the README's Python API instead, as a user's script: its code under the __main__ guard.
 WINDOWS_LIKE = '''
 import os, signal, sys
 sys.modules["resource"] = None
@@ -38,7 +39,11 @@ if hasattr(signal, "SIGHUP"):
 if __name__ == "__mp_main__":
     with open(os.environ["SPAWNED"], "a", encoding="ascii") as fh:
         fh.write(f"{os.getpid()}\\n")
-if __name__ == "__main__":
+if __name__ == "__main__" and sys.argv[1] == "--api":
+    import chitieu
+    result = chitieu.convert([sys.argv[2]], workers=2, max_memory=1024)
+    print(len(result.records), *sorted(d.status for d in result.documents))
+elif __name__ == "__main__":
     from chitieu.cli import main
     main()
 '''
@@ -109,6 +114,14 @@ def test_a_run_without_posix_parts_spawns_its_workers_and_converts_everything(tm
     usual = tmp_path / "usual"
     pipeline.run([inputs], usual, pipeline.RunSettings(workers=0))
     assert _records(out) == _records(usual)
+
+
+def test_the_python_api_with_spawned_workers(tmp_path):
+    run = _windows_like(tmp_path, "--api", SEEDS)
+    assert run.returncode == 0, run.stderr.decode("utf-8")[-2000:]
+    expected = sum(len(pipeline.process_file(p, p.name).records) for p in SEEDS.glob("*.txt"))
+    assert run.stdout.decode().split() == [str(expected)] + ["ok"] * 5
+    assert len(_spawned(tmp_path)) == 2
 
 
 @pytest.mark.xfail(strict=True, reason="pipeline.py opens inputs with os.O_NONBLOCK and output/stream.py calls "
