@@ -1,7 +1,7 @@
 """The per-page choice of how to get a page's text, with the reason the user sees in documents.json.
 
-Paths: "text-layer" (read by pdfplumber), "no-text" (nothing to read, or --ocr never), "blank" (no ink at all),
-"ocr" (rendered and OCR'd); "to-ocr" and "to-turn" are decisions that extract/read.py carries out."""
+Paths: "text-layer" (its words read, extract/pdf_text.py), "no-text" (nothing to read, or --ocr never), "blank"
+(no ink at all), "ocr" (rendered and OCR'd); "to-ocr" and "to-turn" are decisions that extract/read.py carries out."""
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
-"""Second reads of PDFs the first read (pdfplumber over pdfminer) could not use as they are:
+"""Second reads of PDFs the first read (extract/pdf_text.py: pdfminer's page tree, each page's characters from
+pdfium or pdfminer) could not use as they are:
 
 - pages whose text runs sideways (a /Rotate that turns upright text, or text drawn turned): read again from a
   copy whose page rotation puts the text upright;
