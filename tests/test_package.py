@@ -31,8 +31,8 @@ NOT_BUILT = shutil.ignore_patterns(".venv", ".git", "out", "build", "dist", "*.e
 
 # Entries of this environment's site-packages the fresh one must not see: chitieu's own editable install (its
 # finder would import the repository), pip and setuptools (the fresh environment has its own), PyPI's parse.
-NOT_SHARED = re.compile(r"^(chitieu|__editable__|pip|setuptools|_distutils_hack|pkg_resources|parse)\b|"
-                        r"\.(pth|egg-link)$|^__pycache__$", re.I)
+NOT_SHARED = re.compile(r"^(__editable__|_distutils_hack|__pycache__$)|"
+                        r"^(chitieu|pip|setuptools|pkg_resources|parse)([-.]|$)|\.(pth|egg-link)$", re.I)
 
 USER_MODULES = ("pipeline", "errors", "schemas", "parse")
 
