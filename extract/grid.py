@@ -107,10 +107,11 @@ def _opened(half: np.ndarray, kernel: tuple[int, int]) -> np.ndarray:
 
 # A sheet fed askew through a scanner, or photographed at an angle, can come out with its columns leaning where
 # its rows do not (a shear, which deskewing by rotation cannot undo): a ruled table's column rules then wander
-# from one x by a few pixels per hundred rows, and over a page-tall table they leave any fixed band. The lean is
-# measured on the long vertical rules and undone by a shear when at least MIN_LEAN (tan, about 0.1°: 3 px over a
-# 1,500 px table).
-MIN_LEAN = 0.002
+# from one x by a few pixels per hundred rows, and over a page-tall table they leave the band they are looked for
+# in (scan.RULE_BAND, 4 pixels either side). The lean is measured on the long vertical rules and undone by a shear
+# when it moves the tallest of them sideways by more than that band: a smaller lean changes nothing found, and a
+# fax's broken rules give slopes of pixel noise (0.003 over 400 pixels).
+LEAN_DRIFT_PX = 4
 # A vertical rule that says how the columns lean is at least this many half-size pixels long.
 LEAN_RULE_PX = 300
 
@@ -121,15 +122,16 @@ def upright_columns(gray: np.ndarray) -> tuple[np.ndarray, float]:
 
     vertical = _opened(_half_ink(gray), (1, MIN_V_RULE_PX // 2))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
-    slopes = []
+    slopes, tallest = [], 0
     for k in range(1, count):
         if stats[k, cv2.CC_STAT_HEIGHT] >= LEAN_RULE_PX:
             ys, xs = np.nonzero(labels[stats[k, 1]:stats[k, 1] + stats[k, 3], stats[k, 0]:stats[k, 0] + stats[k, 2]] == k)
             slopes.append(float(np.polyfit(ys, xs, 1)[0]))
+            tallest = max(tallest, int(stats[k, cv2.CC_STAT_HEIGHT]) * 2)
     if len(slopes) < 2:
         return gray, 0.0
     lean = float(np.median(slopes))
-    if abs(lean) < MIN_LEAN:
+    if abs(lean) * tallest <= LEAN_DRIFT_PX or not all(s * lean > 0 for s in slopes):
         return gray, 0.0
     h, w = gray.shape
     shear = np.float32([[1, -lean, lean * h / 2], [0, 1, 0]])
