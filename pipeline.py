@@ -429,8 +429,8 @@ class _OutputState:
         self.files += ["records.xlsx"] if settings.xlsx else []
         self.files += ["review.html"] if settings.review else []
         self.files += ["records.parquet", "cells.parquet"] if parquet.available() else []
-        what = json.dumps([[s.part or s.source, s.duplicate_of] for s in slots] + [skipped, self.files],
-                          ensure_ascii=False, default=str)
+        what = json.dumps([[s.part or s.source, s.duplicate_of] for s in slots] +
+                          [skipped, self.files, settings.lang], ensure_ascii=False, default=str)
         self.key = hashlib.sha256(what.encode("utf-8", errors="backslashreplace")).hexdigest()
         self.force = settings.force
 

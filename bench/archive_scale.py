@@ -8,8 +8,9 @@ Prints, per N distinct files (the five seeds copied round robin, each copy given
 two files have the same bytes): the run's wall time, the driver's peak RSS (the process that runs `chitieu run`
 and writes the outputs; the worker processes are not counted, they hold one file each) and its share spent
 writing outputs; then, for the 400-file batch, a re-run with nothing new and a re-run after adding 5 files, each
-as a share of the first run; then the time to write records.xlsx of ~28,000 records with the openpyxl writer
-this replaced and with XlsxWriter's constant-memory mode (alternated, median of 3).
+as a share of the first run (and once more without review.html, which reads every document back); then the
+time to write records.xlsx of ~28,000 records with the openpyxl writer this replaced and with XlsxWriter's
+constant-memory mode (alternated, median of 3).
 
 Each run is a fresh process (the child mode below), so peak RSS is the run's own.
 """
@@ -38,7 +39,7 @@ def make_folder(folder: Path, n: int, start: int = 0) -> None:
         (folder / f"{seed.stem}_{i:05d}.txt").write_bytes(seed.read_bytes() + f"\n\nBản sao {i}\n".encode())
 
 
-def child(in_dir: str, out_dir: str, workers: int) -> None:
+def child(in_dir: str, out_dir: str, workers: int, review: bool = True) -> None:
     """One run in this process; prints its seconds, the seconds spent writing outputs and its peak RSS."""
     from chitieu import pipeline
 
@@ -54,15 +55,16 @@ def child(in_dir: str, out_dir: str, workers: int) -> None:
 
     pipeline._write_results = timed
     started = time.perf_counter()
-    result = pipeline.run([Path(in_dir)], Path(out_dir), pipeline.RunSettings(workers=workers))
+    result = pipeline.run([Path(in_dir)], Path(out_dir), pipeline.RunSettings(workers=workers, review=review))
     print(json.dumps({"seconds": time.perf_counter() - started, "write": spent["write"],
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "documents": len(result.documents), "resumed": result.resumed,
                       "records": result.report["summary"]["records"]}))
 
 
-def run(in_dir: Path, out_dir: Path, workers: int) -> dict:
-    proc = subprocess.run([sys.executable, __file__, "--child", str(in_dir), str(out_dir), str(workers)],
+def run(in_dir: Path, out_dir: Path, workers: int, review: bool = True) -> dict:
+    proc = subprocess.run([sys.executable, __file__, "--child", str(in_dir), str(out_dir), str(workers),
+                           "review" if review else "no-review"],
                           capture_output=True, text=True, check=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -89,6 +91,11 @@ def batches(sizes: list[int], workers: int, tmp: Path) -> None:
     more = run(folder, out, workers)
     print(f"re-run after adding 5 files to {n}: {more['seconds']:.2f} s "
           f"({more['seconds'] / first[n]['seconds']:.1%} of the first run; writing outputs {more['write']:.2f} s)")
+    # review.html reads every document back (output/review.py takes whole Documents): the same without it
+    make_folder(folder, 5, start=n + 5)
+    bare = run(folder, out, workers, review=False)
+    print(f"the same, 5 more files, --no-review: {bare['seconds']:.2f} s "
+          f"({bare['seconds'] / first[n]['seconds']:.1%} of the first run; writing outputs {bare['write']:.2f} s)")
 
 
 def openpyxl_workbook(path: Path, documents) -> None:
@@ -182,10 +189,10 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=28_000, help="records in the workbook comparison")
     ap.add_argument("--xlsx-only", action="store_true")
     ap.add_argument("--write-xlsx", choices=["openpyxl", "xlsxwriter"], help="write one workbook and exit")
-    ap.add_argument("--child", nargs=3, metavar=("IN", "OUT", "WORKERS"), help=argparse.SUPPRESS)
+    ap.add_argument("--child", nargs=4, metavar=("IN", "OUT", "WORKERS", "REVIEW"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        child(args.child[0], args.child[1], int(args.child[2]))
+        child(args.child[0], args.child[1], int(args.child[2]), args.child[3] == "review")
         return
     if args.write_xlsx:
         one_xlsx(args.write_xlsx, args.records)
