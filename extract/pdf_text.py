@@ -12,12 +12,13 @@ import statistics
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Optional
 
 import pdfplumber
 import pypdfium2
 from pdfminer.pdfdocument import PDFPasswordIncorrect
-from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
 from pdfplumber.utils.text import WordExtractor
 
 from chitieu.errors import InputError
@@ -288,7 +289,7 @@ def read_page(page, number: int, settings: PdfSettings, fast: Optional[pdfium_te
     if fast is None:
         tables = page.find_tables(GRID_SETTINGS) if (page.lines or page.rects) else []
     else:
-        tables = TableFinder(_Edges(fast.edges), TABLE_SETTINGS).tables if fast.ruled else []
+        tables = _TableFinder(fast.edges).tables if fast.ruled else []
     result.lines = lines_from_words(words, tables, number, settings)
     return result
 
@@ -354,6 +355,56 @@ class _Edges:
 
     def __init__(self, edges: list[dict]):
         self.edges = edges
+
+
+class _TableFinder(TableFinder):
+    """pdfplumber's TableFinder on a page's edges (GRID_SETTINGS), the cells found from the rules' crossings by
+    _cells below rather than by pdfplumber's intersections_to_cells: the same cells, at a fifth of its cost."""
+
+    def __init__(self, edges: list[dict]):
+        self.page = _Edges(edges)
+        self.settings = TABLE_SETTINGS
+        self.edges = self.get_edges()
+        self.intersections = edges_to_intersections(self.edges, self.settings.intersection_x_tolerance,
+                                                    self.settings.intersection_y_tolerance)
+        self.cells = _cells(self.intersections)
+        self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+
+def _cells(intersections: dict) -> list[tuple]:
+    """pdfplumber's intersections_to_cells: for each crossing, the smallest cell it opens at its top left (the
+    first crossing below and the first to its right joined to it by a rule, and the corner joined to both).
+    pdfplumber works each crossing's rules out anew for every pair it tries and scans every later crossing for
+    the ones below and to the right; here both are looked up."""
+    box = itemgetter("x0", "top", "x1", "bottom")
+    verticals = {p: set(map(box, e["v"])) for p, e in intersections.items()}
+    horizontals = {p: set(map(box, e["h"])) for p, e in intersections.items()}
+
+    def connects(p1, p2) -> bool:
+        return (p1[0] == p2[0] and not verticals[p1].isdisjoint(verticals[p2])) \
+            or (p1[1] == p2[1] and not horizontals[p1].isdisjoint(horizontals[p2]))
+
+    points = sorted(intersections)
+    column: dict[float, list] = {}   # crossings by x, top to bottom
+    row: dict[float, list] = {}      # crossings by y, left to right
+    for p in points:
+        column.setdefault(p[0], []).append(p)
+        row.setdefault(p[1], []).append(p)
+    below_at = {p: i for ps in column.values() for i, p in enumerate(ps)}
+    right_at = {p: i for ps in row.values() for i, p in enumerate(ps)}
+    cells = []
+    for pt in points[:-1]:
+        right = [r for r in row[pt[1]][right_at[pt] + 1:] if connects(pt, r)]
+        for below_pt in column[pt[0]][below_at[pt] + 1:]:
+            if not connects(pt, below_pt):
+                continue
+            corner = next(((r[0], below_pt[1]) for r in right if (r[0], below_pt[1]) in intersections
+                           and connects((r[0], below_pt[1]), r) and connects((r[0], below_pt[1]), below_pt)),
+                          None)
+            if corner is not None:
+                cells.append((pt[0], pt[1], corner[0], corner[1]))
+                break
+    return cells
 
 
 def _fast_page(pdfium_doc, page, index: int) -> Optional[pdfium_text.PdfiumPage]:

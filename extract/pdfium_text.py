@@ -27,7 +27,7 @@ import pypdfium2.raw as pdfium
 TEXT, PATH, FORM = pdfium.FPDF_PAGEOBJ_TEXT, pdfium.FPDF_PAGEOBJ_PATH, pdfium.FPDF_PAGEOBJ_FORM
 MOVETO, LINETO, BEZIERTO = pdfium.FPDF_SEGMENT_MOVETO, pdfium.FPDF_SEGMENT_LINETO, pdfium.FPDF_SEGMENT_BEZIERTO
 # pdfium writes an end-of-line hyphen as this control character (its text is still a hyphen in the PDF)
-HYPHEN_MARK, HYPHEN = 0x2, ord("-")
+HYPHEN_MARK, HYPHEN, SPACE = 0x2, ord("-"), ord(" ")
 # A text object narrower than this is one pdfium drops from its text page (kSizeEpsilon in cpdf_textpage.cpp)
 NO_WIDTH = 0.01
 # pdfium keeps coordinates in single precision (519.6 is 519.59998); pdfminer computes in double from the decimals
@@ -330,9 +330,10 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
             x0, x1 = x1, x0
         append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "size": char_size,
                 "upright": a * d > 0})
+    box = [ctypes.c_float() for _ in range(5)]
     for obj, form in objects.texts.items():
         if obj not in placed:
-            space = _dropped_space(obj, form, fonts, height)
+            space = _dropped_space(obj, form, fonts, height, box, matrix)
             if space is not None:
                 append(space)
     return chars
@@ -362,19 +363,23 @@ def _char(text: str, x0: float, x1: float, baseline: float, font: _Font, d: floa
             "doctop": top, "size": size, "upright": a * d > 0}
 
 
-def _dropped_space(obj: int, form: Optional[tuple], fonts: dict, height: float) -> Optional[dict]:
+def _dropped_space(obj: int, form: Optional[tuple], fonts: dict, height: float, box: list,
+                   matrix) -> Optional[dict]:
     """A space for a text object pdfium left out of its text page for having no width (a lone space, which
-    pdfminer keeps, and which splits two words however close they are); None for other dropped objects."""
-    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    pdfminer keeps, and which splits two words however close they are); None for other dropped objects.
+    box (five c_float: the bounds, the font size) and matrix (an FS_MATRIX) are the caller's, filled anew."""
+    left, bottom, right, top, size = box
     if not _object_bounds(obj, left, bottom, right, top) or right.value - left.value >= NO_WIDTH:
         return None
-    m = pdfium.FS_MATRIX()
-    _object_matrix(obj, m)
+    _object_matrix(obj, matrix)
+    m = matrix
     a, b, c, d, e, f = _compose((m.a, m.b, m.c, m.d, m.e, m.f), form)
     if b or c:
         return None
-    font = _font_of(obj, fonts, ctypes.c_float())
-    adv = font.glyphs.get(32) if 32 in font.glyphs else _space_width(font)
+    font = _font_of(obj, fonts, size)
+    if SPACE not in font.glyphs:
+        font.glyphs[SPACE] = _space_width(font)
+    adv = font.glyphs[SPACE]
     if not isinstance(adv, float):
         adv = 0.0
     e, f = round(e, DECIMALS), round(f, DECIMALS)

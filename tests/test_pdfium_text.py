@@ -48,7 +48,10 @@ def test_pdfium_gives_pdfplumbers_words_and_tables(path, pages):
             assert all(_close(a, b) for a, b in zip(ours, theirs)), f"page {number}"
             assert fast.ruled == bool(page.lines or page.rects)
             if fast.ruled:
-                mine = pdf_text.TableFinder(pdf_text._Edges(fast.edges), pdf_text.TABLE_SETTINGS).tables
+                mine = pdf_text._TableFinder(fast.edges).tables
+                # the cells from the rules' crossings are pdfplumber's own on the same edges
+                assert [t.cells for t in mine] == [t.cells for t in pdf_text.TableFinder(
+                    pdf_text._Edges(fast.edges), pdf_text.TABLE_SETTINGS).tables]
                 want = page.find_tables(pdf_text.GRID_SETTINGS)
                 assert [len(t.rows) for t in mine] == [len(t.rows) for t in want], f"page {number}"
                 for t, u in zip(mine, want):
