@@ -12,7 +12,7 @@ from chitieu.parse.assemble import assemble
 from chitieu.parse.flow import FlowResult, parse_flow
 from chitieu.parse.metadata import extract_meta
 from chitieu.parse.rows import ROLES, WARNING_COST, Hierarchy, row_to_record
-from chitieu.parse.stt import normalise_stt, settle_table_ones
+from chitieu.parse.stt import normalise_stt, settle_table_numbers
 from chitieu.parse.side_by_side import unfold_side_by_side
 from chitieu.parse.table import TableResult, parse_tables
 from chitieu.schemas.model import Document, RowKind, Unparsed
@@ -82,7 +82,7 @@ def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Documen
         flow_rows = []
     # each list is in reading order already; a merge keeps the tables' own order where it is not the lines'
     # (a list printed side by side gives its left copy's rows, then its right copy's, from the same lines)
-    settle_table_ones(tables.rows)
+    settle_table_numbers(tables.rows)
     rows = list(heapq.merge(tables.rows, flow_rows, key=lambda r: (r.page, r.line)))
     if layout != "auto":
         doc.layout, doc.layout_reason = layout, f"--layout {layout}"

@@ -135,18 +135,68 @@ def settle_number(prev: Optional[str], printed: str, following: list[str]) -> Op
     return None
 
 
-def settle_table_ones(rows: list) -> None:
-    """An OCR'd table row numbered '1' inside a run of numbers ('6', '1', '8') is the number between its
-    neighbours: a scan's 7 read as '1.'. A '1' that opens a table, or that the neighbours do not confirm, may be a
-    new list and stays. Sets row.stt (the number the layout settled on) and says so in the row's warnings."""
-    numbered = [r for r in rows if r.confidence is not None and r.stt_raw and normalise_stt(r.stt_raw)]
-    for before, row, after in zip(numbered, numbered[1:], numbered[2:]):
-        if row.table_start or after.table_start or row.table != before.table or row.stt is not None:
+
+# At most this many misread row numbers in a run are settled from the numbers around them (more is a guess); a
+# run of CORROBORATED_RUN or more only when one of its printed numbers is where the sequence puts it.
+MAX_SETTLED_RUN = 5
+CORROBORATED_RUN = 3
+
+
+def settle_table_numbers(rows: list) -> None:
+    """Row numbers of OCR'd tables read from their neighbours. A printed number that follows the one before it or
+    is followed by the one after it stands; a run of others between two that stand takes the one sequence that
+    leads from the first to the second ('6', '1', '8': 7; '3.4', '25', '351', '3.5.2': 3.5, 3.5.1), and a first
+    row that stands alone before a table's 'N.1' is N ('4', '1.1', '1.2': 1). A '1' its next number confirms
+    opens a new list and stands. Sets row.stt (the number the layout settled on) and warns; a text layer's
+    numbering is data and is left alone."""
+    tables: dict = {}
+    for r in rows:
+        if r.confidence is not None and r.stt_raw and r.table is not None:
+            tables.setdefault(r.table, []).append(r)
+    for numbered in tables.values():
+        _settle_run(numbered, [ocr_stt(r.stt_raw) for r in numbered])
+
+
+def _settle_run(rows: list, printed: list) -> None:
+    n = len(rows)
+    # the last number has no next one to confirm it: it stands unless it is unreadable
+    stands = [p is not None and (i == n - 1 and n > 1
+                                 or (i > 0 and printed[i - 1] is not None and follows(printed[i - 1], p))
+                                 or (i + 1 < n and printed[i + 1] is not None and follows(p, printed[i + 1])))
+              for i, p in enumerate(printed)]
+    i = 0
+    while i < n:
+        if stands[i]:
+            i += 1
             continue
-        printed = normalise_stt(row.stt_raw)
-        if printed != "1":
-            continue
-        fixed = between(before.stt or normalise_stt(before.stt_raw), normalise_stt(after.stt_raw))
-        if fixed:
-            row.stt = fixed
-            row.warnings.append(f"row number read as {row.stt_raw}, taken as {fixed} from the sequence")
+        end = i
+        while end < n and not stands[end]:
+            end += 1
+        before = printed[i - 1] if i > 0 else None
+        after = printed[end] if end < n else None
+        if rows[i].table_start:
+            before = None
+        if after is not None and end - i <= MAX_SETTLED_RUN:
+            path = _only_path(before, after, end - i) if before is not None else _head(after, end - i)
+            if path and end - i >= CORROBORATED_RUN and not any(a == b for a, b in zip(path, printed[i:end])):
+                path = None
+            for row, fixed in zip(rows[i:end], path or []):
+                if fixed != ocr_stt(row.stt_raw):
+                    row.stt = fixed
+                    row.warnings.append(f"row number read as {row.stt_raw}, taken as {fixed} from the sequence")
+        i = end
+
+
+def _only_path(before: str, after: str, length: int) -> Optional[list[str]]:
+    """The one sequence of `length` row numbers that follows `before` and is followed by `after`."""
+    paths = [[]]
+    for _ in range(length):
+        paths = [path + [s] for path in paths for s in successors(path[-1] if path else before)]
+    found = [path for path in paths if follows(path[-1], after)]
+    return found[0] if len(found) == 1 else None
+
+
+def _head(after: str, length: int) -> Optional[list[str]]:
+    """A table's first row, alone before its 'N.1': N (only a single row; more is a guess)."""
+    parent = parent_of(after)
+    return [parent] if length == 1 and parent is not None and after.endswith(".1") else None

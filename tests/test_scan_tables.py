@@ -228,21 +228,31 @@ def test_an_unruled_scanned_table_is_read_from_word_positions(tmp_path):
     assert rows[1].title == "Tỷ lệ thủ tục hành chính công bố đúng hạn"   # its wrapped second line joined
 
 
-def test_a_table_row_read_1_between_6_and_8_is_7_and_a_new_list_keeps_its_1():
+def test_misread_table_row_numbers_are_settled_from_their_neighbours():
     # realpdf 09 p16: row 7 of a scanned list read '1.' (the Vietnamese model's 7); in running text the sequence
     # already settled it, in a table row it opened a second list
     from chitieu.parse.rows import Row
-    from chitieu.parse.stt import settle_table_ones
+    from chitieu.parse.stt import settle_table_numbers
 
     def rows(*numbers, table=1):
         return [Row(page=1, line=i, stt_raw=n, confidence=0.9, table=table) for i, n in enumerate(numbers)]
     slipped = rows("5.", "6.", "1.", "8.")
-    settle_table_ones(slipped)
+    settle_table_numbers(slipped)
     assert [r.stt for r in slipped] == [None, None, "7", None]
     assert slipped[2].warnings == ["row number read as 1., taken as 7 from the sequence"]
     restart = rows("5.", "6.", "1.", "2.")
-    settle_table_ones(restart)
+    settle_table_numbers(restart)
     assert [r.stt for r in restart] == [None] * 4
+    # a fax's row numbers (scan_robustness): 3.3 read 3.5, 3.5 read 25, 3.5.1 lost its dots
+    faxed = rows("3.1", "3.2", "3.5", "3.4", "25", "351", "3.5.2", "3.5.3")
+    settle_table_numbers(faxed)
+    assert [r.stt for r in faxed] == [None, None, "3.3", None, "3.5", "3.5.1", None, None]
+    first = rows("4", "1.1", "1.2")            # a table's first row misread: its children say it is 1
+    settle_table_numbers(first)
+    assert [r.stt for r in first] == ["1", None, None]
+    guess = rows("3.1", "3.2", "9", "17", "44", "3.5.2", "3.5.3")   # a run no printed number of which the sequence confirms
+    settle_table_numbers(guess)
+    assert [r.stt for r in guess] == [None] * 7
     typed = [Row(page=1, line=i, stt_raw=n, table=1) for i, n in enumerate(("6.", "1.", "8."))]
-    settle_table_ones(typed)   # a text layer's numbering is data, even when it is wrong
+    settle_table_numbers(typed)   # a text layer's numbering is data, even when it is wrong
     assert [r.stt for r in typed] == [None] * 3
