@@ -118,8 +118,8 @@ def cell_texts(rows, words) -> dict[int, list[Optional[str]]]:
     of its own (merged). Read once per table: the row grouping below asks them several times."""
     texts = {}
     for row in rows:
-        near = _within(words, row.bbox)
-        texts[id(row)] = [None if bbox is None else " ".join(w["text"] for w in near if _inside(w, bbox))
+        near = _centred(_within(words, row.bbox))
+        texts[id(row)] = [None if bbox is None else " ".join(w["text"] for w in _in_box(near, bbox))
                           for bbox in row.cells]
     return texts
 
@@ -129,6 +129,17 @@ def _within(words, bbox) -> list[dict]:
     if isinstance(words, _WordIndex):
         return words.within(bbox)
     return [w for w in words if _inside(w, bbox)]
+
+
+def _centred(words: list[dict]) -> list[tuple]:
+    """A row's words with their centres, worked out once for all the row's cells."""
+    return [((w["x0"] + w["x1"]) / 2, (w["top"] + w["bottom"]) / 2, w) for w in words]
+
+
+def _in_box(centred: list[tuple], bbox) -> list[dict]:
+    """_within for words from _centred: those whose centre is inside bbox, in their order."""
+    x0, top, x1, bottom = bbox
+    return [w for cx, cy, w in centred if x0 <= cx <= x1 and top <= cy <= bottom]
 
 
 class _WordIndex:
@@ -236,12 +247,12 @@ def _group_cells(group, words, settings, lefts: dict[int, float],
     parts: list[list[str]] = [[] for _ in range(width)]
     own = [False] * width
     for r, row in enumerate(group):
-        near = _within(words, row.bbox)
+        near = _centred(_within(words, row.bbox))
         for i, bbox in enumerate(row.cells):
             if bbox is None:
                 continue
             own[i] = True
-            inside = _within(near, bbox)
+            inside = _in_box(near, bbox)
             text = " ".join(w["text"] for ln in _group_lines(inside, settings) for w in ln)
             if not text:
                 continue
@@ -318,8 +329,9 @@ def upright_words(chars: list[dict], x_tolerance_ratio: float) -> list[dict]:
     for c in chars:
         lines[line_of[c["top"]]].append(c)
     words: list[dict] = []
+    by_x0 = itemgetter("x0")
     for members in lines:
-        members.sort(key=lambda c: c["x0"])
+        members.sort(key=by_x0)
         current: list[dict] = []
         for c in members:
             if c["text"].isspace():
