@@ -65,9 +65,14 @@ OCR_SEPARATOR = re.compile(r"(?<=\d)[,;:·](?=\d)")
 OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "S": "5"})
 
 
+# A dash or a quote OCR puts before a row number (a speck, the end of a rule): '— 2.1', '`4'.
+OCR_LEADING_MARK = re.compile(r"^[—–\-'\"`“”‘’]+\s*(?=\d)")
+
+
 def ocr_stt(raw: str) -> Optional[str]:
-    """A row number as OCR misreads it in an STT column, read back ('1;1' → '1.1'); None if not one."""
-    text = OCR_SEPARATOR.sub(".", raw.strip().translate(OCR_DIGITS))
+    """A row number as OCR misreads it in an STT column, read back ('1;1' → '1.1', '— 2.1' → '2.1'); None if not
+    one."""
+    text = OCR_SEPARATOR.sub(".", OCR_LEADING_MARK.sub("", raw.strip()).translate(OCR_DIGITS))
     return normalise_stt(text)
 
 
@@ -155,6 +160,27 @@ def settle_table_numbers(rows: list) -> None:
             tables.setdefault(r.table, []).append(r)
     for numbered in tables.values():
         _settle_run(numbered, [ocr_stt(r.stt_raw) for r in numbered])
+    _lost_parents(rows)
+
+
+def _lost_parents(rows: list) -> None:
+    """An OCR'd table row whose number was lost (nothing read in the STT column) right above an 'N.1' of its table
+    when no row N came before: it is row N (a fax dropped the '2' of 'Tiến độ, kết quả giải quyết' over 2.1)."""
+    seen: dict = {}
+    for row, below in zip(rows, rows[1:]):
+        number = row.stt or (ocr_stt(row.stt_raw) if row.stt_raw else None)
+        if number:
+            seen.setdefault(row.table, set()).add(number)
+            continue
+        if row.confidence is None or row.table is None or row.stt_raw.strip() or below.table != row.table:
+            continue
+        child = below.stt or (ocr_stt(below.stt_raw) if below.stt_raw else None)
+        parent = parent_of(child) if child and child.endswith(".1") else None
+        if parent and parent not in seen.get(row.table, set()) and any(row.cells[i].strip() for i, role in
+                                                                        enumerate(row.roles) if role == "title"):
+            row.stt, row.kind = parent, None
+            row.warnings.append(f"row number lost, taken as {parent} from the row {child} under it")
+            seen.setdefault(row.table, set()).add(parent)
 
 
 def _settle_run(rows: list, printed: list) -> None:

@@ -253,6 +253,13 @@ def test_misread_table_row_numbers_are_settled_from_their_neighbours():
     guess = rows("3.1", "3.2", "9", "17", "44", "3.5.2", "3.5.3")   # a run no printed number of which the sequence confirms
     settle_table_numbers(guess)
     assert [r.stt for r in guess] == [None] * 7
+    # a row whose number the fax dropped, right above '2.1' (read '— 2.1'), with no row 2 before it: it is 2
+    lost = rows("1.3", "1.4", "", "— 2.1", "2.2")
+    for r in lost:
+        r.roles, r.cells = ["stt", "title"], [r.stt_raw, "Tiến độ, kết quả giải quyết"]
+    settle_table_numbers(lost)
+    assert [r.stt for r in lost] == [None, None, "2", None, None]
+    assert lost[2].warnings == ["row number lost, taken as 2 from the row 2.1 under it"]
     typed = [Row(page=1, line=i, stt_raw=n, table=1) for i, n in enumerate(("6.", "1.", "8."))]
     settle_table_numbers(typed)   # a text layer's numbering is data, even when it is wrong
     assert [r.stt for r in typed] == [None] * 3
