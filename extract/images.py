@@ -18,8 +18,9 @@ MAX_PIXELS = 100_000_000
 MAX_COLOUR_PIXELS = 40_000_000
 
 
-def render_pdf_page(pdf, index: int, dpi: int = DPI) -> np.ndarray:
-    """One page of an open pypdfium2 document as a grayscale array at dpi (lowered for oversized pages)."""
+def render_pdf_page(pdf, index: int, dpi: int = DPI, thumbnail: bool = False):
+    """One page of an open pypdfium2 document as a grayscale array at dpi (lowered for oversized pages); with
+    thumbnail=True, (gray, the page's thumbnail as shown: a JPEG in colour, its seals and signatures in it)."""
     page = pdf[index]
     try:
         width, height = page.get_size()  # points
@@ -32,10 +33,28 @@ def render_pdf_page(pdf, index: int, dpi: int = DPI) -> np.ndarray:
         bitmap = page.render(scale=scale, grayscale=not colour, rev_byteorder=True)
         array = bitmap.to_numpy()
         gray = _gray(array[:, :, :3]) if array.ndim == 3 else array.copy()
+        shown = thumbnail_jpeg(array[:, :, :3] if array.ndim == 3 else array) if thumbnail else None
         bitmap.close()
     finally:
         page.close()
-    return gray
+    return (gray, shown) if thumbnail else gray
+
+
+# The review page shows each OCR'd page this wide.
+THUMB_WIDTH = 240
+
+
+def thumbnail_jpeg(pixels: np.ndarray, width: int = THUMB_WIDTH, quality: int = 60) -> bytes:
+    """A small JPEG of a page as it was scanned (RGB or grey): the clerk sees the seal the OCR was spared."""
+    import cv2
+
+    h, w = pixels.shape[:2]
+    if w > width:
+        pixels = cv2.resize(pixels, (width, max(1, int(h * width / w))), interpolation=cv2.INTER_AREA)
+    if pixels.ndim == 3:
+        pixels = cv2.cvtColor(np.ascontiguousarray(pixels), cv2.COLOR_RGB2BGR)
+    ok, buf = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, quality])
+    return buf.tobytes() if ok else b""
 
 
 def _gray(rgb: np.ndarray) -> np.ndarray:
@@ -44,8 +63,9 @@ def _gray(rgb: np.ndarray) -> np.ndarray:
     return drop_colour_ink(np.ascontiguousarray(rgb))
 
 
-def image_pages(data: bytes) -> Iterator[np.ndarray]:
-    """The frames of an image file (several for a multi-page TIFF) as grayscale arrays, one at a time."""
+def image_pages(data: bytes, thumbnails: bool = False) -> Iterator:
+    """The frames of an image file (several for a multi-page TIFF) as grayscale arrays, one at a time; with
+    thumbnails=True, (gray, thumbnail as scanned) pairs (see render_pdf_page)."""
     from PIL import Image, UnidentifiedImageError
 
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
@@ -66,9 +86,11 @@ def image_pages(data: bytes) -> Iterator[np.ndarray]:
                 raise InputError(f"the image is {w} × {h} pixels, more than {MAX_PIXELS // 1_000_000} million; "
                                  "scan it at 300 dpi", "too-large")
             if img.mode in ("L", "1", "I", "I;16", "F", "LA"):
-                yield np.asarray(img.convert("L"))
+                gray = shown = np.asarray(img.convert("L"))
             else:
-                yield _gray(np.asarray(img.convert("RGB")))
+                shown = np.asarray(img.convert("RGB"))
+                gray = _gray(shown)
+            yield (gray, thumbnail_jpeg(shown)) if thumbnails else gray
         except InputError:
             raise
         except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):

@@ -110,9 +110,9 @@ def _ocr_pdf_pages(data: bytes, pages: list[Page]) -> list[Page]:
                 out.append(Page(number=page.number, path="blank", reason=blank, width=page.width,
                                 height=page.height))
                 continue
-            gray = render_pdf_page(pdf, page.number - 1)  # one page image in memory at a time
+            gray, shown = render_pdf_page(pdf, page.number - 1, thumbnail=True)  # one page in memory at a time
             dpi = gray.shape[0] * 72 / page.height if page.height else DPI  # lowered for oversized pages
-            out.append(read_scanned_page(gray, page.number, dpi, page.reason))
+            out.append(read_scanned_page(gray, page.number, dpi, page.reason, thumbnail=shown))
             del gray
         return out
     finally:
@@ -124,7 +124,8 @@ def _ocr_image(data: bytes, first: int = 1, reason: str = "image; OCR'd") -> lis
     from chitieu.extract.scan import read_scanned_page
 
     dpi = image_dpi(data)
-    return [read_scanned_page(gray, i, dpi, reason) for i, gray in enumerate(image_pages(data), start=first)]
+    return [read_scanned_page(gray, i, dpi, reason, thumbnail=shown)
+            for i, (gray, shown) in enumerate(image_pages(data, thumbnails=True), start=first)]
 
 
 def extract_page_images(images: Iterable[tuple[str, Path, bytes]], ocr: str = "auto") -> tuple[str, list[Page],

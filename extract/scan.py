@@ -10,6 +10,7 @@ import numpy as np
 
 from chitieu.extract.cleanup import clean_page
 from chitieu.extract.grid import Grid, GridRow, deskew, find_grid, upright_columns
+from chitieu.extract.images import thumbnail_jpeg
 from chitieu.extract.ocr import ocr_digits, ocr_words
 from chitieu.extract.paragraphs import with_paragraph_breaks
 from chitieu.extract.pdf_text import PdfSettings, lines_from_words
@@ -28,8 +29,9 @@ class _Table:
 
 
 def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
-                      settings: PdfSettings | None = None) -> Page:
-    """OCR one page image (grayscale) into a Page; ruled tables are read cell by cell."""
+                      settings: PdfSettings | None = None, thumbnail: bytes | None = None) -> Page:
+    """OCR one page image (grayscale, coloured ink dropped) into a Page; ruled tables are read cell by cell.
+    thumbnail: the page as scanned, for the review page (else one is made from the cleaned page)."""
     settings = settings or PdfSettings()
     gray, angle = deskew(clean_page(gray))   # extract/cleanup.py: paper, light, photo, streaks, specks
     gray, lean = upright_columns(gray)
@@ -62,7 +64,7 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     page = Page(number=number, path="ocr", reason=reason, width=width * scale, height=height * scale)
     page.lines = with_paragraph_breaks(lines_from_words(words, [_Table(g, scale) for g in grids], number, settings),
                                        number)
-    add_images(page, gray, scale)
+    add_images(page, gray, scale, thumbnail)
     return page
 
 
@@ -207,12 +209,12 @@ def _places_from_rules(xs: list[int], ys: list[int], ink: np.ndarray) -> Grid:
 
 # The review page shows each OCR'd page small and each table row as scanned, within this many bytes per page.
 IMAGE_BUDGET = 150_000
-THUMB_WIDTH = 240
 ROW_WIDTH = 900
 
 
-def add_images(page: Page, gray: np.ndarray, scale: float) -> None:
-    """A thumbnail of the page and a JPEG of each table row, smallest first if the budget runs short."""
+def add_images(page: Page, gray: np.ndarray, scale: float, thumbnail: bytes | None = None) -> None:
+    """A thumbnail of the page (the one given: the page as scanned, in colour) and a JPEG of each table row,
+    smallest first if the budget runs short."""
     import cv2
 
     def jpeg(pixels: np.ndarray, width: int, quality: int) -> bytes:
@@ -222,7 +224,7 @@ def add_images(page: Page, gray: np.ndarray, scale: float) -> None:
         ok, buf = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, quality])
         return buf.tobytes() if ok else b""
 
-    page.thumbnail = jpeg(gray, THUMB_WIDTH, 60)
+    page.thumbnail = thumbnail or thumbnail_jpeg(gray)
     spent = len(page.thumbnail)
     for line in page.lines:
         box = getattr(line, "bbox", None)

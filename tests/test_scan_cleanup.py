@@ -263,3 +263,16 @@ def test_grey_rules_are_no_show_through_and_are_kept():
     assert len(find_grid(cleaned)[0][0].rows) == len(ROWS)
     shown = _gray(bleed_through(clean_table()))
     assert not np.array_equal(cleanup.remove_bleed_through(shown), shown)   # show-through is still removed
+
+
+@needs_tesseract
+def test_the_review_thumbnail_shows_the_seal_that_ocr_was_spared(tmp_path):
+    # the seal is lifted before OCR and rule finding; a clerk checking the page still sees where it was
+    import io
+    doc = _records(red_seal(clean_table()), tmp_path / "sealed.png")
+    shown = np.asarray(Image.open(io.BytesIO(doc.pages[0].thumbnail)).convert("RGB")).astype(int)
+    red = (shown[..., 0] > 150) & (shown[..., 0] - shown[..., 1] > 60)
+    assert red.sum() > 50
+    plain = _records(clean_table(), tmp_path / "plain.png")
+    shown = np.asarray(Image.open(io.BytesIO(plain.pages[0].thumbnail)).convert("RGB")).astype(int)
+    assert ((shown[..., 0] > 150) & (shown[..., 0] - shown[..., 1] > 60)).sum() == 0
