@@ -37,9 +37,16 @@ def load_document(data: bytes) -> model.Document:
     return _build(model.Document, wrapper.get("document"))
 
 
+# Values written as they are.
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _plain(obj):
-    if dataclasses.is_dataclass(obj):
-        return {f.name: _plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if type(obj) in _PLAIN:  # most values: the first test, so that a document is written in a few ms
+        return obj
+    names = _field_names(type(obj))
+    if names is not None:
+        return {name: _plain(getattr(obj, name)) for name in names}
     if isinstance(obj, bytes):
         return {"$b64": base64.b64encode(obj).decode("ascii")}
     if isinstance(obj, (list, tuple)):
@@ -49,6 +56,12 @@ def _plain(obj):
     if isinstance(obj, dict):
         return {str(k): _plain(v) for k, v in obj.items()}
     return obj
+
+
+@lru_cache(maxsize=None)
+def _field_names(tp) -> tuple | None:
+    """A dataclass's field names (None for any other type), found once per type."""
+    return tuple(f.name for f in dataclasses.fields(tp)) if dataclasses.is_dataclass(tp) else None
 
 
 @lru_cache(maxsize=None)

@@ -290,3 +290,14 @@ def test_dask_workers_hold_timeout_and_max_memory_and_a_crash_costs_only_its_fil
         assert by_name["hog.txt"].error_code == "out-of-memory"
         assert [d.status for d in result.documents if d.source.startswith("00")] == ["ok"] * 4
         assert set(client.scheduler_info()["workers"]) == workers, "no Dask worker died or was restarted"
+
+
+def test_a_record_renders_as_its_to_dict(seed_docs):
+    """The parts build a record's dict without asdict's deep copy; it must stay Record.to_dict(), key order
+    included (records.json is written from it)."""
+    from chitieu.output.parts import record_dict
+    records = [r for d in seed_docs.values() for r in d.records]
+    assert any(r.cells for r in records) and any(r.warnings for r in records)
+    for rec in records:
+        mine, theirs = record_dict(rec), rec.to_dict()
+        assert mine == theirs and list(mine) == list(theirs)
