@@ -136,6 +136,11 @@ def test_identical_inputs_are_one_document_and_the_second_is_reported(tmp_path):
     files = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["files"]
     assert [(f["source"], f["status"]) for f in files] == [("a.txt", "ok"), ("b copy.txt", "duplicate"),
                                                             ("c.txt", "ok")]
+    # and the files still fit their published schemas
+    from tests.test_schema_outputs import _validator
+    for name in ("report", "manifest"):
+        data = json.loads((out / f"{name}.json").read_text(encoding="utf-8"))
+        assert [e.message for e in _validator(name).iter_errors(data)] == [], name
 
 
 def test_outputs_after_a_stop_between_the_parts_and_the_files_equal_an_uninterrupted_run(tmp_path, monkeypatch):
