@@ -108,7 +108,8 @@ def summary_table(summary: dict, resumed: int, out_dir, stream=None) -> None:
         Console(file=stream).print(table)
         return
     again = f" ({resumed} finished by an earlier run)" if resumed else ""
-    same = f", {summary['duplicates']} duplicates" if summary.get("duplicates") else ""
+    n = summary.get("duplicates") or 0
+    same = f", {n} duplicate{'s' if n > 1 else ''} (same bytes as another file)" if n else ""
     print(printable_name(
         f"{summary['documents']} documents: {summary['ok']} ok, {summary['failed']} failed, "
         f"{summary['skipped']} skipped{same}{again}; {summary['records']} records from {summary['pages']} pages "
