@@ -88,7 +88,7 @@ def deskew(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.warpAffine(gray, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=paper), best_angle
 
 
-def _half_ink(gray: np.ndarray) -> np.ndarray:
+def half_ink(gray: np.ndarray) -> np.ndarray:
     """The page's ink at half size (a quarter of the work of looking for rules); a pixel of the half-size image is
     ink when any of its four is, so that a rule one pixel thin survives."""
     import cv2
@@ -116,18 +116,21 @@ LEAN_DRIFT_PX = 4
 LEAN_RULE_PX = 300
 
 
-def upright_columns(gray: np.ndarray) -> tuple[np.ndarray, float]:
-    """The page sheared so that its column rules stand upright, and the lean undone (degrees; 0.0 when none)."""
+def upright_columns(gray: np.ndarray, half: np.ndarray | None = None) -> tuple[np.ndarray, float]:
+    """The page sheared so that its column rules stand upright, and the lean undone (degrees; 0.0 when none).
+    half: the page's half_ink, when the caller has it."""
     import cv2
 
-    vertical = _opened(_half_ink(gray), (1, MIN_V_RULE_PX // 2))
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(vertical, connectivity=8)
+    vertical = _opened(half_ink(gray) if half is None else half, (1, MIN_V_RULE_PX // 2))
+    # each run of columns holding rule pixels is one rule, however it leans (a leaning rule spans a few columns)
+    cols = np.flatnonzero(vertical.any(axis=0))
     slopes, tallest = [], 0
-    for k in range(1, count):
-        if stats[k, cv2.CC_STAT_HEIGHT] >= LEAN_RULE_PX:
-            ys, xs = np.nonzero(labels[stats[k, 1]:stats[k, 1] + stats[k, 3], stats[k, 0]:stats[k, 0] + stats[k, 2]] == k)
+    for run in np.split(cols, np.flatnonzero(np.diff(cols) > 1) + 1) if cols.size else []:
+        ys, xs = np.nonzero(vertical[:, run[0]:run[-1] + 1])
+        height = int(ys.max() - ys.min()) if ys.size else 0
+        if height >= LEAN_RULE_PX:
             slopes.append(float(np.polyfit(ys, xs, 1)[0]))
-            tallest = max(tallest, int(stats[k, cv2.CC_STAT_HEIGHT]) * 2)
+            tallest = max(tallest, height * 2)
     if len(slopes) < 2:
         return gray, 0.0
     lean = float(np.median(slopes))
@@ -140,12 +143,13 @@ def upright_columns(gray: np.ndarray) -> tuple[np.ndarray, float]:
     return upright, round(float(np.degrees(np.arctan(lean))), 2)
 
 
-def find_grid(gray: np.ndarray) -> tuple[list[Grid], np.ndarray]:
-    """(ruled tables of the page, the page with its rules painted white)."""
+def find_grid(gray: np.ndarray, half: np.ndarray | None = None) -> tuple[list[Grid], np.ndarray]:
+    """(ruled tables of the page, the page with its rules painted white). half: the page's half_ink, when the
+    caller has it."""
     import cv2
 
     height, width = gray.shape
-    half = _half_ink(gray)
+    half = half_ink(gray) if half is None else half
 
     def opened(kernel: tuple[int, int]) -> np.ndarray:
         return cv2.resize(_opened(half, kernel), (width, height), interpolation=cv2.INTER_NEAREST)

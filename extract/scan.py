@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from chitieu.extract.cleanup import clean_page
-from chitieu.extract.grid import Grid, GridRow, deskew, find_grid, upright_columns
+from chitieu.extract.grid import Grid, GridRow, deskew, find_grid, half_ink, upright_columns
 from chitieu.extract.images import thumbnail_jpeg
 from chitieu.extract.ocr import ocr_digits, ocr_words
 from chitieu.extract.paragraphs import with_paragraph_breaks
@@ -34,9 +34,9 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     thumbnail: the page as scanned, for the review page (else one is made from the cleaned page)."""
     settings = settings or PdfSettings()
     gray, angle = deskew(clean_page(gray))   # extract/cleanup.py: paper, light, photo, streaks, specks
-    gray, lean = upright_columns(gray)
+    gray, lean, half = _upright(gray)
     with tempfile.TemporaryDirectory(prefix="chitieu-ocr-") as tmp:
-        grids, erased = find_grid(gray)
+        grids, erased = find_grid(gray, half)
         grids = own_rules(grids, gray)
         found = _ocr_regions(erased, grids, Path(tmp))
         if _poor(found):
@@ -46,8 +46,8 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
             if turn:
                 gray = np.ascontiguousarray(np.rot90(gray, k=turn // 90))
                 gray, angle = deskew(gray)
-                gray, lean = upright_columns(gray)
-                grids, erased = find_grid(gray)
+                gray, lean, half = _upright(gray)
+                grids, erased = find_grid(gray, half)
                 grids = own_rules(grids, gray)
                 found = _ocr_regions(erased, grids, Path(tmp))
                 reason += f"; turned {turn}° upright"
@@ -66,6 +66,14 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
                                        number)
     add_images(page, gray, scale, thumbnail)
     return page
+
+
+def _upright(gray: np.ndarray) -> tuple[np.ndarray, float, np.ndarray | None]:
+    """upright_columns, with the page's half-size ink kept for find_grid when the page was not sheared (the
+    adaptive threshold is the dearest step of looking for rules)."""
+    half = half_ink(gray)
+    upright, lean = upright_columns(gray, half)
+    return upright, lean, None if lean else half
 
 
 # A rule this close to the page's edge (share of its width or height) is the scanner's frame, not a table's.
