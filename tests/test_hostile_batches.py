@@ -379,11 +379,12 @@ def test_an_output_folder_inside_the_input_folder_is_not_read_back(tmp_path):
 def test_library_log_lines_and_warnings_do_not_break_the_one_line_per_file_output(tmp_path):
     folder = tmp_path / "in"
     folder.mkdir()
-    # a content stream whose matrix operands are names: pdfminer logs "Cannot concatenate matrix …"
+    # a content stream whose matrix operands are names: pdfminer logs "Cannot concatenate matrix …" (the page
+    # is turned, /Rotate 90, so that pdfplumber over pdfminer reads it: pdfium reads upright pages, silently)
     content = b"BT /F1 12 Tf 1 0 0 1 50 700 Tm (1. Ty le ho so 50%) Tj ET /A /B 0 1 0 0 cm"
     (folder / "odd_matrix.pdf").write_bytes(_pdf_bytes([
         b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >>"
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Rotate 90 /Resources << /Font << /F1 4 0 R >> >>"
         b" /Contents 5 0 R >>",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream"]))
