@@ -92,6 +92,9 @@ SPANNING = re.compile(r"\b(19|20)\d\d\b")
 FOOTNOTE = re.compile(r"^\s*(\[\d{1,2}\]|[¹²³⁴⁵⁶⁷⁸⁹]+)(\s*\S|\s*$)")
 # A row that only introduces the sub-rows below it ('Trong đó:', 'Bao gồm:'), folded.
 CAPTION = re.compile(r"^\W*(trong do|bao gom|gom|cu the)\W*$")
+# A table's legend or notes printed inside its frame, one cell across the table ('CHÚ THÍCH: Dấu “+++” …',
+# 'CHÚ THÍCH 1: …', 'Ghi chú: …'): the notes of the table, no row of it.
+TABLE_NOTE = re.compile(r"^\W*(chu thich|ghi chu)\s*\d*\s*[:).]")
 # A lettered STT cell: 'A', 'B.' (parts above roman ones), 'a', 'b' (items under a numbered row).
 LETTER_STT = re.compile(r"^[A-Ha-hđ][.)]?$")
 # Columns whose cells a row has once: a second row filling them is a row of its own.
@@ -511,6 +514,11 @@ def _apply_row(item: Item, texts: list[str], merged: list[bool], columns: list[C
                                         "footnote"))
         return current
     result.footnote = False
+    filled = [t for t in texts if t.strip()]
+    if len(filled) == 1 and TABLE_NOTE.match(fold(strip_markup(filled[0]))):
+        result.unparsed.append(Unparsed(item.line.page, item.line.number, filled[0].strip(),
+                                        "notes of the table (CHÚ THÍCH, Ghi chú)"))
+        return current
     if stt is None and stt_text and item.line.confidence is not None:  # an OCR'd table: '1;1' is 1.1
         stt = ocr_stt(stt_text)
     bullet = bool(stt_text) and BULLET.match(stt_text + " x") is not None and stt is None and len(stt_text) <= 2

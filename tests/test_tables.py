@@ -239,3 +239,13 @@ def test_a_caption_row_is_a_row_of_its_own_and_the_rows_under_it_stay_whole(tmp_
         ("Giáo dục", "row"), ("Số học sinh", "subrow"), ("Trong đó", "heading"),
         ("Học sinh dân tộc nội trú", "subrow"), ("Học sinh bán trú", "subrow")]
     assert [c.value for c in rows[4].cells][3:] == [1210.0, 1250.0]
+
+
+def test_a_tables_notes_inside_its_frame_are_no_row():
+    # a draft regulation's table (realpdf 24 p12): its legend, 'CHÚ THÍCH: Dấu “+++” Chữa cháy rất hiệu quả …',
+    # is one cell across the table inside its frame; it was a row of the table
+    doc = pipeline.process_file(REALPDF / "24_qcvn-du-thao-bca-2025_pages-11-12.pdf", "24.pdf")
+    assert not [r for r in doc.records if any(c.text.startswith("CHÚ THÍCH") for c in r.cells)]
+    notes = [u for u in doc.unparsed if u.reason.startswith("notes of the table")]
+    assert len(notes) == 1 and notes[0].text.startswith("CHÚ THÍCH: Dấu “+++” Chữa cháy rất hiệu quả")
+    assert [r.cells[0].text for r in doc.records if r.page == 2 and r.table_index == 2][-1] == "Bột"
