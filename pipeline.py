@@ -151,8 +151,10 @@ def file_id(path: Path) -> Optional[str]:
 
 def _open_regular(path: Path):
     """The file opened for reading, or InputError when it is not a regular file. O_NONBLOCK: opening a FIFO
-    returns at once instead of waiting for a writer; the type is then checked on what was opened."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    returns at once instead of waiting for a writer; the type is then checked on what was opened. Windows has
+    no O_NONBLOCK (nor FIFOs to wait on) and needs O_BINARY, or its C library reads the file as text (CRLF made
+    LF, Ctrl-Z taken for the end)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
         raise InputError("not a regular file (a FIFO, a device or a socket); only files are read", "not-regular")

@@ -7,11 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
-
-def _mode() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask  # mkstemp makes 0600; outputs are read by other users and tools
+from chitieu.output.atomic import make_readable
 
 
 def temp_beside(path: Path) -> Path:
@@ -23,9 +19,10 @@ def temp_beside(path: Path) -> Path:
 
 def replace_with(tmp: Path, path: Path) -> None:
     """Put a finished temp file (written by XlsxWriter, pyarrow, …) in path's place: synced, readable, renamed."""
-    fd = os.open(tmp, os.O_RDONLY)
+    # read-write: Windows refuses to flush a file opened read-only
+    fd = os.open(tmp, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
-        os.fchmod(fd, _mode())
+        make_readable(fd, str(tmp))
         os.fsync(fd)
     finally:
         os.close(fd)

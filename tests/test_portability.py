@@ -124,8 +124,6 @@ def test_the_python_api_with_spawned_workers(tmp_path):
     assert len(_spawned(tmp_path)) == 2
 
 
-@pytest.mark.xfail(strict=True, reason="pipeline.py opens inputs with os.O_NONBLOCK and output/stream.py calls "
-                   "os.fchmod, neither of which Windows' Python has (issue 22): remove this mark once they are guarded")
 def test_a_run_without_fchmod_and_o_nonblock_as_on_windows(tmp_path):
     inputs = _vietnamese_folder(tmp_path)
     out = tmp_path / "Kết quả"
