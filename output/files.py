@@ -116,6 +116,21 @@ def table_file_name(doc: Document, index: int) -> str:
     return f"{stem}-{doc.doc_id[:8]}-table{index:02d}.csv"
 
 
+def text_file_name(doc: Document) -> str:
+    stem = SAFE_NAME.sub("_", Path(doc.source).stem).strip("_")[:80] or "document"
+    return f"{stem}-{doc.doc_id[:8]}.txt"
+
+
+def document_text(doc: Document) -> str:
+    """The whole repaired text of a document, page by page, each page opened by a '--- page N ---' line (a table
+    row's cells apart by tabs): what an archivist greps, or reads beside the records."""
+    out = []
+    for page in doc.pages:
+        out.append(f"--- page {page.number} ---\n")
+        out.extend(escape_controls(line.text) + "\n" for line in page.lines)
+    return "".join(out)
+
+
 # The layout version of documents.json, report.json and manifest.json (schemas/<name>.schema.json): raised when a
 # field changes meaning or goes away, so that a reader can tell which layout it holds.
 SCHEMA_VERSION = 1

@@ -18,7 +18,8 @@ from typing import Optional
 from chitieu.output.atomic import write_atomic
 from chitieu.output.excel import MAX_ROWS, Workbooks, document_row, problem_rows
 from chitieu.output.files import (CELL_FIELDS, FLAT_FIELDS, cell_csv_rows, cell_rows, document_entry, document_facts,
-                                  record_csv_rows, report_from_facts, table_csv, table_file_name)
+                                  document_text, record_csv_rows, report_from_facts, table_csv, table_file_name,
+                                  text_file_name)
 from chitieu.output.stream import AtomicText
 from chitieu.schemas import Document
 from chitieu.schemas.model import RECORD_FIELDS, Record, RecordCell
@@ -64,6 +65,7 @@ def render(doc: Document) -> dict:
         "facts": document_facts(doc),
         "sheets": {"documents": [document_row(doc)], "problems": problem_rows(doc)},
         "tables": {table_file_name(doc, t.index): table_csv(doc, t.index) for t in doc.tables},
+        "text": {text_file_name(doc): document_text(doc)} if doc.pages else {},
     }
 
 
@@ -136,7 +138,7 @@ class RunOutputs:
         self._parquet = pq.Writers(self.out_dir) if parquet and pq.available() else None
         self.notes: list[str] = [] if not parquet or pq.available() else [pq.MISSING]
         self._facts: list[dict] = []
-        self.tables: list[str] = []
+        self.files: set[tuple[str, str]] = set()   # (folder, name) of every table and text file
 
     def add(self, part: dict, fresh: bool = False) -> None:
         """One document's part; fresh: rendered in this run, so its table files are written even if present."""
@@ -145,7 +147,8 @@ class RunOutputs:
         self._json("records.json", part["json"])
         self._json("documents.json", part["document"])
         self._facts.append(part["facts"])
-        self._write_tables(part["tables"], fresh)
+        self._write_files("tables", part["tables"], fresh, "\ufeff")
+        self._write_files("text", part.get("text", {}), fresh)
         if self._books is None and self._parquet is None:
             return
         records = json.loads("[" + part["json"] + "]") if part["json"] else []
@@ -166,13 +169,14 @@ class RunOutputs:
         self._text[name].write(("[\n" if self._first[name] else ",\n") + inner)
         self._first[name] = False
 
-    def _write_tables(self, tables: dict, fresh: bool) -> None:
-        folder = self.out_dir / "tables"
-        for name, text in tables.items():
-            self.tables.append(name)
+    def _write_files(self, folder_name: str, files: dict, fresh: bool, bom: str = "") -> None:
+        """A document's files in DIR/tables/ (its tables as CSV, with a BOM for Excel) or DIR/text/ (its text)."""
+        folder = self.out_dir / folder_name
+        for name, text in files.items():
+            self.files.add((folder_name, name))
             if fresh or not (folder / name).exists():
                 folder.mkdir(parents=True, exist_ok=True)
-                write_atomic(folder / name, "\ufeff" + text)
+                write_atomic(folder / name, bom + text)
 
     def close(self, seconds: float, skipped: list[dict], duplicates: list[dict]) -> dict:
         """Put every file in place (report.json last) and return the report."""
@@ -187,11 +191,11 @@ class RunOutputs:
                                   + ", ".join(p.name for p in written[1:]))
         if self._parquet is not None:
             self._parquet.close()
-        folder = self.out_dir / "tables"
-        if folder.is_dir():
-            keep = set(self.tables)
-            for old in folder.glob("*-table[0-9][0-9].csv"):
-                if old.name not in keep:
+        # files of documents no longer in the run go (a changed file's table or text under its old id)
+        for folder_name, pattern in (("tables", "*-table[0-9][0-9].csv"), ("text", "*-????????.txt")):
+            folder = self.out_dir / folder_name
+            for old in folder.glob(pattern) if folder.is_dir() else []:
+                if (folder_name, old.name) not in self.files:
                     old.unlink()
         report = report_from_facts(self._facts, seconds, skipped, duplicates, self.notes)
         write_atomic(self.out_dir / "report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")

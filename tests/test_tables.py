@@ -249,3 +249,24 @@ def test_a_tables_notes_inside_its_frame_are_no_row():
     notes = [u for u in doc.unparsed if u.reason.startswith("notes of the table")]
     assert len(notes) == 1 and notes[0].text.startswith("CHÚ THÍCH: Dấu “+++” Chữa cháy rất hiệu quả")
     assert [r.cells[0].text for r in doc.records if r.page == 2 and r.table_index == 2][-1] == "Bột"
+
+
+def test_every_documents_whole_text_is_kept_page_by_page(tmp_path):
+    # an archivist greps a dispatch's body, which is in no record: DIR/text/<doc>.txt, pages marked
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("003", "002"):
+        src = seed(name)
+        (folder / src.name).write_bytes(src.read_bytes())
+    out = tmp_path / "out"
+    pipeline.run([folder], out, pipeline.RunSettings(workers=0, review=False, xlsx=False))
+    texts = {p.name[:3]: p.read_text(encoding="utf-8") for p in (out / "text").iterdir()}
+    assert sorted(texts) == ["002", "003"]
+    assert texts["003"].startswith("--- page 1 ---\n")
+    # the dispatch's subject line (seed 003, OCR-garbled: 'V/v thuc hién 03 thang cao diém'), repaired, and its
+    # distribution list's heading, which is never a record ('Noi nhdn:' in the seed)
+    assert "V/v thực hiện 03 tháng cao điểm" in texts["003"]
+    assert "\nNơi nhận:" in texts["003"]
+    (folder / seed("002").name).unlink()
+    pipeline.run([folder], out, pipeline.RunSettings(workers=0, review=False, xlsx=False))
+    assert [p.name[:3] for p in (out / "text").iterdir()] == ["003"]   # a document gone takes its text along
