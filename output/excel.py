@@ -18,7 +18,7 @@ from chitieu.schemas.model import FLAT_FIELDS, NUMERIC_FIELDS, Document
 
 # Rows a sheet holds in Excel (the header included).
 MAX_ROWS = 1_048_576
-WIDTHS = {"title": 60, "title_raw": 40, "responsible": 30, "note": 40, "warnings": 40, "source": 28, "formula": 14,
+WIDTHS = {"stt": 8, "target_op": 8, "title": 60, "title_raw": 40, "responsible": 30, "note": 40, "warnings": 40, "source": 28, "formula": 14,
           "doc_id": 18, "error": 50, "text": 70, "reason": 40, "subject": 50, "problem": 50}
 WRAPPED = {"title", "note", "warnings", "responsible", "error", "text", "subject", "problem"}
 # Kept as text with Excel's text format '@', so that editing a cell keeps '1.10' from becoming 1.1.
@@ -26,8 +26,21 @@ TEXT_FORMAT = {"stt", "stt_raw", "parent_stt"}
 DOCUMENT_COLUMNS = ["doc_id", "source", "kind", "status", "error", "pages", "records", "unparsed", "number", "date",
                     "issuer", "subject", "seconds"]
 PROBLEM_COLUMNS = ["source", "page", "line", "kind", "problem"]
+# The records sheet's columns as a clerk reads a row: number, title, the figures and the verdict first, where the
+# screen and the printed page show them; then where the row came from and the raw readings (records.csv keeps
+# the order of the record's fields).
+RECORD_COLUMNS = ["stt", "title", "value", "unit", "target_op", "target_value", "benchmark_value", "status",
+                  "responsible", "note", "value_denominator", "value_high", "target_high", "max_points", "rank",
+                  "rank_of", "kind", "source", "page", "seq", "table_index", "level", "parent_stt", "stt_raw",
+                  "title_raw", "indicator_id", "match_score", "formula", "value_raw", "benchmark_raw", "target_raw",
+                  "confidence", "warnings", "doc_id"]
+if sorted(RECORD_COLUMNS) != sorted(FLAT_FIELDS):   # a field added to Record must find its place here
+    raise RuntimeError(f"records sheet columns differ from the record's fields: "
+                       f"{sorted(set(RECORD_COLUMNS) ^ set(FLAT_FIELDS))}")
+# The columns a printed records sheet holds, landscape A4 within its width (number to status).
+PRINTED_COLUMNS = RECORD_COLUMNS.index("status") + 1
 # The sheets in their order, with their columns.
-SHEETS = {"records": FLAT_FIELDS, "documents": DOCUMENT_COLUMNS, "problems": PROBLEM_COLUMNS, "cells": CELL_FIELDS}
+SHEETS = {"records": RECORD_COLUMNS, "documents": DOCUMENT_COLUMNS, "problems": PROBLEM_COLUMNS, "cells": CELL_FIELDS}
 NUMERIC = NUMERIC_FIELDS | {"pages", "records", "unparsed", "seconds", "line", "value", "column_index", "seq",
                             "table_index", "page"}
 
@@ -152,6 +165,7 @@ class Workbooks:
             ws.set_column(j, j, WIDTHS.get(col, 12), formats[j])
             ws.write_string(0, j, col, fmt["bold"])
         ws.freeze_panes(1, 0)
+        _page_setup(ws, sheet)
         state = [ws, formats, 1, i]
         self._sheets[sheet] = state
         return state
@@ -160,6 +174,17 @@ class Workbooks:
     def _finish_sheet(state: list) -> None:
         ws, formats, n, _ = state
         ws.autofilter(0, 0, max(n - 1, 0), len(formats) - 1)
+
+
+def _page_setup(ws, sheet: str) -> None:
+    """Printed landscape on A4, as wide as the page, the header row on every page; the records sheet prints the
+    clerk's columns (number to status), the others all of theirs."""
+    ws.set_landscape()
+    ws.set_paper(9)               # A4
+    ws.fit_to_pages(1, 0)         # one page wide, as many long as it takes
+    ws.repeat_rows(0)
+    if sheet == "records":
+        ws.print_area(0, 0, MAX_ROWS - 1, PRINTED_COLUMNS - 1)
 
 
 def _write(ws, row: int, col: int, field: str, value, fmt: Optional[object]) -> None:

@@ -155,8 +155,8 @@ def test_names_and_text_with_control_characters_or_bytes_that_are_not_utf8(tmp_p
         assert any("\x1b[31m" in (t or "") for t, in conn.execute("SELECT title FROM records"))
     # the workbook, the CSV and the review page cannot: they show the escapes
     from openpyxl import load_workbook
-    from chitieu.schemas.model import FLAT_FIELDS
-    column = FLAT_FIELDS.index("title") + 1
+    from chitieu.output.excel import RECORD_COLUMNS
+    column = RECORD_COLUMNS.index("title") + 1
     sheet = load_workbook(out / "records.xlsx")["records"]
     titles = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True, min_col=column, max_col=column)]
     assert any("\\x1b[31m" in (t or "") for t in titles), "the title column holds the escaped text"

@@ -313,3 +313,21 @@ def test_run_command_takes_the_language_of_the_review_page(tmp_path):
         html = (tmp_path / lang / "review.html").read_text(encoding="utf-8")
         assert f'<html lang="{lang}">' in html and LABELS[lang]["title"] in html
     assert CliRunner().invoke(cli.main, ["run", seed003, "--out", str(tmp_path / "x"), "--lang", "fr"]).exit_code == 2
+
+
+def test_the_workbook_reads_and_prints_as_a_clerk_reads_a_row(run):
+    # number and title first, long titles wrapped, printed landscape on A4 one page wide with the header repeated
+    from openpyxl import load_workbook
+    out, _ = run
+    ws = load_workbook(out / "records.xlsx")["records"]
+    assert [c.value for c in ws[1]][:8] == ["stt", "title", "value", "unit", "target_op", "target_value",
+                                           "benchmark_value", "status"]
+    assert ws["B2"].alignment.wrap_text
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    # fitToWidth absent is its default, 1 (ECMA-376 CT_PageSetup)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth in (None, 1)
+    assert ws.page_setup.fitToHeight == 0
+    assert ws.print_title_rows == "$1:$1"
+    import zipfile
+    names = zipfile.ZipFile(out / "records.xlsx").read("xl/workbook.xml").decode()
+    assert '<definedName name="_xlnm.Print_Area" localSheetId="0">records!$A:$H</definedName>' in names
