@@ -401,7 +401,8 @@ def _write_results(out_dir: Path, result: RunResult, slots: list[_Slot], manifes
                 outputs.abort()
                 raise
             if settings.review:
-                write_review(out_dir, result.documents, result.seconds, settings.lang)
+                write_review(out_dir, result.documents, result.seconds, settings.lang, briefs=result.briefs,
+                             fresh={i for i, s in enumerate(docs) if s.fresh})
             parts.prune({s.part for s in docs})
     db.finish(docs, result.documents)
     with _writing(f"the results in {out_dir}"):

@@ -85,9 +85,12 @@ def record_dict(rec: Record) -> dict:
 
 def brief(doc: Document) -> dict:
     """What a progress line and the run's result need of a document, without the document."""
+    from chitieu.output.review import needs_look
     return {"doc_id": doc.doc_id, "source": doc.source, "status": doc.status, "error": doc.error,
             "error_code": doc.error_code, "pages": len(doc.pages), "records": len(doc.records),
-            "unparsed": len(doc.unparsed)}
+            "unparsed": len(doc.unparsed), "kind": doc.kind, "seconds": doc.seconds,
+            "looks": sum(needs_look(r) for r in doc.records),
+            "warnings": len(doc.warnings) + sum(len(r.warnings) for r in doc.records)}
 
 
 class PartStore:

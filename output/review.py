@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import html
 from pathlib import Path
+from typing import Optional, Sequence
 
 from chitieu.output.atomic import write_atomic
 from chitieu.output.controls import escape_controls
@@ -311,39 +312,35 @@ def _page(title: str, body: str, L: Labels) -> str:
             f"<body>{body}</body></html>\n")
 
 
-def write_review(out_dir: Path, documents: list[Document], seconds: float, lang: str = "vi") -> Path:
+def write_review(out_dir: Path, documents: Sequence[Document], seconds: float, lang: str = "vi",
+                 briefs: Optional[list[dict]] = None, fresh: Optional[set[int]] = None) -> Path:
     """Write DIR/review.html (and DIR/review/<doc_id>.html for large runs) in lang (LABELS: vi or en); return
-    the main page's path."""
+    the main page's path. briefs (output/parts.brief, one per document): the summary is made from them, and a
+    large run's page of a document is written only when the document is fresh (its index in `fresh`) or its
+    page is missing, so a re-run that adds five documents to four hundred reads back five, not all."""
     L = Labels(lang)
     out_dir = Path(out_dir)
     split = len(documents) > PER_PAGE_LIMIT
-    rows = []
-    total = failed = 0
-    for d in documents:
-        link = f"review/{d.doc_id}.html" if split else f"#doc-{d.doc_id}"
-        looks = sum(needs_look(r) for r in d.records)
-        total += len(d.records)
-        failed += d.status == "failed"
-        rows.append(
-            f'<tr class="{"failed" if d.status == "failed" else ""}"><td><a href="{link}">{escape(d.source)}</a></td>'
-            f'<td>{escape(L.code("kind", d.kind))}</td><td class="num">{len(d.pages)}</td>'
-            f'<td class="num">{len(d.records)}</td><td class="num">{looks}</td>'
-            f'<td class="num">{len(d.warnings) + sum(len(r.warnings) for r in d.records)}'
-            f'</td><td class="num">{len(d.unparsed)}</td>'
-            f'<td class="num" data-v="{d.seconds:.2f}">{L.number(d.seconds, 2)}</td>'
-            f'<td>{escape(d.error or "")}</td></tr>')
+    if not split or briefs is None:
+        briefs = [_brief(d) for d in documents]
+    rows = [_summary_row(b, f"review/{b['doc_id']}.html" if split else f"#doc-{b['doc_id']}", L) for b in briefs]
     head = _head(L, ["document", "kind", "pages", "records", "need_look", "warnings", "unparsed", "seconds",
                      "failure"])
-    counts = L("summary", documents=len(documents), records=total, failed=failed, seconds=L.number(seconds, 1))
+    counts = L("summary", documents=len(briefs), records=sum(b["records"] for b in briefs),
+               failed=sum(b["status"] == "failed" for b in briefs), seconds=L.number(seconds, 1))
     summary = (f"<h1>{escape(L('title'))}</h1><p>{escape(counts)} {L('legend')}</p>{_bar(L)}"
                f'<div class="wide"><table class="sortable"><thead>{head}</thead>'
                f"<tbody>{''.join(rows)}</tbody></table></div>")
     if split:
         (out_dir / "review").mkdir(parents=True, exist_ok=True)
-        for d in documents:
+        for i, b in enumerate(briefs):
+            page = out_dir / "review" / f"{b['doc_id']}.html"
+            if fresh is not None and i not in fresh and _written_in(page, L.lang):
+                continue
+            d = documents[i]
             body = (f'<p><a href="../review.html">{escape(L("all_documents"))}</a></p>{_bar(L)}' +
                     document_section(d, *save_images(out_dir, d, ""), L=L))
-            write_atomic(out_dir / "review" / f"{d.doc_id}.html", _page(d.source, body, L))
+            write_atomic(page, _page(d.source, body, L))
         body = summary
     else:
         body = summary + "\n".join(document_section(d, *save_images(out_dir, d, "review/"), L=L)
@@ -351,3 +348,29 @@ def write_review(out_dir: Path, documents: list[Document], seconds: float, lang:
     path = out_dir / "review.html"
     write_atomic(path, _page(L("title"), body, L))
     return path
+
+
+def _written_in(page: Path, lang: str) -> bool:
+    """True when a document's page is there, in this language (a run with another --lang writes it anew)."""
+    try:
+        with open(page, "rb") as fh:
+            return f'<html lang="{lang}">'.encode() in fh.read(200)
+    except OSError:
+        return False
+
+
+def _brief(d: Document) -> dict:
+    """What the summary shows of a document (as output/parts.brief keeps it)."""
+    return {"doc_id": d.doc_id, "source": d.source, "kind": d.kind, "status": d.status, "error": d.error,
+            "pages": len(d.pages), "records": len(d.records), "unparsed": len(d.unparsed), "seconds": d.seconds,
+            "looks": sum(needs_look(r) for r in d.records),
+            "warnings": len(d.warnings) + sum(len(r.warnings) for r in d.records)}
+
+
+def _summary_row(b: dict, link: str, L: Labels) -> str:
+    return (f'<tr class="{"failed" if b["status"] == "failed" else ""}"><td><a href="{link}">{escape(b["source"])}'
+            f'</a></td><td>{escape(L.code("kind", b["kind"]))}</td><td class="num">{b["pages"]}</td>'
+            f'<td class="num">{b["records"]}</td><td class="num">{b["looks"]}</td>'
+            f'<td class="num">{b["warnings"]}</td><td class="num">{b["unparsed"]}</td>'
+            f'<td class="num" data-v="{b["seconds"]:.2f}">{L.number(b["seconds"], 2)}</td>'
+            f'<td>{escape(b["error"] or "")}</td></tr>')

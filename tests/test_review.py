@@ -331,3 +331,30 @@ def test_the_workbook_reads_and_prints_as_a_clerk_reads_a_row(run):
     import zipfile
     names = zipfile.ZipFile(out / "records.xlsx").read("xl/workbook.xml").decode()
     assert '<definedName name="_xlnm.Print_Area" localSheetId="0">records!$A:$H</definedName>' in names
+
+
+def test_a_large_runs_rerun_writes_only_the_new_documents_review_pages(tmp_path):
+    # past PER_PAGE_LIMIT documents each has its own page; adding one to a finished run reads back and writes
+    # that one, and the summary (made from the parts' briefs) still lists them all
+    from chitieu.output.review import PER_PAGE_LIMIT
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = next(SEEDS.glob("001_*.txt")).read_text(encoding="utf-8")
+    for i in range(PER_PAGE_LIMIT + 1):
+        (folder / f"bc_{i:03d}.txt").write_text(text + f"\nGhi chú {i}\n", encoding="utf-8")
+    out = tmp_path / "out"
+    settings = pipeline.RunSettings(workers=0, xlsx=False)
+    first = pipeline.run([folder], out, settings)
+    pages = {p.name: p.stat().st_mtime_ns for p in (out / "review").glob("*.html")}
+    assert len(pages) == PER_PAGE_LIMIT + 1
+    (folder / "bc_new.txt").write_text(text + "\nGhi chú mới\n", encoding="utf-8")
+    again = pipeline.run([folder], out, settings)
+    now = {p.name: p.stat().st_mtime_ns for p in (out / "review").glob("*.html")}
+    new = set(now) - set(pages)
+    assert len(new) == 1 and all(now[name] == pages[name] for name in pages)
+    summary = (out / "review.html").read_text(encoding="utf-8")
+    assert summary.count('href="review/') == PER_PAGE_LIMIT + 2 and "bc_new.txt" in summary
+    assert len(first.briefs) + 1 == len(again.briefs)
+    english = pipeline.run([folder], out, pipeline.RunSettings(workers=0, xlsx=False, lang="en"))
+    assert all('<html lang="en">' in p.read_text(encoding="utf-8")[:200] for p in (out / "review").glob("*.html"))
+    assert english.briefs
