@@ -45,7 +45,8 @@ THUMB_WIDTH = 240
 
 
 def thumbnail_jpeg(pixels: np.ndarray, width: int = THUMB_WIDTH, quality: int = 60) -> bytes:
-    """A small JPEG of a page as it was scanned (RGB or grey): the clerk sees the seal the OCR was spared."""
+    """A JPEG of an image (RGB or grey) at most `width` wide: a page's thumbnail as it was scanned (the clerk sees the
+    seal the OCR was spared), a table row's image as scanned."""
     import cv2
 
     h, w = pixels.shape[:2]

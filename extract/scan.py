@@ -223,15 +223,6 @@ ROW_WIDTH = 900
 def add_images(page: Page, gray: np.ndarray, scale: float, thumbnail: bytes | None = None) -> None:
     """A thumbnail of the page (the one given: the page as scanned, in colour) and a JPEG of each table row,
     smallest first if the budget runs short."""
-    import cv2
-
-    def jpeg(pixels: np.ndarray, width: int, quality: int) -> bytes:
-        h, w = pixels.shape
-        if w > width:
-            pixels = cv2.resize(pixels, (width, max(1, int(h * width / w))), interpolation=cv2.INTER_AREA)
-        ok, buf = cv2.imencode(".jpg", pixels, [cv2.IMWRITE_JPEG_QUALITY, quality])
-        return buf.tobytes() if ok else b""
-
     page.thumbnail = thumbnail or thumbnail_jpeg(gray)
     spent = len(page.thumbnail)
     for line in page.lines:
@@ -239,7 +230,7 @@ def add_images(page: Page, gray: np.ndarray, scale: float, thumbnail: bytes | No
         if box is None:
             continue
         x0, top, x1, bottom = (int(v / scale) for v in box)
-        crop = jpeg(gray[max(0, top):bottom + 1, max(0, x0):x1 + 1], ROW_WIDTH, 45)
+        crop = thumbnail_jpeg(gray[max(0, top):bottom + 1, max(0, x0):x1 + 1], ROW_WIDTH, 45)
         if spent + len(crop) > IMAGE_BUDGET:
             break
         line.image = crop

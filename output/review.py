@@ -321,8 +321,9 @@ def write_review(out_dir: Path, documents: Sequence[Document], seconds: float, l
     L = Labels(lang)
     out_dir = Path(out_dir)
     split = len(documents) > PER_PAGE_LIMIT
-    if not split or briefs is None:
-        briefs = [_brief(d) for d in documents]
+    if briefs is None:
+        from chitieu.output.parts import brief
+        briefs = [brief(d) for d in documents]
     rows = [_summary_row(b, f"review/{b['doc_id']}.html" if split else f"#doc-{b['doc_id']}", L) for b in briefs]
     head = _head(L, ["document", "kind", "pages", "records", "need_look", "warnings", "unparsed", "seconds",
                      "failure"])
@@ -357,14 +358,6 @@ def _written_in(page: Path, lang: str) -> bool:
             return f'<html lang="{lang}">'.encode() in fh.read(200)
     except OSError:
         return False
-
-
-def _brief(d: Document) -> dict:
-    """What the summary shows of a document (as output/parts.brief keeps it)."""
-    return {"doc_id": d.doc_id, "source": d.source, "kind": d.kind, "status": d.status, "error": d.error,
-            "pages": len(d.pages), "records": len(d.records), "unparsed": len(d.unparsed), "seconds": d.seconds,
-            "looks": sum(needs_look(r) for r in d.records),
-            "warnings": len(d.warnings) + sum(len(r.warnings) for r in d.records)}
 
 
 def _summary_row(b: dict, link: str, L: Labels) -> str:
