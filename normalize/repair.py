@@ -4,10 +4,11 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Optional
 
 from chitieu.normalize.encodings import convert_mojibake, fix_mojibake, mojibake_edit
-from chitieu.normalize.restore import UNCERTAIN, damaged_document, restore_line, restore_lines
+from chitieu.normalize.restore import UNCERTAIN, restore_document, restore_line, restore_lines
 from chitieu.normalize.syllable_model import shipped_model
 from chitieu.normalize.unicode import clean_unicode
 from chitieu.schemas.model import Cell, Edit, Line, Page
@@ -53,10 +54,16 @@ def repair_line(line: Line) -> Line:
         line.text = fixed
         line.edits.extend(edits)
     if line.cells:
-        line.cells = [Cell(clean_unicode(c.text)[0], c.col, c.x0, c.x1, c.merged) for c in line.cells]
+        line.cells = [Cell(_clean_piece(c.text), c.col, c.x0, c.x1, c.merged) for c in line.cells]
     if line.words:
-        line.words = [Cell(clean_unicode(w.text)[0], w.col, w.x0, w.x1) for w in line.words]
+        line.words = [Cell(_clean_piece(w.text), w.col, w.x0, w.x1) for w in line.words]
     return line
+
+
+@lru_cache(maxsize=8192)
+def _clean_piece(text: str) -> str:
+    """clean_unicode's text of a cell or a word, remembered: the same words recur on every line."""
+    return clean_unicode(text)[0]
 
 
 def repair_pages(pages: list[Page]) -> list[str]:
@@ -89,8 +96,8 @@ def restore_pages(lines: list[Line]) -> list[str]:
     """Restore lost diacritics in the lines (and their cells) of one document; say how much was restored."""
     model = shipped_model()
     texts = [ln.text for ln in lines]
-    restored = restore_lines(texts, model)
-    whole = damaged_document(texts, model)  # cells follow their document's decision, as lines do
+    restored, whole = restore_document(texts, model)  # cells follow their document's decision, as lines do
+    pieces: dict[str, str] = {}   # a cell's or word's text restored: the same texts recur on every page
     words = uncertain = changed = 0
     for ln, (text, edits) in zip(lines, restored):
         if edits:
@@ -101,7 +108,10 @@ def restore_pages(lines: list[Line]) -> list[str]:
             words += len(edits)
             uncertain += sum(e.score < UNCERTAIN for e in edits)
         for c in (ln.cells or []) + (ln.words or []):
-            c.text = restore_line(c.text, model, force=whole)[0]
+            text = pieces.get(c.text)
+            if text is None:
+                text = pieces[c.text] = restore_line(c.text, model, force=whole)[0]
+            c.text = text
     if not words:
         return []
     return [f"diacritics restored in {words} words on {changed} lines ({uncertain} uncertain); "

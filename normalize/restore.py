@@ -137,12 +137,14 @@ class _Line:
 
 
 def _prepare(text: str, model: SyllableModel, force: bool, qmark: Optional[bool], ocr: Optional[bool] = None,
-             cache: Optional[Counter] = None, english: Optional[bool] = None) -> Optional[_Line]:
-    """The line's tokens and readings, or None when the line is left as it is (clean, English, nothing to read)."""
-    if not force and not looks_damaged(text, model):
+             cache: Optional[Counter] = None, english: Optional[bool] = None, damaged: Optional[bool] = None,
+             lost: Optional[bool] = None) -> Optional[_Line]:
+    """The line's tokens and readings, or None when the line is left as it is (clean, English, nothing to read).
+    damaged, lost: looks_damaged and lost_letters of the text, when the caller knows them already."""
+    if not force and not (looks_damaged(text, model) if damaged is None else damaged):
         return None
     if qmark is None:
-        qmark = lost_letters(text, model)
+        qmark = lost_letters(text, model) if lost is None else lost
     if (looks_english(text) if english is None else english) and not INNER_QMARK.search(text):
         # English is never restored; a Vietnamese name in it that lost letters to '?' is ('THƯ VI?N PHÁP LU?T
         # has the copyright'), and the '?' rule leaves the English words as they are
@@ -234,25 +236,43 @@ def _apply(line: _Line, tokens: list[Token], joined: list[bool], best: list[Opti
 def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> list[tuple[str, list[Edit]]]:
     """Restore the lines of one document. When the document as a whole reads as damaged (stripped or garbled
     OCR), every line is restored, short ones included; otherwise only the lines that look damaged on their own."""
+    return restore_document(lines, model)[0]
+
+
+def restore_document(lines: list[str], model: Optional[SyllableModel] = None
+                     ) -> tuple[list[tuple[str, list[Edit]]], bool]:
+    """restore_lines, and whether the document as a whole reads as damaged (damaged_document)."""
     model = model or shipped_model()
-    english = [looks_english(ln) for ln in lines]  # decided once: three of the passes below ask
-    whole = damaged_document(lines, model, english)
+    # each line's verdicts, decided once: the passes below ask them several times
+    english = [looks_english(ln) for ln in lines]
+    counts = [damage_counts(ln, model) for ln in lines]
+    lost = [lost_letters(ln, model) for ln in lines]
+    damaged: list[Optional[bool]] = [None] * len(lines)   # looks_damaged, worked out when first asked
+
+    def looks_damaged_at(i: int) -> bool:
+        if damaged[i] is None:
+            damaged[i] = looks_damaged(lines[i], model, lost[i], counts[i])
+        return damaged[i]
+
+    whole = damaged_document(lines, model, english, counts)
     ocr = looks_ocr_garbled([ln for ln, eng in zip(lines, english) if not eng], model)
     # the document's own intact words: a '?' copy of a table printed cleanly above it (seed 002) should read
     # 'Đạt' and 'Tỷ lệ' as the clean part does
     cache: Counter = Counter()
     if not whole:
-        for line, eng in zip(lines, english):
-            if not eng and not looks_damaged(line, model):
+        for i, (line, eng) in enumerate(zip(lines, english)):
+            if not eng and not looks_damaged_at(i):
                 cache.update(w.lower() for w in re.findall(r"[^\W\d_]+", line) if not w.isascii())
     # in a document that lost letters to '?', a '?' after a whole word lost one too ('Thu?' is 'Thuế')
-    qmark_document = sum(lost_letters(line, model) for line in lines) >= 2
+    qmark_document = sum(lost) >= 2
     out: list[tuple[str, list[Edit]]] = []
     run: list[_Line] = []
-    for line, eng in zip(lines, english):
+    for i, (line, eng) in enumerate(zip(lines, english)):
         # '?' damage is decided line by line: one file may hold a clean part, a '?' part and OCR text
         qmark = True if qmark_document and QMARK_WORD.search(line) else None
-        prepared = _prepare(line, model, whole or qmark is True, qmark, ocr, cache, eng)
+        force = whole or qmark is True
+        prepared = _prepare(line, model, force, qmark, ocr, cache, eng, None if force else looks_damaged_at(i),
+                            lost[i])
         if prepared is None:
             out += _decode_run(run, model) if run else []
             out.append((line, []))
@@ -260,16 +280,17 @@ def restore_lines(lines: list[str], model: Optional[SyllableModel] = None) -> li
         else:
             run.append(prepared)
     out += _decode_run(run, model) if run else []
-    return out
+    return out, whole
 
 
-def damaged_document(lines: list[str], model: SyllableModel, english: Optional[list[bool]] = None) -> bool:
+def damaged_document(lines: list[str], model: SyllableModel, english: Optional[list[bool]] = None,
+                     counts: Optional[list[tuple[int, int]]] = None) -> bool:
     """True when a document as a whole lost its diacritics (English lines left out of the count; english: which
-    lines are English, when already known)."""
+    lines are English, counts: their damage_counts, when already known)."""
     suspicious = total = 0
-    for line, eng in zip(lines, english if english is not None else map(looks_english, lines)):
+    for i, (line, eng) in enumerate(zip(lines, english if english is not None else map(looks_english, lines))):
         if not eng:
-            s, t = damage_counts(line, model)
+            s, t = damage_counts(line, model) if counts is None else counts[i]
             suspicious, total = suspicious + s, total + t
     return suspicious >= 5 and suspicious >= 0.3 * total
 
@@ -298,12 +319,14 @@ def looks_english(text: str) -> bool:
     return english >= 2 and english >= len(words) / 8
 
 
-def looks_damaged(text: str, model: SyllableModel) -> bool:
+def looks_damaged(text: str, model: SyllableModel, lost: Optional[bool] = None,
+                  counts: Optional[tuple[int, int]] = None) -> bool:
     """True when a line reads as Vietnamese that lost its diacritics: many words are unknown as written but
-    known once folded, or carry OCR crumbs or '?' inside a word."""
-    if lost_letters(text, model):
+    known once folded, or carry OCR crumbs or '?' inside a word. lost, counts: lost_letters and damage_counts
+    of the text, when the caller knows them already."""
+    if lost_letters(text, model) if lost is None else lost:
         return True
-    suspicious, total = damage_counts(text, model)
+    suspicious, total = damage_counts(text, model) if counts is None else counts
     if suspicious < 2 or suspicious < 0.3 * total:
         return False
     # a line that kept most of its diacritics is clean Vietnamese with a few plain words ('Vay bù đắp bội chi')
