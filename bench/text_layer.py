@@ -1,17 +1,25 @@
 """Text-layer PDFs: the pipeline's pages per second beside bare pdfplumber `extract_text` and bare pypdfium2 (every
-character with its box) on the same pages, and the text-layer reader alone through each of its two readers.
+character with its box) on the same pages, the text-layer reader alone through each of its two readers, and a
+whole `chitieu run` process.
 
-Usage: .venv/bin/python bench/text_layer.py [PDF ...] [--repeat N]
+Usage: .venv/bin/python bench/text_layer.py [PDF ...] [--repeat N] [--process-only]
   (default: the six text-layer files of ../shared/realpdf the issue measured: 01 03 05 08 13 20, 122 pages)
-Prints, per way of reading, pages/s in CPU time of this process (steady on a machine other processes load) and
-in wall time, both the best of N runs, and the ratios; run by hand, figures go into the issue note."""
+Prints, per way of reading, pages/s in CPU time (steady on a machine other processes load) and in wall time,
+both the best of N runs, and the ratios. In this process: the bare readers, the reader, the pipeline per file.
+As whole processes, a fresh one per run, CPU time of the process and its children: `chitieu run --ocr never
+--workers 0` into a new folder (everything a user pays: start-up, imports, models, conversion, every output),
+the same writing neither records.xlsx nor review.html, and the same with an empty model cache (as a first run
+after installing: CHITIEU_CACHE_DIR in a new folder). Run by hand; figures go into the README and the issue."""
 from __future__ import annotations
 
 import argparse
 import ctypes
 import io
+import os
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -87,6 +95,38 @@ WAYS = {
 }
 
 
+def run_process(paths: list[Path], extra: tuple[str, ...] = (), cold_cache: bool = False) -> tuple[float, float]:
+    """One `chitieu run --ocr never --workers 0` as a fresh process into a new folder: (CPU seconds of the
+    process and its children, wall seconds)."""
+    with tempfile.TemporaryDirectory(prefix="text-layer-") as tmp:
+        env = dict(os.environ)
+        if cold_cache:
+            env["CHITIEU_CACHE_DIR"] = str(Path(tmp) / "cache")
+        command = [sys.executable, "-m", "chitieu", "run", *map(str, paths), "--out", str(Path(tmp) / "out"),
+                   "--ocr", "never", "--workers", "0", *extra]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        wall = time.perf_counter()
+        done = subprocess.run(command, cwd=ROOT.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        wall = time.perf_counter() - wall
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        sys.exit(f"chitieu run failed ({done.returncode}): {done.stderr.decode(errors='replace')[-500:]}")
+    return after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime, wall
+
+
+PROCESSES = {
+    "whole process, all outputs": {},
+    "whole process, no xlsx/review": {"extra": ("--no-xlsx", "--no-review")},
+    "whole process, model uncached": {"cold_cache": True},
+}
+
+
+def measure_process(paths: list[Path], repeat: int, options: dict) -> tuple[float, float]:
+    """(best CPU seconds, best wall seconds) over `repeat` fresh processes."""
+    runs = [run_process(paths, **options) for _ in range(repeat)]
+    return min(c for c, _ in runs), min(w for _, w in runs)
+
+
 def measure(fn, paths: list[Path], repeat: int) -> tuple[int, float, float]:
     """(pages, best CPU seconds, best wall seconds) over `repeat` runs."""
     cpu = wall = float("inf")
@@ -102,18 +142,34 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("pdfs", nargs="*", type=Path)
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--process-only", action="store_true", help="only the whole-process figures")
     args = ap.parse_args()
     paths = args.pdfs or sorted(p for p in REALPDF.glob("*.pdf") if p.name.startswith(ISSUE_FILES))
     if not paths:
         sys.exit("no text-layer PDFs given or found in ../shared/realpdf")
-    whole(paths[:1])  # warm-up: imports, font caches
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    run_process(paths[:1])  # warm-up: the page cache, the model cache
+    pages = sum(len(pypdfium2.PdfDocument(p)) for p in paths)
     results = {}
+    for name, options in PROCESSES.items():
+        cpu, wall = measure_process(paths, args.repeat, options)
+        results[name] = pages / cpu
+        print(f"{name:30s} {pages:4d} pages  cpu {cpu:7.2f} s {pages / cpu:6.1f} pages/s   "
+              f"wall {wall:7.2f} s {pages / wall:6.1f} pages/s", flush=True)
+    if args.process_only:
+        print(f"files: {', '.join(p.name[:24] for p in paths)}")
+        return
+    whole(paths[:1])  # warm-up: imports, font caches
     for name, fn in WAYS.items():
         pages, cpu, wall = measure(fn, paths, args.repeat)
         results[name] = pages / cpu
         print(f"{name:30s} {pages:4d} pages  cpu {cpu:7.2f} s {pages / cpu:6.1f} pages/s   "
               f"wall {wall:7.2f} s {pages / wall:6.1f} pages/s", flush=True)
     pipe = results["chitieu pipeline --ocr never"]
+    process = results["whole process, all outputs"]
+    print(f"whole process / bare pdfplumber: {process / results['bare pdfplumber extract_text']:.2f}x   "
+          f"whole process / bare pypdfium2: {process / results['bare pypdfium2 chars + boxes']:.2f}x   "
+          f"whole process / pipeline per file: {process / pipe:.2f}x")
     print(f"pipeline / bare pdfplumber: {pipe / results['bare pdfplumber extract_text']:.2f}x   "
           f"pipeline / bare pypdfium2: {pipe / results['bare pypdfium2 chars + boxes']:.2f}x   "
           f"reader pdfium / reader pdfplumber: "
