@@ -310,6 +310,7 @@ TABLE_SETTINGS = TableSettings.resolve(GRID_SETTINGS)
 # of the page, and a character this far above or below the one before it starts a new word
 Y_TOLERANCE = 3
 LIGATURES = {"ﬀ": "ff", "ﬃ": "ffi", "ﬄ": "ffl", "ﬁ": "fi", "ﬂ": "fl", "ﬆ": "st", "ﬅ": "st"}
+LIGATURE_CHARS = re.compile("[" + "".join(LIGATURES) + "]")
 
 
 def upright_words(chars: list[dict], x_tolerance_ratio: float) -> list[dict]:
@@ -333,19 +334,20 @@ def upright_words(chars: list[dict], x_tolerance_ratio: float) -> list[dict]:
     for members in lines:
         members.sort(key=by_x0)
         current: list[dict] = []
+        # the last character's x0, where the next may start at the latest, and top: read once, not per test
+        last_x0 = limit = last_top = 0.0
         for c in members:
             if c["text"].isspace():
                 if current:
                     words.append(_merged(current))
                     current = []
                 continue
-            if current:
-                prev = current[-1]
-                if c["x0"] < prev["x0"] or c["x0"] > prev["x1"] + x_tolerance_ratio * prev["size"] \
-                        or abs(c["top"] - prev["top"]) > Y_TOLERANCE:
-                    words.append(_merged(current))
-                    current = []
+            x0, top = c["x0"], c["top"]
+            if current and (x0 < last_x0 or x0 > limit or abs(top - last_top) > Y_TOLERANCE):
+                words.append(_merged(current))
+                current = []
             current.append(c)
+            last_x0, limit, last_top = x0, c["x1"] + x_tolerance_ratio * c["size"], top
         if current:
             words.append(_merged(current))
     return words
@@ -355,11 +357,23 @@ def _merged(chars: list[dict]) -> dict:
     """One word from its characters (in the order of their x0), with the keys pdfplumber's words have."""
     first = chars[0]
     x0, top, x1, bottom = first["x0"], first["top"], first["x1"], first["bottom"]
-    for c in chars[1:]:
-        top, x1, bottom = min(top, c["top"]), max(x1, c["x1"]), max(bottom, c["bottom"])
-    return {"text": "".join(LIGATURES.get(c["text"], c["text"]) for c in chars), "x0": x0, "x1": x1, "top": top,
-            "doctop": top + (chars[0]["doctop"] - chars[0]["top"]), "bottom": bottom, "upright": chars[0]["upright"],
-            "height": bottom - top, "width": x1 - x0, "direction": "ltr"}
+    if len(chars) == 1:
+        text = first["text"]
+        text = LIGATURES.get(text, text)
+    else:
+        for c in chars:
+            if c["top"] < top:
+                top = c["top"]
+            if c["x1"] > x1:
+                x1 = c["x1"]
+            if c["bottom"] > bottom:
+                bottom = c["bottom"]
+        text = "".join([c["text"] for c in chars])
+        if LIGATURE_CHARS.search(text):   # rare: each character as pdfplumber expands it
+            text = "".join(LIGATURES.get(c["text"], c["text"]) for c in chars)
+    return {"text": text, "x0": x0, "x1": x1, "top": top, "doctop": top + (first["doctop"] - first["top"]),
+            "bottom": bottom, "upright": first["upright"], "height": bottom - top, "width": x1 - x0,
+            "direction": "ltr"}
 
 
 class _Edges:

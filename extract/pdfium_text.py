@@ -204,25 +204,29 @@ def _subpaths(shape: list[str], pts: list):
     at its sub-path's start point. Paths that do not open with a move are dropped, as pdfminer does."""
     if not shape or shape[0] != "m":
         return
+    whole = "".join(shape)
     start = 0
-    for i in range(1, len(shape) + 1):
-        if i == len(shape) or shape[i] == "m":
-            sub = shape[start:i]
-            points = [pts[start] if p is None else p for p in pts[start:i]]
-            if len(sub) > 1:
-                yield "".join(sub), points
-            start = i
+    while start < len(whole):
+        end = whole.find("m", start + 1)
+        if end < 0:
+            end = len(whole)
+        if end - start > 1:
+            first = pts[start]
+            yield whole[start:end], [first if p is None else p for p in pts[start:end]]
+        start = end
 
 
 def _rect_edges(x0: float, top: float, x1: float, bottom: float) -> list[dict]:
     """pdfplumber's rect_to_edges: top, bottom, left and right sides."""
     width, height = x1 - x0, bottom - top
-    base = {"object_type": "rect_edge", "x0": x0, "x1": x1, "top": top, "bottom": bottom, "width": width,
-            "height": height, "doctop": top}
-    return [{**base, "bottom": top, "height": 0, "orientation": "h"},
-            {**base, "top": bottom, "doctop": bottom, "height": 0, "orientation": "h"},
-            {**base, "x1": x0, "width": 0, "orientation": "v"},
-            {**base, "x0": x1, "width": 0, "orientation": "v"}]
+    return [{"object_type": "rect_edge", "x0": x0, "x1": x1, "top": top, "bottom": top, "width": width,
+             "height": 0, "doctop": top, "orientation": "h"},
+            {"object_type": "rect_edge", "x0": x0, "x1": x1, "top": bottom, "bottom": bottom, "width": width,
+             "height": 0, "doctop": bottom, "orientation": "h"},
+            {"object_type": "rect_edge", "x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0,
+             "height": height, "doctop": top, "orientation": "v"},
+            {"object_type": "rect_edge", "x0": x1, "x1": x1, "top": top, "bottom": bottom, "width": 0,
+             "height": height, "doctop": top, "orientation": "v"}]
 
 
 def _compose(inner: tuple, outer: Optional[tuple]) -> tuple:
