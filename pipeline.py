@@ -396,6 +396,7 @@ def _write_results(out_dir: Path, result: RunResult, slots: list[_Slot], manifes
             try:
                 for slot in docs:
                     outputs.add(_part(parts, manifest, slot), fresh=slot.fresh)
+                outputs.notes += parts.notes()
                 result.report = outputs.close(result.seconds, result.skipped, result.duplicates)
             except BaseException:
                 outputs.abort()
@@ -410,13 +411,15 @@ def _write_results(out_dir: Path, result: RunResult, slots: list[_Slot], manifes
 
 
 def _part(parts: PartStore, manifest: Manifest, slot: _Slot) -> dict:
-    """A slot's part, rendered again from the resume cache if it went missing since it was made."""
-    part = parts.load(slot.part)
+    """A slot's part with its segments, rendered again from the resume cache (and stored) if it went missing or
+    was refused (damaged) since it was made."""
+    part = parts.load(slot.part, whole=True)
     if part is None:
         doc = slot.held or manifest.load(slot.brief["doc_id"], slot.source)
         if doc is None:
             raise OSError(f"the finished document of {slot.source} went missing from {manifest.dir}")
         part = render(doc)
+        parts.save(slot.part, part)
     return part
 
 

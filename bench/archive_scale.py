@@ -1,16 +1,18 @@
 """Archive scale (issue 23): a batch's memory, re-runs, and the workbook writer, on copies of the seeds.
 
     .venv/bin/python bench/archive_scale.py                      # everything: N = 100, 400, 1000
-    .venv/bin/python bench/archive_scale.py --sizes 100,400      # fewer files
+    .venv/bin/python bench/archive_scale.py --sizes 100,400,1600 # the sizes issue 23 names (bench/scale.py)
+    .venv/bin/python bench/archive_scale.py --sizes 400 --repeat 3 --no-writers   # the re-run, three times
     .venv/bin/python bench/archive_scale.py --xlsx-only          # the workbook writers alone
 
 Prints, per N distinct files (the five seeds copied round robin, each copy given a line of its own so that no
-two files have the same bytes): the run's wall time, the driver's peak RSS (the process that runs `chitieu run`
-and writes the outputs; the worker processes are not counted, they hold one file each) and its share spent
-writing outputs; then, for the 400-file batch, a re-run with nothing new and a re-run after adding 5 files, each
-as a share of the first run (and once more without review.html, which reads every document back); then the
-time to write records.xlsx of ~28,000 records with the openpyxl writer this replaced and with XlsxWriter's
-constant-memory mode (alternated, median of 3).
+two files have the same bytes): the run's wall time and CPU time (the driver's and its workers'), the driver's
+peak RSS (the process that runs `chitieu run` and writes the outputs; the worker processes are not counted,
+they hold one file each) and its share spent writing outputs; then, for the 400-file batch, a re-run with
+nothing new and re-runs after adding 5 files (--repeat times, each adding 5 more), each as a share of the first
+run, and once more without review.html; then the time to write records.xlsx of ~28,000 records with the
+openpyxl writer of before, with XlsxWriter cell by cell (constant-memory mode) and put together from the
+documents' pieces as a run does (alternated, median of 3), and what making the pieces costs.
 
 Each run is a fresh process (the child mode below), so peak RSS is the run's own.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -54,12 +57,18 @@ def child(in_dir: str, out_dir: str, workers: int, review: bool = True) -> None:
             spent["write"] += time.perf_counter() - started
 
     pipeline._write_results = timed
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     result = pipeline.run([Path(in_dir)], Path(out_dir), pipeline.RunSettings(workers=workers, review=review))
-    print(json.dumps({"seconds": time.perf_counter() - started, "write": spent["write"],
+    print(json.dumps({"seconds": time.perf_counter() - started, "cpu": _cpu() - cpu, "write": spent["write"],
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "documents": len(result.documents), "resumed": result.resumed,
                       "records": result.report["summary"]["records"]}))
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and of its finished children (the worker processes)."""
+    return sum(resource.getrusage(who).ru_utime + resource.getrusage(who).ru_stime
+               for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
 
 
 def run(in_dir: Path, out_dir: Path, workers: int, review: bool = True) -> dict:
@@ -69,33 +78,39 @@ def run(in_dir: Path, out_dir: Path, workers: int, review: bool = True) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def batches(sizes: list[int], workers: int, tmp: Path) -> None:
-    print(f"{'files':>6} {'seconds':>8} {'s/file':>7} {'peak RSS MB':>12} {'writing outputs':>16}")
+def batches(sizes: list[int], workers: int, tmp: Path, repeat: int = 1) -> None:
+    print(f"machine load (1 min) at the start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(f"{'files':>6} {'seconds':>8} {'CPU s':>7} {'s/file':>7} {'peak RSS MB':>12} {'writing outputs':>16}")
     first = {}
     for n in sizes:
         folder, out = tmp / f"in{n}", tmp / f"out{n}"
         make_folder(folder, n)
         r = run(folder, out, workers)
         first[n] = r
-        print(f"{n:>6} {r['seconds']:>8.1f} {r['seconds'] / n:>7.3f} {r['rss_mb']:>12.0f} "
+        print(f"{n:>6} {r['seconds']:>8.1f} {r['cpu']:>7.1f} {r['seconds'] / n:>7.3f} {r['rss_mb']:>12.0f} "
               f"{r['write'] / r['seconds']:>15.1%}", flush=True)
     if len(sizes) > 1:
         lo, hi = min(sizes), max(sizes)
         print(f"peak RSS at {hi} files / at {lo}: {first[hi]['rss_mb'] / first[lo]['rss_mb']:.2f}")
     n = 400 if 400 in sizes else max(sizes)
-    folder, out = tmp / f"in{n}", tmp / f"out{n}"
+    folder, out, base = tmp / f"in{n}", tmp / f"out{n}", first[n]
     again = run(folder, out, workers)
     print(f"re-run of {n} files, nothing new: {again['seconds']:.2f} s "
-          f"({again['seconds'] / first[n]['seconds']:.1%} of the first run; {again['resumed']} resumed)")
-    make_folder(folder, 5, start=n)
-    more = run(folder, out, workers)
-    print(f"re-run after adding 5 files to {n}: {more['seconds']:.2f} s "
-          f"({more['seconds'] / first[n]['seconds']:.1%} of the first run; writing outputs {more['write']:.2f} s)")
-    # review.html reads every document back (output/review.py takes whole Documents): the same without it
-    make_folder(folder, 5, start=n + 5)
+          f"({again['seconds'] / base['seconds']:.1%} of the first run; {again['resumed']} resumed)")
+    shares = []
+    for k in range(repeat):
+        make_folder(folder, 5, start=n + 5 * k)
+        more = run(folder, out, workers)
+        shares.append(more['seconds'] / base['seconds'])
+        print(f"re-run after adding 5 files to {n + 5 * k}: {more['seconds']:.2f} s, CPU {more['cpu']:.2f} s "
+              f"({shares[-1]:.1%} of the first run's time, {more['cpu'] / base['cpu']:.1%} of its CPU; writing "
+              f"outputs {more['write']:.2f} s; load {os.getloadavg()[0]:.1f})", flush=True)
+    if repeat > 1:
+        print(f"re-run adding 5 files, median of {repeat}: {statistics.median(shares):.1%} of the first run")
+    make_folder(folder, 5, start=n + 5 * repeat)
     bare = run(folder, out, workers, review=False)
     print(f"the same, 5 more files, --no-review: {bare['seconds']:.2f} s "
-          f"({bare['seconds'] / first[n]['seconds']:.1%} of the first run; writing outputs {bare['write']:.2f} s)")
+          f"({bare['seconds'] / base['seconds']:.1%} of the first run; writing outputs {bare['write']:.2f} s)")
 
 
 def openpyxl_workbook(path: Path, documents) -> None:
@@ -158,20 +173,44 @@ def xlsx_documents(records: int):
     return docs
 
 
+def pieces_of(docs) -> list:
+    """Each document's sheet pieces, as its part holds them."""
+    from chitieu.output.excel import document_pieces
+    return [document_pieces(d) for d in docs]
+
+
+def write_from_pieces(path: Path, pieces: list) -> None:
+    """records.xlsx put together from pieces made beforehand: what a run does with the parts it finds."""
+    from chitieu.output.excel import Workbooks
+    books = Workbooks(path)
+    for document in pieces:
+        for sheet, (made, rows) in document.items():
+            books.add(sheet, made, rows)
+    books.close()
+
+
 def xlsx(records: int, tmp: Path, rounds: int = 3) -> None:
     from chitieu.output.excel import write_xlsx
     docs = xlsx_documents(records)
     n = sum(len(d.records) for d in docs)
     cells = sum(len(r.cells) for d in docs for r in d.records)
-    times = {"openpyxl": [], "XlsxWriter": []}
+    started = time.process_time()
+    pieces = pieces_of(docs)
+    making = time.process_time() - started
+    writers = {"openpyxl": openpyxl_workbook,
+               "XlsxWriter": lambda path, docs: write_xlsx(path, docs, direct=True),
+               "pieces": lambda path, docs: write_from_pieces(path, pieces)}
+    times = {name: [] for name in writers}
     for _ in range(rounds):  # alternated, so that a slower minute of the machine falls on both
-        for name, write in (("openpyxl", openpyxl_workbook), ("XlsxWriter", write_xlsx)):
-            started = time.perf_counter()
+        for name, write in writers.items():
+            started = time.process_time()
             write(tmp / f"{name}.xlsx", docs)
-            times[name].append(time.perf_counter() - started)
-    old, new = statistics.median(times["openpyxl"]), statistics.median(times["XlsxWriter"])
-    print(f"records.xlsx, {n} records and {cells} cells: openpyxl {old:.1f} s, XlsxWriter (constant memory) "
-          f"{new:.1f} s: {old / new:.1f}x faster (median of {rounds}, alternated)")
+            times[name].append(time.process_time() - started)
+    old, direct, joined = (statistics.median(times[k]) for k in writers)
+    print(f"records.xlsx, {n} records and {cells} cells, CPU seconds (median of {rounds}, alternated): openpyxl "
+          f"{old:.2f}, XlsxWriter cell by cell (constant memory) {direct:.2f}, put together from the documents' "
+          f"pieces {joined:.2f} ({direct / joined:.0f}x faster than XlsxWriter); making the pieces, once per "
+          f"document: {making:.2f} ({1000 * making / len(docs):.1f} ms a document)")
 
 
 def one_xlsx(writer: str, records: int) -> None:
@@ -179,7 +218,10 @@ def one_xlsx(writer: str, records: int) -> None:
     from chitieu.output.excel import write_xlsx
     docs = xlsx_documents(records)
     with tempfile.TemporaryDirectory() as tmp:
-        (openpyxl_workbook if writer == "openpyxl" else write_xlsx)(Path(tmp) / "r.xlsx", docs)
+        if writer == "openpyxl":
+            openpyxl_workbook(Path(tmp) / "r.xlsx", docs)
+        else:
+            write_xlsx(Path(tmp) / "r.xlsx", docs, direct=writer == "xlsxwriter")
 
 
 def main() -> None:
@@ -187,8 +229,11 @@ def main() -> None:
     ap.add_argument("--sizes", default="100,400,1000")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--records", type=int, default=28_000, help="records in the workbook comparison")
+    ap.add_argument("--repeat", type=int, default=1, help="re-runs adding 5 files, one after the other")
     ap.add_argument("--xlsx-only", action="store_true")
-    ap.add_argument("--write-xlsx", choices=["openpyxl", "xlsxwriter"], help="write one workbook and exit")
+    ap.add_argument("--no-writers", action="store_true", help="leave out the workbook writers' comparison")
+    ap.add_argument("--write-xlsx", choices=["openpyxl", "xlsxwriter", "pieces"],
+                    help="write one workbook and exit")
     ap.add_argument("--child", nargs=4, metavar=("IN", "OUT", "WORKERS", "REVIEW"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
@@ -199,8 +244,9 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="archive_scale-") as tmp:
         if not args.xlsx_only:
-            batches([int(s) for s in args.sizes.split(",")], args.workers, Path(tmp))
-        xlsx(args.records, Path(tmp))
+            batches([int(s) for s in args.sizes.split(",")], args.workers, Path(tmp), args.repeat)
+        if not args.no_writers:
+            xlsx(args.records, Path(tmp))
 
 
 if __name__ == "__main__":

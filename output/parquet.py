@@ -1,9 +1,14 @@
 """records.parquet and cells.parquet, for data teams at scale: typed columns (whole numbers as int64, figures as
 double, text as string, a record's warnings as a list of strings, as chitieu.read_records gives them), written in
 row groups as documents arrive, so a run of any size is written in the memory of one group. Needs pyarrow
-(`pip install 'chitieu[parquet]'`); without it the run says so in one line and writes the rest."""
+(`pip install 'chitieu[parquet]'`); without it the run says so in one line and writes the rest.
+
+Each document's rows are made into Arrow tables once, when its part is rendered, and stored as Arrow IPC bytes
+(document_tables); a run reads them back (checked against the schema) instead of building every table anew
+from records.json."""
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from chitieu.output.files import CELL_FIELDS
@@ -49,6 +54,39 @@ def cells_schema():
     return pa.schema([(f, _type(pa, f, CELL_INTEGERS, {"value"}, {"merged"})) for f in CELL_FIELDS])
 
 
+def table(rows: list[dict], schema):
+    import pyarrow as pa
+    return pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
+
+
+def to_ipc(tab) -> bytes:
+    """An Arrow table as IPC stream bytes (plain data: reading them back runs no code)."""
+    import pyarrow as pa
+    sink = io.BytesIO()
+    with pa.ipc.new_stream(sink, tab.schema) as writer:
+        writer.write_table(tab)
+    return sink.getvalue()
+
+
+def from_ipc(data: bytes, schema):
+    """The table IPC bytes hold, if it is one of this schema; ValueError otherwise."""
+    import pyarrow as pa
+    try:
+        tab = pa.ipc.open_stream(data).read_all()
+        tab.validate()
+    except (pa.ArrowException, OSError) as exc:
+        raise ValueError(f"its Arrow data cannot be read ({exc})") from None
+    if not tab.schema.equals(schema):
+        raise ValueError("its Arrow data has other columns than records.parquet and cells.parquet")
+    return tab
+
+
+def document_tables(records: list[dict], cells: list[dict]) -> tuple[bytes, bytes]:
+    """A document's rows of records.parquet and cells.parquet as IPC bytes (records as records.json holds them)."""
+    return (to_ipc(table([{f: r.get(f) for f in FLAT_FIELDS} for r in records], records_schema())),
+            to_ipc(table(cells, cells_schema())))
+
+
 class _Writer:
     """One Parquet file written in row groups to a temp file beside it, put in place by close()."""
 
@@ -57,21 +95,26 @@ class _Writer:
         self.path, self.schema = path, schema
         self.tmp = temp_beside(path)
         self._writer = pq.ParquetWriter(str(self.tmp), schema, compression="zstd")
-        self._rows: list[dict] = []
+        self._tables: list = []
+        self._rows = 0
 
-    def add(self, rows) -> None:
-        self._rows.extend(rows)
-        if len(self._rows) >= GROUP_ROWS:
+    def add(self, rows: list[dict]) -> None:
+        if rows:
+            self.add_table(table(rows, self.schema))
+
+    def add_table(self, tab) -> None:
+        self._tables.append(tab)
+        self._rows += tab.num_rows
+        if self._rows >= GROUP_ROWS:
             self._flush()
 
     def _flush(self) -> None:
         import pyarrow as pa
-        columns = {f.name: [r.get(f.name) for r in self._rows] for f in self.schema}
-        self._writer.write_table(pa.table(columns, schema=self.schema))
-        self._rows = []
+        self._writer.write_table(pa.concat_tables(self._tables))
+        self._tables, self._rows = [], 0
 
     def close(self) -> None:
-        if self._rows:
+        if self._tables:
             self._flush()
         self._writer.close()
         replace_with(self.tmp, self.path)
@@ -92,8 +135,14 @@ class Writers:
         self.cells = _Writer(Path(out_dir) / "cells.parquet", cells_schema())
 
     def add(self, records: list[dict], cells) -> None:
-        self.records.add({f: r.get(f) for f in FLAT_FIELDS} for r in records)
-        self.cells.add(cells)
+        self.records.add([{f: r.get(f) for f in FLAT_FIELDS} for r in records])
+        self.cells.add(list(cells))
+
+    def add_ipc(self, records: bytes, cells: bytes) -> None:
+        """A document's rows as document_tables made them; ValueError if they are not tables of ours."""
+        tables = from_ipc(records, self.records.schema), from_ipc(cells, self.cells.schema)
+        self.records.add_table(tables[0])
+        self.cells.add_table(tables[1])
 
     def close(self) -> None:
         self.records.close()

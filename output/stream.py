@@ -44,9 +44,10 @@ class AtomicText:
         self.tmp = temp_beside(self.path)
         self._fh = open(self.tmp, "wb")
 
-    def write(self, text: str) -> None:
-        # backslashreplace as write_atomic: a lone surrogate from an undecodable file name never fails the output
-        self._fh.write(text.encode("utf-8", errors="backslashreplace"))
+    def write(self, text: str | bytes) -> None:
+        """Text (UTF-8; backslashreplace as write_atomic: a lone surrogate from an undecodable file name never
+        fails the output), or bytes already encoded so (a part's segments)."""
+        self._fh.write(text if isinstance(text, bytes) else text.encode("utf-8", errors="backslashreplace"))
 
     def commit(self) -> None:
         self._fh.flush()

@@ -41,6 +41,38 @@ def _outputs(out):
     report["summary"]["seconds"] = None
     found["report.json"] = report
     found["tables"] = {p.name: p.read_bytes() for p in sorted((out / "tables").glob("*.csv"))}
+    found["text"] = {p.name: p.read_bytes() for p in sorted((out / "text").glob("*.txt"))}
+    found["records.xlsx"] = _sheets(out / "records.xlsx")
+    frame, rows = found["records.xlsx"]["documents"]
+    at = [c[0] for c in rows[0]].index("seconds")   # how long each document took, as in documents.json
+    found["records.xlsx"]["documents"] = (frame, [row[:at] + row[at + 1:] for row in rows])
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        return found
+    for name in ("records.parquet", "cells.parquet"):
+        found[name] = pq.read_table(out / name).to_pylist()
+    return found
+
+
+def _sheets(path):
+    """Every sheet of a workbook: each row's cells as (value, type), and each sheet's frame: frozen header, filter,
+    column widths and formats, print set-up."""
+    import warnings
+
+    from openpyxl import load_workbook
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # openpyxl cannot keep a print area of whole columns; the file has it
+        book = load_workbook(path)
+    found = {}
+    for ws in book:
+        widths = {k: (d.width, d.number_format, d.alignment.wrap_text, d.alignment.vertical)
+                  for k, d in ws.column_dimensions.items()}
+        frame = (ws.freeze_panes, ws.auto_filter.ref, ws.dimensions, widths, ws.page_setup.orientation,
+                 ws.page_setup.paperSize, ws.page_setup.fitToHeight, ws.print_title_rows)
+        cells = [[(c.value, c.data_type, c.number_format if c.value is not None else None) for c in row]
+                 for row in ws.iter_rows()]
+        found[ws.title] = (frame, cells)
     return found
 
 
@@ -309,3 +341,33 @@ def test_a_record_renders_as_its_to_dict(seed_docs):
     for rec in records:
         mine, theirs = record_dict(rec), rec.to_dict()
         assert mine == theirs and list(mine) == list(theirs)
+
+
+def test_a_damaged_part_is_rendered_again_not_copied_into_the_outputs(tmp_path):
+    """A byte of a stored workbook piece flipped (a bad disk, a hand edit): the next run refuses the part, says
+    why in the report, renders it again from the resume cache and writes what a run from scratch writes."""
+    folder = _folder(tmp_path, 4)
+    out = tmp_path / "out"
+    pipeline.run([folder], out, pipeline.RunSettings(workers=0))
+    store = parts_module.PartStore(out)
+    victim = sorted(store.dir.glob("*.part"))[1]
+    head = store.load(victim.stem)
+    data = bytearray(victim.read_bytes())
+    at = len(b"".join(data.split(b"\n", 2)[:2])) + 2   # the segments start after the two lines
+    for key, size in head["index"]:
+        if key == "xlsx/records":
+            data[at + size // 2] ^= 0x01
+            break
+        at += size
+    victim.write_bytes(bytes(data))
+    _folder(tmp_path, 1, start=4)   # something new, so that the files are written again
+    again = pipeline.run([folder], out, pipeline.RunSettings(workers=0))
+    assert again.resumed == 4
+    notes = again.report["notes"]
+    assert len(notes) == 1 and victim.stem in notes[0] and "SHA-256" in notes[0] and "rendered again" in notes[0]
+    assert store.load(victim.stem, whole=True) is not None, "the part is stored again, whole"
+    fresh = tmp_path / "fresh"
+    pipeline.run([folder], fresh, pipeline.RunSettings(workers=0))
+    damaged = _outputs(out)
+    del damaged["report.json"]["notes"]
+    assert damaged == _outputs(fresh)
