@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from chitieu.normalize.encodings import is_syllable
+from chitieu.normalize import unicode as _unicode
 from chitieu.normalize.unicode import fold
 
 MODEL_PATH = Path(__file__).parent / "data" / "syllables.tsv.gz"
@@ -361,13 +362,14 @@ def cache_dir() -> Optional[Path]:
 
 
 def _cache_file(path: Path) -> Optional[Path]:
-    """The cache file of a model file: named by a hash of the model's bytes, of this module's source (the code
-    that works the tables out) and of the Python version and marshal format that read it back."""
+    """The cache file of a model file: named by a hash of the model's bytes, of the source of the code that
+    works the tables out (this module, and fold's) and of the Python version and marshal format that read it
+    back."""
     folder = cache_dir()
     if folder is None:
         return None
     try:
-        key = hashlib.sha256(path.read_bytes() + Path(__file__).read_bytes())
+        key = hashlib.sha256(path.read_bytes() + Path(__file__).read_bytes() + Path(_unicode.__file__).read_bytes())
     except OSError:
         return None
     key.update(f"{sys.version_info[:2]} marshal {marshal.version}".encode())

@@ -40,6 +40,8 @@ def squash(text: str) -> str:
 
 
 def strip_markup(text: str) -> str:
+    if "<" not in text and "*" not in text and "_" not in text:
+        return squash(text)   # no tag and no emphasis: nothing for the patterns below (most cells)
     text = MATH.sub(lambda m: m.group(1), text)
     text = MD_EMPHASIS.sub(lambda m: m.group(2), text)
     text = MD_ITALIC.sub(lambda m: m.group(1), text)

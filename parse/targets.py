@@ -100,6 +100,8 @@ _INTRO = re.compile(r"^(phải\s+)?(đạt|chiếm|tối thiểu|ít nhất|trê
 
 def split_target(text: str) -> tuple[str, Optional[Target], str]:
     """Move a target phrase out of an indicator's text: (text before it, the target, text after it)."""
+    if "%" not in text:
+        return text, None, ""   # IN_TEXT_TARGET needs a percentage, and trying it at every place costs
     for m in IN_TEXT_TARGET.finditer(text):
         phrase = m.group(1).strip()
         rest = text[m.end():].strip(" .;,")
