@@ -180,9 +180,12 @@ def assemble_bars(lines: list[Line]) -> list[Item]:
 
 def assemble(lines: list[Line]) -> list[Item]:
     """Group lines into items; blank lines are kept as text items so layouts can see paragraph breaks."""
-    bars = sum(1 for ln in lines if BAR_LINE.match(ln.text))
-    if lines and bars >= BAR_SHARE * len(lines) and not any(MD_ROW.match(ln.text) and ln.text.count("|") > 2
-                                                            for ln in lines):
+    # only plain text lines: on a page whose lines carry their own cells (a scan, a text layer) a lone bar is a
+    # table rule the reader saw as a letter, not the cell boundary of a web-page conversion
+    plain = [ln for ln in lines if ln.cells is None]
+    bars = sum(1 for ln in plain if BAR_LINE.match(ln.text))
+    if plain and bars >= BAR_SHARE * len(plain) and not any(MD_ROW.match(ln.text) and ln.text.count("|") > 2
+                                                            for ln in plain):
         return assemble_bars(lines)
     items: list[Item] = []
     i = 0

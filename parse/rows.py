@@ -56,6 +56,9 @@ class Row:
     merged: list[bool] = field(default_factory=list)           # cells repeated from the row above
     kind: Optional[str] = None   # what the layout knows of the row (heading, total, subrow); else decided here
     last_page: int = 0           # the last page the row has text on (a row cut by a page break goes on)
+    # an OCR'd table row's STT cell that reads as no number (':', '—' for a digit a fax lost): the sequence
+    # around it may still place the row (parse/stt.settle_table_numbers)
+    mark: str = ""
 
     def add(self, role: str, text: str) -> None:
         text = text.strip()

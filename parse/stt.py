@@ -11,7 +11,10 @@ ROMAN_CELL = re.compile(r"^\s*([IVXL]{1,6})\.?\s*$")
 # An STT at the start of a line of running text, followed by the row's label: '1.1 Số văn bản', '2. Cải cách'.
 # Up to three digits per part, so years ('2023 - 2024') and dates ('30/12/2022') never start a row.
 # A dotted number alone on its line ('2.1.') opens a row whose label follows on the next lines.
-STT_LINE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})*)(\.?)(?:\s+(?=\S)|(?<=\.)\s*$)")
+# Typed or OCR'd without the space after the dot ('1.Tổ chức thực hiện', '1.T chức'): a dot glued to a capital
+# letter also ends it (a small letter is a lettered part: '1.a').
+VIETNAMESE_CAPITALS = "A-ZĐÀÁẢÃẠĂẮẰẲẴẶÂẤẦẨẪẬÈÉẺẼẸÊẾỀỂỄỆÌÍỈĨỊÒÓỎÕỌÔỐỒỔỖỘƠỚỜỞỠỢÙÚỦŨỤƯỨỪỬỮỰỲÝỶỸỴ"
+STT_LINE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})*)(\.?)(?:\s+(?=\S)|(?<=\.)\s*$|(?<=\.)(?=[" + VIETNAMESE_CAPITALS + "]))")
 # A roman-numbered part of running text: 'I. TÌNH HÌNH …' (plans, reports).
 ROMAN_LINE = re.compile(r"^\s*((?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s+(?=\S)")
 # A lettered item under a numbered row: 'a) Thu ngân sách …'.
@@ -69,10 +72,15 @@ OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "S
 OCR_LEADING_MARK = re.compile(r"^[—–\-'\"`“”‘’]+\s*(?=\d)")
 
 
+# Marks after it: a rule's end or a speck beside the number ('8 ———', '3.]', "12'").
+OCR_TRAILING_MARK = re.compile(r"(?<=[\d.])\s*[—–\-_\]\)|'\"`“”‘’]+$")
+
+
 def ocr_stt(raw: str) -> Optional[str]:
-    """A row number as OCR misreads it in an STT column, read back ('1;1' → '1.1', '— 2.1' → '2.1'); None if not
-    one."""
-    text = OCR_SEPARATOR.sub(".", OCR_LEADING_MARK.sub("", raw.strip()).translate(OCR_DIGITS))
+    """A row number as OCR misreads it in an STT column, read back ('1;1' → '1.1', '— 2.1' → '2.1', '8 ———' → '8');
+    None if not one."""
+    text = OCR_LEADING_MARK.sub("", raw.strip())
+    text = OCR_SEPARATOR.sub(".", OCR_TRAILING_MARK.sub("", text).translate(OCR_DIGITS))
     return normalise_stt(text)
 
 
@@ -156,17 +164,72 @@ def settle_table_numbers(rows: list) -> None:
     numbering is data and is left alone."""
     tables: dict = {}
     for r in rows:
-        if r.confidence is not None and r.stt_raw and r.table is not None:
+        if r.confidence is not None and (r.stt_raw or getattr(r, "mark", "")) and r.table is not None:
             tables.setdefault(r.table, []).append(r)
     for numbered in tables.values():
-        _settle_run(numbered, [ocr_stt(r.stt_raw) for r in numbered])
-    _lost_parents(rows)
+        read = [ocr_stt(r.stt_raw) if r.stt_raw else None for r in numbered]
+        printed = _undropped_dots(read)
+        for row, reading, first in zip(numbered, printed, read):
+            if reading is not None and reading != first:
+                row.stt = reading
+                row.warnings.append(f"row number read as {row.stt_raw}, taken as {reading}: its dots were lost")
+        _settle_run(numbered, printed)
+    # a lost parent above a lost parent ('Dịch vụ công trực tuyến' over a lost 3.1 over 3.1.1): settled from
+    # the bottom up, one level a pass
+    for _ in range(MAX_LOST_LEVELS):
+        if not _lost_parents(rows):
+            break
 
 
-def _lost_parents(rows: list) -> None:
+def _undropped_dots(printed: list) -> list:
+    """In a table numbered with dotted numbers, a bare number too large to come next ('25' or '351' after '3.4',
+    '41' after '3.5.3') is the dotted number whose dots OCR lost: 2.5, 3.5.1, 4.1. Two such numbers in a row
+    would otherwise confirm each other as a sequence (351, 352) and overrule the printed 3.5.3 after them."""
+    if sum(1 for p in printed if p and "." in p) < 2:
+        return printed   # a flat list: 25 after 24 is 25
+    out: list = []
+    top = 0
+    for p in printed:
+        too_large = bool(p and p.isdigit() and len(p) >= 2 and int(p) > top + 1)
+        if too_large:
+            p = _dotted(p, out[-1] if out else None, top) or p
+        out.append(p)
+        if p and p.split(".")[0].isdigit() and not (too_large and p.isdigit()):
+            top = int(p.split(".")[0])   # a number still too large ('25' for 3.5) says nothing of the top level
+    return out
+
+
+def _dotted(digits: str, prev: Optional[str], top: int) -> Optional[str]:
+    """The dotted number the digits are: the one that follows prev, else the only one, one digit a part, under
+    the current or the next top-level number."""
+    splits = [digits[:i] + "." + rest for i in range(1, len(digits)) for rest in _dottings(digits[i:])]
+    following = [s for s in splits if prev is not None and follows(prev, s)]
+    if len(following) == 1:
+        return following[0]
+    single = [s for s in splits if all(len(part) == 1 for part in s.split(".")) and int(s[0]) in (top, top + 1)]
+    return single[0] if len(single) == 1 else None
+
+
+def _dottings(digits: str) -> list[str]:
+    """Every way to write the digits as one or more parts of one or two digits, no part starting with 0."""
+    if not digits:
+        return [""]
+    out = []
+    for n in (1, 2):
+        head, rest = digits[:n], digits[n:]
+        if len(head) == n and not (head.startswith("0")):
+            out += [head + ("." + r if r else "") for r in _dottings(rest)]
+    return out
+
+
+MAX_LOST_LEVELS = 3
+
+
+def _lost_parents(rows: list) -> bool:
     """An OCR'd table row whose number was lost (nothing read in the STT column) right above an 'N.1' of its table
     when no row N came before: it is row N (a fax dropped the '2' of 'Tiến độ, kết quả giải quyết' over 2.1)."""
     seen: dict = {}
+    found = False
     for row, below in zip(rows, rows[1:]):
         number = row.stt or (ocr_stt(row.stt_raw) if row.stt_raw else None)
         if number:
@@ -181,15 +244,13 @@ def _lost_parents(rows: list) -> None:
             row.stt, row.kind = parent, None
             row.warnings.append(f"row number lost, taken as {parent} from the row {child} under it")
             seen.setdefault(row.table, set()).add(parent)
+            found = True
+    return found
 
 
 def _settle_run(rows: list, printed: list) -> None:
     n = len(rows)
-    # the last number has no next one to confirm it: it stands unless it is unreadable
-    stands = [p is not None and (i == n - 1 and n > 1
-                                 or (i > 0 and printed[i - 1] is not None and follows(printed[i - 1], p))
-                                 or (i + 1 < n and printed[i + 1] is not None and follows(p, printed[i + 1])))
-              for i, p in enumerate(printed)]
+    stands = [_stands(printed, i) for i in range(n)]
     i = 0
     while i < n:
         if stands[i]:
@@ -202,15 +263,51 @@ def _settle_run(rows: list, printed: list) -> None:
         after = printed[end] if end < n else None
         if rows[i].table_start:
             before = None
+        marks_only = all(p is None for p in printed[i:end])
+        if marks_only and before is not None and after is not None and follows(before, after):
+            i = end   # no number is missing between them: '-' or marked sub-rows, not misread numbers
+            continue
         if after is not None and end - i <= MAX_SETTLED_RUN:
             path = _only_path(before, after, end - i) if before is not None else _head(after, end - i)
-            if path and end - i >= CORROBORATED_RUN and not any(a == b for a, b in zip(path, printed[i:end])):
+            if path and end - i >= CORROBORATED_RUN and not any(
+                    b is not None and a.replace(".", "") == b.replace(".", "") for a, b in zip(path, printed[i:end])):
                 path = None
             for row, fixed in zip(rows[i:end], path or []):
-                if fixed != ocr_stt(row.stt_raw):
+                if fixed != (ocr_stt(row.stt_raw) if row.stt_raw else None):
                     row.stt = fixed
-                    row.warnings.append(f"row number read as {row.stt_raw}, taken as {fixed} from the sequence")
+                    if row.kind == "subrow":
+                        row.kind = None   # a numbered row after all: rows.py decides its kind from its number
+                    shown = row.stt_raw or getattr(row, "mark", "")
+                    row.warnings.append(f"row number read as {shown}, taken as {fixed} from the sequence")
         i = end
+
+
+def _stands(printed: list, i: int) -> bool:
+    """A printed number stands when the nearest readable number before or after it leads to it in as many steps
+    as there are rows between them ('1', ':', '3': the 3 stands, the ':' is settled); the last number stands
+    unless it is unreadable (nothing comes after it to confirm it)."""
+    p, n = printed[i], len(printed)
+    if p is None:
+        return False
+    if i == n - 1 and n > 1:
+        return True
+    j = i - 1
+    while j >= 0 and printed[j] is None and i - j <= MAX_SETTLED_RUN:
+        j -= 1
+    if j >= 0 and printed[j] is not None and _reachable(printed[j], p, i - j):
+        return True
+    k = i + 1
+    while k < n and printed[k] is None and k - i <= MAX_SETTLED_RUN:
+        k += 1
+    return k < n and printed[k] is not None and _reachable(p, printed[k], k - i)
+
+
+def _reachable(start: str, stt: str, steps: int) -> bool:
+    """True when some sequence of `steps` row numbers leads from start to stt (1 step: stt follows start)."""
+    frontier = {start}
+    for _ in range(steps - 1):
+        frontier = {s for f in frontier for s in successors(f)}
+    return any(follows(f, stt) for f in frontier)
 
 
 def _only_path(before: str, after: str, length: int) -> Optional[list[str]]:

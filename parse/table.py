@@ -7,7 +7,7 @@ a page number are page furniture. Anything else inside the table goes to `unpars
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from chitieu.normalize.unicode import fold
@@ -15,7 +15,7 @@ from chitieu.parse.assemble import Item
 from chitieu.parse.fields import strip_markup
 from chitieu.parse.header import decide_roles, header_roles, role_of
 from chitieu.parse.rows import Row, is_total
-from chitieu.parse.stt import BULLET, normalise_stt, ocr_stt
+from chitieu.parse.stt import BULLET, follows, normalise_stt, ocr_stt
 from chitieu.parse.numbers import parse_quantity
 from chitieu.parse.targets import parse_target
 from chitieu.schemas.model import Cell, RowKind, Table, Unparsed
@@ -53,12 +53,80 @@ class TableResult:
     footnote: bool = False   # inside a footnote under a table (from its mark to the next numbered row)
 
 
-def _header_columns(item: Item) -> Optional[list[Column]]:
-    roles = header_roles(item.texts)
+def _header_columns(items: list[Item], index: int, in_table: bool = False,
+                    repeats: Optional[dict] = None) -> Optional[list[Column]]:
+    """The columns of a header row; in_table: a table is going on, so only the vocabulary may start another;
+    repeats: the OCR'd headers the vocabulary knows, by (how, width) (see _repeated_wording)."""
+    item = items[index]
+    cells = _repeated_wording(item, repeats or {})
+    texts = [c.text for c in cells]
+    roles = header_roles(texts)
+    if roles is None and not in_table:
+        roles = _roles_numbered_below(items, index)
     if roles is None:
         return None
     start = roles.index("stt")  # cells before the STT column are a caption glued to the header row
-    return _columns(roles[start:], item.cells[start:])
+    return _columns(roles[start:], cells[start:])
+
+
+def known_ocr_headers(items: list[Item]) -> dict:
+    """The OCR'd header rows the vocabulary knows, by (how, width): a table's header repeated on each page."""
+    out: dict = {}
+    for it in items:
+        if it.cells and it.line.confidence is not None and header_roles(it.texts) is not None:
+            out.setdefault((it.how, len(it.cells)), []).append(it)
+    return out
+
+
+def _repeated_wording(item: Item, repeats: dict) -> list[Cell]:
+    """An OCR'd header repeated on each page of its table reads differently on each ('DAI' for STT, '—' for
+    'Tỷ lệ' on a fax's first page): a short cell that names no role takes the wording of the same cell in a
+    repeat that names one, when the two name the same roles wherever both name one (two at least)."""
+    if item.line.confidence is None or not item.cells:
+        return item.cells or []
+    mine = [role_of(t) if t.strip() else None for t in item.texts]
+    for other in repeats.get((item.how, len(item.cells)), []):
+        theirs = [role_of(t) if t.strip() else None for t in other.texts]
+        agree = sum(1 for a, b in zip(mine, theirs) if a and a == b)
+        if other is item or agree < 2 or any(a and b and a != b for a, b in zip(mine, theirs)):
+            continue
+        return [replace(c, text=o) if m is None and t and len(c.text.strip()) <= SHORT_HEADER_CHARS else c
+                for c, m, t, o in zip(item.cells, mine, theirs, other.texts)]
+    return item.cells
+
+
+# A header cell OCR misread beyond the vocabulary's misreadings ('DAI' for STT) is short; the rows under it say
+# what it is: this many rows at least, this share of them numbered in sequence.
+NUMBERED_BELOW_ROWS = 3
+NUMBERED_BELOW_SHARE = 0.6
+SHORT_HEADER_CHARS = 5
+
+
+def _roles_numbered_below(items: list[Item], index: int) -> Optional[list[Optional[str]]]:
+    """Roles of an OCR'd header row with no STT cell, when one of its first two cells is short, names no role,
+    and the cells under it in the next rows of the same table are row numbers in sequence: that column is the
+    STT."""
+    item = items[index]
+    width = len(item.cells or [])
+    body = [it for it in items[index + 1:index + 9] if it.how == item.how and len(it.cells or []) == width][:6]
+    if item.line.confidence is None or width < 3 or len(body) < NUMBERED_BELOW_ROWS \
+            or sum(1 for t in item.texts if t.strip()) < 3 or not _header_like(item.texts):
+        return None   # a text layer's words are as printed; a row of figures or a group heading is no header
+    named = [t for t in item.texts if t.strip() and role_of(t)]
+    for k, text in enumerate(item.texts[:2]):
+        if not text.strip() or len(text.strip()) > SHORT_HEADER_CHARS or role_of(text) or ocr_stt(text):
+            continue
+        if 2 * len(named) < sum(1 for i, t in enumerate(item.texts) if t.strip() and i != k):
+            return None   # most of the other cells must be header words the vocabulary knows
+        numbers = [ocr_stt(b.texts[k]) for b in body]
+        in_sequence = sum(1 for a, b in zip(numbers, numbers[1:]) if a and b and follows(a, b))
+        if sum(n is not None for n in numbers) >= NUMBERED_BELOW_SHARE * len(body) and in_sequence >= 1:
+            roles = decide_roles([None if i == k else role_of(t) if t.strip() else None
+                                  for i, t in enumerate(item.texts)])
+            roles[k] = "stt"
+            roles = decide_roles(roles)
+            return roles if "title" in roles[k:] else None
+    return None
 
 
 def _columns(roles: list[Optional[str]], cells: list[Cell]) -> list[Column]:
@@ -320,6 +388,7 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
     staged: list[tuple[Item, list[str], list[bool]]] = []
     table: Optional[Table] = None
     text_between = False   # running text (not furniture) came after the ruled table's last row
+    repeats = known_ocr_headers(items)
 
     def flush_staged():
         nonlocal current
@@ -351,7 +420,7 @@ def parse_tables(items: list[Item], page_heights: dict[int, float]) -> TableResu
             text_between = text_between or (len(item.line.text.split()) >= 2
                                             and not PAGE_NUMBER.match(item.line.text))
             continue
-        new_header = _header_columns(item)
+        new_header = _header_columns(items, index, in_table=columns is not None, repeats=repeats)
         if new_header is None and _starts_unnumbered_grid(items, index, columns):
             new_header = _unnumbered_grid_columns(item)
         if columns is None or (new_header is not None and [c.header for c in new_header] != header_texts):
@@ -498,9 +567,15 @@ def _own_grid_row(item: Item, current: Optional[Row], texts: list[str], title_id
     return True
 
 
+# A bar standing alone in an OCR'd cell is a table rule the reader took for a letter ('100% |', '| |').
+OCR_RULE_MARK = re.compile(r"(?:^|(?<=\s))[|¦]+(?=\s|$)")
+
+
 def _apply_row(item: Item, texts: list[str], merged: list[bool], columns: list[Column], table: Table,
                current: Optional[Row], result: TableResult) -> Optional[Row]:
     roles = [c.role for c in columns]
+    if item.line.confidence is not None:
+        texts = [" ".join(OCR_RULE_MARK.sub(" ", t).split()) if "|" in t or "¦" in t else t for t in texts]
     stt_text = texts[roles.index("stt")].strip() if "stt" in roles else ""
     if not any(t.strip() for t in texts):
         return current
@@ -545,6 +620,8 @@ def _apply_row(item: Item, texts: list[str], merged: list[bool], columns: list[C
         # a row without a number of its own: a total ('Tổng số', 'CHỈ SỐ CHUNG' across the STT column), a group
         # heading, or a sub-row; rows.py tells which from its label and figures
         current = _start_row(item, "", columns, table, current, texts, merged, result, RowKind.SUBROW)
+        if stt_text and item.line.confidence is not None:
+            current.mark = stt_text
     elif current is None:
         result.unparsed.append(Unparsed(item.line.page, item.line.number, " | ".join(t for t in texts if t),
                                         "table text before the first numbered row"))

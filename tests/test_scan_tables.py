@@ -263,3 +263,80 @@ def test_misread_table_row_numbers_are_settled_from_their_neighbours():
     typed = [Row(page=1, line=i, stt_raw=n, table=1) for i, n in enumerate(("6.", "1.", "8."))]
     settle_table_numbers(typed)   # a text layer's numbering is data, even when it is wrong
     assert [r.stt for r in typed] == [None] * 3
+
+
+def _grid_items(rows, confidence=0.9):
+    """OCR'd ruled-table rows as the parser gets them: one item per row, a cell per column."""
+    from chitieu.parse.assemble import Item
+    from chitieu.schemas.model import Cell, Line
+    return [Item(Line(" | ".join(r), 1, i + 1, confidence=confidence), [Cell(t, col=k) for k, t in enumerate(r)],
+                 "pdf-grid") for i, r in enumerate(rows)]
+
+
+def test_a_fax_row_number_whose_dots_or_digit_were_lost_is_read_from_the_sequence():
+    from chitieu.parse.rows import Row
+    from chitieu.parse.stt import ocr_stt, settle_table_numbers
+
+    def rows(*numbers):
+        return [Row(page=1, line=i, stt_raw=n, confidence=0.9, table=1) for i, n in enumerate(numbers)]
+    # two numbers that lost their dots follow each other as integers (351, 352): they must not outvote 3.5.3
+    faxed = rows("3.3", "3.4", "25", "351", "352", "3.5.3", "41", "4.2", "43")
+    settle_table_numbers(faxed)
+    assert [r.stt or r.stt_raw for r in faxed] == ["3.3", "3.4", "3.5", "3.5.1", "3.5.2", "3.5.3", "4.1", "4.2",
+                                                     "4.3"]
+    assert faxed[3].warnings == ["row number read as 351, taken as 3.5.1: its dots were lost"]
+    flat = rows("23", "24", "25", "26")          # a flat list keeps its two-digit numbers
+    settle_table_numbers(flat)
+    assert [r.stt for r in flat] == [None] * 4
+    assert [ocr_stt(t) for t in ("8 ———", "3.]", "12'", "-")] == ["8", "3", "12", None]
+
+
+def test_a_row_whose_number_cell_holds_only_a_mark_takes_the_missing_number():
+    from chitieu.parse.table import parse_tables
+    header = ["STT", "Nội dung chỉ tiêu", "Tỷ lệ", "Thực hiện"]
+    body = [["1", "Hồ sơ trực tuyến", "100%", "Sở"], [":", "Hồ sơ cập nhật", "100%", "Sở"],
+            ["3", "Số hóa hồ sơ", "> 80%", "Sở"], ["—", "Thanh toán", "100%", "Sở"], ["5", "Giao dịch", "90%", "Sở"],
+            ["-", "trong đó: cấp xã", "50%", "Xã"], ["6", "Đánh giá", "100%", "Sở"]]
+    rows = parse_tables(_grid_items([header] + body), {}).rows
+    from chitieu.parse.stt import settle_table_numbers
+    settle_table_numbers(rows)
+    # ':' and '—' stand where 2 and 4 are missing; the '-' between 5 and 6 misses nothing: a sub-row
+    assert [r.stt or r.stt_raw or r.mark for r in rows] == ["1", "2", "3", "4", "5", "-", "6"]
+    assert rows[1].warnings == ["row number read as :, taken as 2 from the sequence"]
+
+
+def test_a_misread_header_cell_takes_its_wording_from_the_header_repeated_on_the_next_page():
+    from chitieu.parse.table import parse_tables
+    page1 = [["DAI", "Nội dung chỉ tiêu", "—", "Thực hiện"], ["1", "Hồ sơ trực tuyến", "100% |", "Sở"],
+             ["2", "Hồ sơ cập nhật", "> 80%", "Sở"]]
+    page2 = [["STT", "Nội dung chỉ tiêu", "Tỷ lệ", "Thực hiện"], ["3", "Số hóa hồ sơ", "100%", "| |"]]
+    result = parse_tables(_grid_items(page1 + page2), {})
+    assert result.tables[0].columns == ["STT", "Nội dung chỉ tiêu", "Tỷ lệ", "Thực hiện"]
+    assert [r.stt_raw for r in result.rows] == ["1", "2", "3"]
+    # a bar left in an OCR'd cell by a rule is no text of the cell
+    assert [r.cells[2] for r in result.rows] == ["100%", "> 80%", "100%"] and result.rows[2].cells[3] == ""
+
+
+def test_a_header_cell_misread_on_a_one_page_table_is_the_stt_when_numbers_run_under_it():
+    from chitieu.parse.table import parse_tables
+    rows = [["5TI", "Nội dung chỉ tiêu", "Tỷ lệ"], ["1", "Hồ sơ trực tuyến", "100%"], ["2", "Hồ sơ cập nhật", "80%"],
+            ["3", "Số hóa hồ sơ", "100%"]]
+    result = parse_tables(_grid_items(rows), {})
+    assert result.tables[0].roles[0] == "stt" and [r.stt_raw for r in result.rows] == ["1", "2", "3"]
+    typed = parse_tables(_grid_items(rows, confidence=None), {})   # a text layer's header is as printed
+    assert typed.tables[0].roles[0] is None
+
+
+def test_ocr_lines_with_a_few_lone_bars_are_not_a_bar_separated_document():
+    # a fax's table: a rule read as '|' on a line or two must not turn the whole page into a web-page conversion
+    from chitieu.parse.assemble import assemble
+    from chitieu.schemas.model import Cell, Line
+    texts = ["STT\tTÊN CÁC CHỈ SỐ\tTỈNH", "1\tCông khai\t11,4", "|", "1.1\tTỷ lệ\t49,22%"]
+    lines = [Line(t, 1, i + 1, confidence=0.9, cells=[Cell(c) for c in t.split("\t")]) for i, t in enumerate(texts)]
+    assert [it.how for it in assemble(lines)].count("bars") == 0
+
+
+def test_a_number_glued_to_its_capitalised_label_opens_a_row():
+    from chitieu.parse.stt import STT_LINE
+    assert STT_LINE.match("1.Tổ chức thực hiện").group(1) == "1" and STT_LINE.match("1.T chức").group(1) == "1"
+    assert STT_LINE.match("1.5ha đất") is None and STT_LINE.match("1.a) Thu") is None
