@@ -110,13 +110,17 @@ def _roles_numbered_below(items: list[Item], index: int) -> Optional[list[Option
     width = len(item.cells or [])
     body = [it for it in items[index + 1:index + 9] if it.how == item.how and len(it.cells or []) == width][:6]
     if item.line.confidence is None or width < 3 or len(body) < NUMBERED_BELOW_ROWS \
-            or sum(1 for t in item.texts if t.strip()) < 3 or not _header_like(item.texts):
-        return None   # a text layer's words are as printed; a row of figures or a group heading is no header
+            or sum(1 for t in item.texts if t.strip()) < 3:
+        return None   # a text layer's words are as printed; a group heading is no header
     named = [t for t in item.texts if t.strip() and role_of(t)]
     for k, text in enumerate(item.texts[:2]):
-        if not text.strip() or len(text.strip()) > SHORT_HEADER_CHARS or role_of(text) or ocr_stt(text):
-            continue
-        if 2 * len(named) < sum(1 for i, t in enumerate(item.texts) if t.strip() and i != k):
+        others = sum(1 for i, t in enumerate(item.texts) if t.strip() and i != k)
+        if not text.strip() or len(text.strip()) > SHORT_HEADER_CHARS or role_of(text) \
+                or not _header_like([t for i, t in enumerate(item.texts) if i != k]):
+            continue   # a row of figures is a body row
+        if ocr_stt(text) and len(named) < others:
+            continue   # a cell that reads as a number ('1' for a cut 'TT') only in a row of nothing but header words
+        if 2 * len(named) < others:
             return None   # most of the other cells must be header words the vocabulary knows
         numbers = [ocr_stt(b.texts[k]) for b in body]
         in_sequence = sum(1 for a, b in zip(numbers, numbers[1:]) if a and b and follows(a, b))
