@@ -219,3 +219,28 @@ def test_a_head_of_the_wrong_shape_is_refused_even_with_a_matching_digest(tmp_pa
     part["segments"]["tables/../../escape.csv"] = b"planted"
     store.save("q", part)
     assert store.load("q") is None and "tables files" in store.rejected["q"]
+
+
+def test_parquet_rows_of_parts_without_arrow_tables_are_made_from_their_records(tmp_path, seed_docs, monkeypatch):
+    """A part rendered where pyarrow was missing has no Arrow tables, and one whose tables are not ours is not
+    trusted: both give the rows records.json holds, as the Arrow tables would."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from chitieu.output import parquet
+    from chitieu.output.parts import RunOutputs
+    docs = list(seed_docs.values())
+    with_tables = [render(d) for d in docs]
+    with monkeypatch.context() as patched:
+        patched.setattr(parquet, "available", lambda: False)
+        without = [render(d) for d in docs]
+    assert all("parquet/records" not in p["segments"] for p in without)
+    without[0]["segments"]["parquet/records"] = b"not arrow at all"
+    without[0]["segments"]["parquet/cells"] = with_tables[0]["segments"]["parquet/cells"]
+    for name, made in (("tables", with_tables), ("records", without)):
+        (tmp_path / name).mkdir()
+        outputs = RunOutputs(tmp_path / name, xlsx=False)
+        for part in made:
+            outputs.add(part)
+        outputs.close(0.0, [], [])
+    for name in ("records.parquet", "cells.parquet"):
+        ours, theirs = pq.read_table(tmp_path / "records" / name), pq.read_table(tmp_path / "tables" / name)
+        assert ours.schema.equals(theirs.schema) and ours.to_pylist() == theirs.to_pylist() and ours.num_rows > 0
