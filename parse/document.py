@@ -9,6 +9,7 @@ from rapidfuzz import fuzz
 from chitieu.normalize.lexicon import split_interleaved
 from chitieu.normalize.unicode import fold
 from chitieu.parse.assemble import assemble
+from chitieu.parse.doubts import doubt_ocr_rows
 from chitieu.parse.flow import FlowResult, parse_flow
 from chitieu.parse.metadata import extract_meta
 from chitieu.parse.rows import ROLES, WARNING_COST, Hierarchy, row_to_record
@@ -103,6 +104,7 @@ def parse_document(doc: Document, layout: str = "auto", lexicon=None) -> Documen
     _warn_swollen_titles(doc.records)
     used = {r.table_index for r in doc.records}
     doc.tables = [t for t in tables.tables if t.index in used]
+    doubt_ocr_rows(doc.records, doc.tables, {p.number for p in doc.pages if p.path == "ocr"})
     doc.warnings.extend(_unknown_columns(doc.tables))
     if flow.across_columns:
         # an OCR'd ruled table read across its columns: its numbered lines are table rows, not prose items

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from chitieu.normalize.unicode import fold
 from chitieu.parse.numbers import NUMBER, parse_number
 
 _NUM = rf"({NUMBER})\s*%?"
@@ -16,6 +17,7 @@ TARGET_PATTERNS: list[tuple[re.Pattern, str]] = [
     # ... or a target cell that holds nothing but a range ('40 - 50' organisations)
     (re.compile(rf"^(?:từ\s*)?{_NUM}\s*(?:-|–|đến)\s*({NUMBER})\s*%?$", re.I), "between"),
     (re.compile(rf"\btừ\s*{_NUM}\s*trở\s*lên", re.I), ">="),
+    (re.compile(rf"\btừ\s*{_NUM}\s*trở\s*xuống", re.I), "<="),
     (re.compile(rf"\b(?:tối thiểu|ít nhất|không thấp hơn|không dưới)\s*(?:là\s*)?{_NUM}", re.I), ">="),
     (re.compile(rf"(?:≥|>=|=>)\s*{_NUM}"), ">="),
     (re.compile(rf"\b(?:tối đa|không quá|không vượt quá|không cao hơn)\s*{_NUM}", re.I), "<="),
@@ -29,6 +31,17 @@ TARGET_PATTERNS: list[tuple[re.Pattern, str]] = [
 STATUSES = ["Đã hoàn thành quá hạn", "Đã hoàn thành", "Chưa hoàn thành", "Đang thực hiện", "Hoàn thành",
             "Chưa đạt", "Không đạt", "Đạt"]
 STATUS_RE = re.compile(r"^\s*(" + "|".join(re.escape(s) for s in STATUSES) + r")\b\s*(.*)$", re.I | re.S)
+
+
+# The statuses of two words or more, accents folded: OCR drops a mark ('Chua đạt', 'Khong dat'); one word alone
+# is too short to tell from another ('Đất' folds to 'dat' as 'Đạt' does). fold keeps one letter for one letter.
+FOLDED_STATUS_RE = re.compile(r"^\s*(" + "|".join(re.escape(fold(s)) for s in STATUSES if " " in s) + r")\b\s*(.*)$",
+                              re.S)
+
+
+def _folded_status(text: str):
+    m = FOLDED_STATUS_RE.match(fold(text))
+    return re.match(r"(.{%d})(.*)$" % m.end(1), text, re.S) if m else None
 
 
 # Two figures in this span joined by a dash are years ('2026 - 2030'), not a range of target values.
@@ -65,8 +78,10 @@ def parse_status(text: str) -> tuple[Optional[str], Optional[Target], str]:
     """Split 'Đạt (từ 90% trở lên)' into status 'Đạt', its target, and any text left over."""
     m = STATUS_RE.match(text)
     if not m:
+        m = _folded_status(text)
+    if not m:
         return None, None, text.strip()
-    status = next(s for s in STATUSES if s.lower() == m.group(1).lower())
+    status = next(s for s in STATUSES if fold(s) == fold(m.group(1)))
     rest = m.group(2).strip()
     inner = rest.strip("() ").strip()
     target = parse_target(inner) if inner else None

@@ -340,3 +340,29 @@ def test_a_number_glued_to_its_capitalised_label_opens_a_row():
     from chitieu.parse.stt import STT_LINE
     assert STT_LINE.match("1.Tổ chức thực hiện").group(1) == "1" and STT_LINE.match("1.T chức").group(1) == "1"
     assert STT_LINE.match("1.5ha đất") is None and STT_LINE.match("1.a) Thu") is None
+
+
+def test_rows_whose_figures_contradict_themselves_are_marked_for_the_clerk():
+    # a fax's scorecard: the reader is sure of '909%' and of 'trở tèn'; the row itself says something is wrong
+    from chitieu.parse import parse_document
+    from chitieu.schemas.model import Cell, Document, Line, Page
+
+    rows = [["STT", "TÊN CÁC CHỈ SỐ", "TỈNH", "TRUNG BÌNH CẢ NƯỚC", "MỨC ĐỘ"],
+            ["1", "Công khai, minh bạch (18đ)", "11,4/18 điểm", "10,5/18 điểm", ""],
+            ["1.1", "Tỷ lệ thủ tục hành chính công bố đúng hạn", "49,22%", "50,36%", "Đạt (từ 90% trở tèn)"],
+            ["1.2", "Hài lòng trong xử lý phản ánh", "100%", "100%", "Đạt (từ 909% trở lên)"],
+            ["1.3", "Tỷ lệ hồ sơ đồng bộ", "75,02%", "62,85%", "Chưa đạt (từ 100% trở lên)"],
+            ["2", "Tiến độ, kết quả giải quyết", "21,1/20 điểm", "16,2/20 điểm", ""]]
+
+    def document(confidence, path):
+        lines = [Line("\t".join(r), 1, i + 1, confidence=confidence, cells=[Cell(t, col=k) for k, t in enumerate(r)])
+                 for i, r in enumerate(rows)]
+        return parse_document(Document("d", "d.pdf", pages=[Page(1, lines, path=path)]))
+    doc = document(0.95, "ocr")
+    warned = {r.stt: [w for w in r.warnings if "check the figure" in w or "not read" in w] for r in doc.records}
+    assert warned == {"1": [], "1.1": ["the figure 90 in column 'MỨC ĐỘ' was not read into any field"],
+                      "1.2": ["target of 909% is above 100%: check the figure"], "1.3": [],
+                      "2": ["value 21,1 is above its maximum 20: check the figure"]}
+    assert next(r for r in doc.records if r.stt == "1.2").confidence < 0.9
+    typed = document(None, "text-layer")   # a text layer's figures are as printed
+    assert not any("check the figure" in w or "not read" in w for r in typed.records for w in r.warnings)
