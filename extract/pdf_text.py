@@ -7,6 +7,7 @@ against 40 or more."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import statistics
 import unicodedata
@@ -390,11 +391,86 @@ class _TableFinder(TableFinder):
     def __init__(self, edges: list[dict]):
         self.page = _Edges(edges)
         self.settings = TABLE_SETTINGS
-        self.edges = self.get_edges()
+        self.edges = table_edges(edges)
         self.intersections = edges_to_intersections(self.edges, self.settings.intersection_x_tolerance,
                                                     self.settings.intersection_y_tolerance)
         self.cells = _cells(self.intersections)
         self.tables = [Table(self.page, group) for group in cells_to_tables(self.cells)]
+
+
+def table_edges(edges: list[dict]) -> list[dict]:
+    """pdfplumber's TableFinder.get_edges under TABLE_SETTINGS (the "lines" strategies, no explicit lines): the
+    edges long enough, snapped to their clusters' mean and joined along each rule, the same edges in the same
+    order. pdfplumber copies an edge through a tuple of its items at every move and resize, and filters with a
+    function made for any orientation and type: half the table finder's time on pages of thin ruled cells."""
+    settings = TABLE_SETTINGS
+    shortest = settings.edge_min_length_prefilter
+    vertical = [e for e in edges if e["orientation"] == "v" and e["height"] >= shortest]
+    horizontal = [e for e in edges if e["orientation"] == "h" and e["width"] >= shortest]
+    snapped = (_snapped(vertical, "x0", ("x0", "x1"), settings.snap_x_tolerance)
+               + _snapped(horizontal, "top", ("top", "bottom", "doctop"), settings.snap_y_tolerance))
+    by_rule = sorted(snapped, key=lambda e: ("h", e["top"]) if e["orientation"] == "h" else ("v", e["x0"]))
+    joined: list[dict] = []
+    for (orientation, _), group in itertools.groupby(
+            by_rule, key=lambda e: ("h", e["top"]) if e["orientation"] == "h" else ("v", e["x0"])):
+        if orientation == "h":
+            joined += _joined(group, "x0", "x1", "width", settings.join_x_tolerance)
+        else:
+            joined += _joined(group, "top", "bottom", "height", settings.join_y_tolerance)
+    longest = settings.edge_min_length
+    return [e for e in joined if e["height" if e["orientation"] == "v" else "width"] >= longest]
+
+
+def _snapped(edges: list[dict], key: str, moved: tuple, tolerance: float) -> list[dict]:
+    """pdfplumber's snap_objects: edges whose `key` values chain within tolerance form a cluster (in the order
+    of those values, each cluster's edges in their own order), and each is moved to its cluster's mean."""
+    values = sorted(set(e[key] for e in edges))
+    cluster_of: dict[float, int] = {}
+    cluster, last = 0, None
+    for value in values:
+        if last is not None and not value <= last + tolerance:
+            cluster += 1
+        cluster_of[value] = cluster
+        last = value
+    clusters: list[list[dict]] = [[] for _ in range(cluster + 1)] if values else []
+    for e in edges:
+        clusters[cluster_of[e[key]]].append(e)
+    out = []
+    for members in clusters:
+        mean = sum(e[key] for e in members) / len(members)
+        for e in members:
+            shift = mean - e[key]
+            copy = dict(e)
+            for name in moved:
+                if name in copy:
+                    copy[name] = e[name] + shift
+            if key == "top":
+                for name in ("y0", "y1"):   # bottom-up coordinates, which pdfium's edges do not carry
+                    if name in copy:
+                        copy[name] = e[name] - shift
+            out.append(copy)
+    return out
+
+
+def _joined(group, start: str, end: str, size: str, tolerance: float) -> list[dict]:
+    """pdfplumber's join_edge_group: edges along one rule, in order of their start, joined where the next
+    starts within tolerance of the end of the last."""
+    ordered = sorted(group, key=itemgetter(start))
+    joined = [ordered[0]]
+    for e in ordered[1:]:
+        last = joined[-1]
+        if e[start] <= last[end] + tolerance:
+            if e[end] > last[end]:
+                assert e[end] >= last[start]   # as pdfplumber's resize_object asserts
+                longer = dict(last)
+                longer[end] = e[end]
+                longer[size] = e[end] - last[start] if size == "width" else last[size] + (e[end] - last[end])
+                if size == "height" and "y0" in last:
+                    longer["y0"] = last["y0"] - (e[end] - last[end])
+                joined[-1] = longer
+        else:
+            joined.append(e)
+    return joined
 
 
 def _cells(intersections: dict) -> list[tuple]:

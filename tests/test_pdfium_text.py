@@ -50,8 +50,11 @@ def test_pdfium_gives_pdfplumbers_words_and_tables(path, pages):
             if fast.ruled:
                 mine = pdf_text._TableFinder(fast.edges).tables
                 # the cells from the rules' crossings are pdfplumber's own on the same edges
-                assert [t.cells for t in mine] == [t.cells for t in pdf_text.TableFinder(
-                    pdf_text._Edges(fast.edges), pdf_text.TABLE_SETTINGS).tables]
+                finder = pdf_text.TableFinder(pdf_text._Edges(fast.edges), pdf_text.TABLE_SETTINGS)
+                assert [t.cells for t in mine] == [t.cells for t in finder.tables]
+                # ... as are the snapped and joined edges they come from, keys in their order
+                edges = pdf_text.table_edges(fast.edges)
+                assert edges == finder.edges and [list(e) for e in edges] == [list(e) for e in finder.edges]
                 want = page.find_tables(pdf_text.GRID_SETTINGS)
                 assert [len(t.rows) for t in mine] == [len(t.rows) for t in want], f"page {number}"
                 for t, u in zip(mine, want):
@@ -80,3 +83,31 @@ def test_pdfium_reads_the_samples_as_pdfplumber_did(monkeypatch):
         assert [(ln.page, ln.text) for p in fast.pages for ln in p.lines] == \
             [(ln.page, ln.text) for p in slow.pages for ln in p.lines]
         assert [r.to_dict() for r in fast.records] == [r.to_dict() for r in slow.records]
+
+
+def _edge(rng, orientation: str) -> dict:
+    """A random rule edge on a coarse grid, so that lengths sit on the filters' bounds (1 and 3 pt) and ends on
+    the snap and join tolerances (6 pt) as often as not. rng: a random.Random."""
+    a, b = rng.choice(range(0, 60, 3)) / 2, rng.choice([0, 0.5, 1, 2.5, 3, 3.5, 6, 9, 12, 30])
+    at = rng.choice(range(0, 40)) * 1.5
+    if orientation == "h":
+        e = {"object_type": "rect_edge", "x0": a, "x1": a + b, "top": at, "bottom": at, "width": b, "height": 0,
+             "doctop": at, "orientation": "h"}
+    else:
+        e = {"object_type": "line", "x0": at, "x1": at, "top": a, "bottom": a + b, "width": 0, "height": b,
+             "doctop": a, "orientation": "v"}
+    if rng.random() < 0.2:
+        e["y0"], e["y1"] = 800 - e["bottom"], 800 - e["top"]
+    return e
+
+
+def test_table_edges_are_pdfplumbers_on_edges_at_every_bound():
+    """pdf_text.table_edges against pdfplumber's get_edges on made-up pages: edges exactly as long as the
+    filters ask, ends exactly as far apart as the tolerances, rules chained into one cluster."""
+    import random
+    rng = random.Random(4)
+    for _ in range(300):
+        edges = [_edge(rng, rng.choice("hv")) for _ in range(rng.randint(1, 40))]
+        theirs = pdf_text.TableFinder(pdf_text._Edges(edges), pdf_text.TABLE_SETTINGS).get_edges()
+        ours = pdf_text.table_edges(edges)
+        assert ours == theirs and [list(e) for e in ours] == [list(e) for e in theirs]
