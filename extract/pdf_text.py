@@ -118,9 +118,9 @@ def cell_texts(rows, words) -> dict[int, list[Optional[str]]]:
     """Each grid row's cell texts, by id(row): the words inside each cell joined, None where the row has no cell
     of its own (merged). Read once per table: the row grouping below asks them several times."""
     texts = {}
+    index = words if isinstance(words, _WordIndex) else _WordIndex(words)
     for row in rows:
-        near = _centred(_within(words, row.bbox))
-        texts[id(row)] = [None if bbox is None else " ".join(w["text"] for w in _in_box(near, bbox))
+        texts[id(row)] = [None if bbox is None else " ".join(w["text"] for w in index.in_cell(row.bbox, bbox))
                           for bbox in row.cells]
     return texts
 
@@ -152,6 +152,10 @@ class _WordIndex:
         keyed = sorted(((w["top"] + w["bottom"]) / 2, i, w) for i, w in enumerate(words))
         self._ys = [k[0] for k in keyed]
         self._keyed = keyed
+        # each row's words and each cell's, remembered: cell_texts asks for them, then _group_cells (twice for
+        # a header); the lists handed out are never changed
+        self._rows: dict[tuple, list[tuple]] = {}
+        self._cells: dict[tuple, list[dict]] = {}
 
     def within(self, bbox) -> list[dict]:
         x0, top, x1, bottom = bbox
@@ -159,6 +163,17 @@ class _WordIndex:
                 if x0 <= (w["x0"] + w["x1"]) / 2 <= x1]
         hits.sort(key=lambda hit: hit[0])
         return [w for _, w in hits]
+
+    def in_cell(self, row_bbox, bbox) -> list[dict]:
+        """_in_box(_centred(self.within(row_bbox)), bbox): the words of a cell of the row."""
+        key = (row_bbox, bbox)
+        hit = self._cells.get(key)
+        if hit is None:
+            near = self._rows.get(row_bbox)
+            if near is None:
+                near = self._rows[row_bbox] = _centred(self.within(row_bbox))
+            hit = self._cells[key] = _in_box(near, bbox)
+        return hit
 
 
 def logical_rows(rows, texts: dict[int, list[Optional[str]]], lefts: dict[int, float]) -> list[list]:
@@ -247,13 +262,13 @@ def _group_cells(group, words, settings, lefts: dict[int, float],
     width = max(len(r.cells) for r in group)
     parts: list[list[str]] = [[] for _ in range(width)]
     own = [False] * width
+    index = words if isinstance(words, _WordIndex) else _WordIndex(words)
     for r, row in enumerate(group):
-        near = _centred(_within(words, row.bbox))
         for i, bbox in enumerate(row.cells):
             if bbox is None:
                 continue
             own[i] = True
-            inside = _in_box(near, bbox)
+            inside = index.in_cell(row.bbox, bbox)
             text = " ".join(w["text"] for ln in _group_lines(inside, settings) for w in ln)
             if not text:
                 continue
@@ -275,6 +290,15 @@ def _group_cells(group, words, settings, lefts: dict[int, float],
     # merged down: no cell of its own in the group, and not under a cell reaching across from its left
     down = [not own[i] and not _covered_from_left(group[0].cells, i, lefts) for i in range(width)]
     return texts, down
+
+
+def _inside_any(word: dict, boxes: list) -> bool:
+    """any(_inside(word, box) for box in boxes), the word's centre worked out once."""
+    cx, cy = (word["x0"] + word["x1"]) / 2, (word["top"] + word["bottom"]) / 2
+    for x0, top, x1, bottom in boxes:
+        if x0 <= cx <= x1 and top <= cy <= bottom:
+            return True
+    return False
 
 
 def _inside(word: dict, bbox) -> bool:
@@ -542,7 +566,7 @@ def lines_from_words(words: list[dict], tables, number: int, settings: PdfSettin
                 line.bbox = bbox  # for a scan's row image; not kept beyond extraction
                 items.append((bbox[1], line))
     boxes = [t.bbox for t in tables]   # pdfplumber's table works its bbox out anew each time it is asked
-    free = [w for w in words if not any(_inside(w, box) for box in boxes)]
+    free = [w for w in words if not _inside_any(w, boxes)] if boxes else words
     for ln in _group_lines(free, settings):
         cells = _cells_from_words(ln, settings)
         words_ = [Cell(w["text"], None, w["x0"], w["x1"]) for w in ln]
