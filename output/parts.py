@@ -140,7 +140,8 @@ class PartStore:
         self.rejected: not one of ours, cut short, damaged or edited)."""
         try:
             with open(self.path(name), "rb") as fh:
-                first, line = fh.readline(), fh.readline()
+                first = fh.readline(1024)   # the check line is short: a planted file is not read whole for it
+                line = fh.readline() if first.endswith(b"\n") else b""
                 part, why = _head(first, line)
                 if part is not None and whole:
                     part["segments"], why = _segments(fh.read(), part["index"], json.loads(first))
@@ -173,6 +174,8 @@ _FILE_NAME = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z._-]*\.(?:csv|txt)")
 
 def _head(first: bytes, line: bytes) -> tuple[Optional[dict], str]:
     """The head of a part file from its first two lines, checked; or None and why it is refused."""
+    if not first.endswith(b"\n"):
+        return None, "its first line is not a part's check"
     try:
         check = json.loads(first)
         if not (isinstance(check, dict) and check.get("format") == FORMAT):
@@ -196,6 +199,8 @@ def _shape(part) -> str:
         return "its head is not a part's"
     if not all(isinstance(part.get(k), dict) for k in ("brief", "facts", "files", "xlsx")):
         return "its head lacks the brief, facts, files or sheets"
+    if not _typed(part["brief"], _BRIEF) or not _typed(part["facts"], _FACTS):
+        return "its brief or report facts are not of the expected kinds"
     index = part.get("index")
     if not (isinstance(index, list) and all(isinstance(e, list) and len(e) == 2 and isinstance(e[0], str)
                                             and type(e[1]) is int and e[1] >= 0 for e in index)):
@@ -214,6 +219,17 @@ def _shape(part) -> str:
                 and meta[3] > 0):
             return f"its {sheet} sheet's check is not one"
     return ""
+
+
+# What the pipeline and the report read of a part's brief and facts, with the kinds they must have.
+_BRIEF = {"doc_id": str, "source": str, "status": str, "pages": int, "records": int, "unparsed": int,
+          "looks": int, "warnings": int, "seconds": (int, float)}
+_FACTS = {"ok": bool, "records": int, "pages": int, "unparsed_lines": int, "failure": (dict, type(None)),
+          "no_text": list, "warnings": list}
+
+
+def _typed(found: dict, kinds: dict) -> bool:
+    return all(isinstance(found.get(key), kind) for key, kind in kinds.items())
 
 
 def _segments(blob: bytes, index: list, check: dict) -> tuple[Optional[dict], str]:

@@ -219,6 +219,10 @@ def test_a_head_of_the_wrong_shape_is_refused_even_with_a_matching_digest(tmp_pa
     part["segments"]["tables/../../escape.csv"] = b"planted"
     store.save("q", part)
     assert store.load("q") is None and "tables files" in store.rejected["q"]
+    part = render(seed_docs["002"])
+    part["brief"]["records"] = "many"
+    store.save("r", part)
+    assert store.load("r") is None and "brief or report facts" in store.rejected["r"]
 
 
 def test_parquet_rows_of_parts_without_arrow_tables_are_made_from_their_records(tmp_path, seed_docs, monkeypatch):
