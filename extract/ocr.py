@@ -34,6 +34,7 @@ class OcrWord:
     page: int = 1           # which image, when a list of images is read in one call
     region: object = None   # which image region the word came from, when several are OCR'd together
     number_column: bool = False   # read in a table's column of row numbers
+    disputed: str = ""            # the digits reader's other reading of this figure, when the two disagree
 
 
 @lru_cache(maxsize=1)

@@ -64,8 +64,21 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     page = Page(number=number, path="ocr", reason=reason, width=width * scale, height=height * scale)
     page.lines = with_paragraph_breaks(lines_from_words(words, [_Table(g, scale) for g in grids], number, settings),
                                        number)
+    _note_disputes(page.lines, [w for w in found if w.disputed], scale)
     add_images(page, gray, scale, thumbnail)
     return page
+
+
+def _note_disputes(lines, disputed: list, scale: float) -> None:
+    """Each figure the two readers read differently, as a doubt of the table row it lies in (warned on its
+    record: which reading is right is for the clerk to see on the row's image)."""
+    for w in disputed:
+        x, y = (w.left + w.width / 2) * scale, (w.top + w.height / 2) * scale
+        for line in lines:
+            box = getattr(line, "bbox", None)
+            if box and box[0] <= x <= box[2] and box[1] <= y <= box[3]:
+                line.doubts.append(f"the figure {w.text} may read {w.disputed.replace('.', ',')}")
+                break
 
 
 def _upright(gray: np.ndarray) -> tuple[np.ndarray, float, np.ndarray | None]:
@@ -402,16 +415,57 @@ def better_numbers(found: list, digits: list, columns: set, figure_columns: set 
 
 
 def _better_figure(words: list, d) -> list:
-    """The words with those the digits word `d` covers replaced by it, when every one of them is misread."""
+    """The words with those the digits word `d` covers replaced by it, when every one of them is misread; a
+    misread figure whose letters stand where the digits reader has digits takes them, its signs kept ('ö2,B5%'
+    with '62.85': '62,85%'); a clean figure the digits reader reads otherwise ('98,26%', '58.26') is disputed."""
+    under = [w for w in words if w.region == d.region and _same_line(w, d) and _side_by_side_overlap(w, d)]
+    if len(under) == 1 and _figure_slots(under[0].text) and _dispute_or_mend(under[0], d):
+        return words
     if not DIGITS_FIGURE.match(d.text):
         return words
-    under = [w for w in words if w.region == d.region and _same_line(w, d) and _side_by_side_overlap(w, d)]
     if not under or any(CLEAN_FIGURE.match(w.text) for w in under) or any(HEADER_WORD.match(w.text) and
                                                                            w.conf >= HEADER_CONF for w in under):
         return words
     d.block, d.par, d.line = under[0].block, under[0].par, under[0].line
     d.number_column = True
     return [w for w in words if not any(w is u for u in under)] + [d]
+
+
+# A figure as printed with its signs: digits (or letters the Vietnamese model put for them) between separators,
+# a percent or a '/N' maximum after ('49,22%', 'ö2,B5%', '11,4/18').
+FIGURE_SHAPE = re.compile(r"^[\w]{1,3}(?:[.,][\w]{1,3})*(?:%|/\d{1,3})?$")
+
+
+def _figure_slots(text: str) -> str:
+    """The characters of a figure that stand for digits ('ö2,B5%' → 'ö2B5'), '' when the text is no figure's
+    shape or holds no digit at all."""
+    if not FIGURE_SHAPE.match(text) or not any(ch.isdigit() for ch in text):
+        return ""
+    head = text.split("/")[0]
+    return "".join(ch for ch in head if ch.isalnum())
+
+
+def _dispute_or_mend(word, d) -> bool:
+    """Compare a figure word with the digits reader's reading of it; True when they were compared."""
+    slots = _figure_slots(word.text)
+    digits = d.text.replace(".", "")
+    if not digits.isdigit() or len(digits) != len(slots):
+        return False   # the readers split or joined the figure differently: nothing to compare digit by digit
+    if slots.isdigit():
+        if slots != digits:
+            word.disputed = d.text
+        return True
+    mended, k = [], 0
+    for ch in word.text.split("/")[0]:
+        if ch.isalnum():
+            mended.append(digits[k])
+            k += 1
+        else:
+            mended.append(ch)
+    tail = word.text[len(word.text.split("/")[0]):]
+    word.text = "".join(mended) + tail
+    word.number_column = True
+    return True
 
 
 def _side_by_side_overlap(a, b) -> bool:

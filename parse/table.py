@@ -571,15 +571,17 @@ def _own_grid_row(item: Item, current: Optional[Row], texts: list[str], title_id
     return True
 
 
-# A bar standing alone in an OCR'd cell is a table rule the reader took for a letter ('100% |', '| |').
+# A bar standing alone in an OCR'd cell is a table rule the reader took for a letter ('100% |', '| |'); a quote
+# before a figure is a speck ("'17,1/18 điểm").
 OCR_RULE_MARK = re.compile(r"(?:^|(?<=\s))[|¦]+(?=\s|$)")
+OCR_FIGURE_MARK = re.compile(r"^[`'‘’\"“”]+(?=\d)")
 
 
 def _apply_row(item: Item, texts: list[str], merged: list[bool], columns: list[Column], table: Table,
                current: Optional[Row], result: TableResult) -> Optional[Row]:
     roles = [c.role for c in columns]
     if item.line.confidence is not None:
-        texts = [" ".join(OCR_RULE_MARK.sub(" ", t).split()) if "|" in t or "¦" in t else t for t in texts]
+        texts = [OCR_FIGURE_MARK.sub("", " ".join(OCR_RULE_MARK.sub(" ", t).split())) for t in texts]
     stt_text = texts[roles.index("stt")].strip() if "stt" in roles else ""
     if not any(t.strip() for t in texts):
         return current
@@ -639,6 +641,7 @@ def _apply_row(item: Item, texts: list[str], merged: list[bool], columns: list[C
         return None
     current.last_page = item.line.page
     _add_texts(current, roles, texts)
+    current.warnings.extend(d for d in item.line.doubts if d not in current.warnings)
     return current
 
 

@@ -45,6 +45,7 @@ class Line:
     confidence: Optional[float] = None  # OCR word confidence in [0, 1]; None for text layers
     top: Optional[float] = None         # vertical position in PDF points (positioned text only)
     image: Optional[bytes] = None       # JPEG of the row as scanned (OCR'd table rows), for the review page
+    doubts: list[str] = field(default_factory=list)  # what the reader doubts here ('two readings of a figure')
 
 
 @dataclass

@@ -366,3 +366,28 @@ def test_rows_whose_figures_contradict_themselves_are_marked_for_the_clerk():
     assert next(r for r in doc.records if r.stt == "1.2").confidence < 0.9
     typed = document(None, "text-layer")   # a text layer's figures are as printed
     assert not any("check the figure" in w or "not read" in w for r in typed.records for w in r.warnings)
+
+
+def test_two_readings_of_a_figure_mend_its_letters_or_mark_the_row():
+    from chitieu.extract.ocr import OcrWord
+    from chitieu.extract.scan import _better_figure
+
+    def word(text, left=100, region=("text", 3)):
+        return OcrWord(text, left, 50, 80, 20, 80.0, 1, 1, 1, region=region)
+    # the Vietnamese model put letters for two digits; the digits reader has them: the signs are kept
+    garbled = word("ö2,B5%")
+    assert _better_figure([garbled], word("62.85")) == [garbled] and garbled.text == "62,85%"
+    # two clean readings that differ: neither is taken over the other, the figure is disputed
+    clean = word("98,26%")
+    _better_figure([clean], word("58.26"))
+    assert clean.text == "98,26%" and clean.disputed == "58.26"
+    same = word("49,22%")
+    _better_figure([same], word("4922"))
+    assert same.disputed == ""
+    # a disputed figure's row is warned, and an OCR'd cell's quote before a figure is a speck
+    from chitieu.parse.table import parse_tables
+    items = _grid_items([["STT", "Nội dung chỉ tiêu", "Kết quả"], ["1", "Hồ sơ trực tuyến", "98,26%"],
+                         ["2", "Hồ sơ cập nhật", "'17,1/18 điểm"]])
+    items[1].line.doubts.append("the figure 98,26% may read 58,26")
+    rows = parse_tables(items, {}).rows
+    assert rows[0].warnings == ["the figure 98,26% may read 58,26"] and rows[1].cells[2] == "17,1/18 điểm"
