@@ -11,7 +11,7 @@ import numpy as np
 from chitieu.extract.cleanup import clean_page
 from chitieu.extract.grid import Grid, GridRow, deskew, find_grid, half_ink, upright_columns
 from chitieu.extract.images import thumbnail_jpeg
-from chitieu.extract.ocr import ocr_digits, ocr_words
+from chitieu.extract.ocr import OcrWord, ocr_digits, ocr_words
 from chitieu.extract.paragraphs import with_paragraph_breaks
 from chitieu.extract.pdf_text import PdfSettings, lines_from_words
 from chitieu.schemas.model import Page
@@ -39,6 +39,7 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
         grids, erased = find_grid(gray, half)
         grids = own_rules(grids, gray)
         found = _ocr_regions(erased, grids, Path(tmp))
+        found = roman_columns(found, grids, erased)
         if _poor(found):
             # a page scanned sideways or upside down reads as junk: ask Tesseract's orientation detector (only
             # then, it costs a call) and read the page again turned upright
@@ -49,7 +50,7 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
                 gray, lean, half = _upright(gray)
                 grids, erased = find_grid(gray, half)
                 grids = own_rules(grids, gray)
-                found = _ocr_regions(erased, grids, Path(tmp))
+                found = roman_columns(_ocr_regions(erased, grids, Path(tmp)), grids, erased)
                 reason += f"; turned {turn}° upright"
     scale = 72 / dpi
     found = [w for w in found if not _speck(w)]
@@ -67,6 +68,84 @@ def read_scanned_page(gray: np.ndarray, number: int, dpi: float, reason: str,
     _note_disputes(page.lines, [w for w in found if w.disputed], scale)
     add_images(page, gray, scale, thumbnail)
     return page
+
+
+# A class column's word as the Vietnamese model reads a serif roman numeral: 'III' whose serifs join comes out
+# 'HI', 'IH', 'HH', '[II'; a column of them (most of its words, a true roman among them) is read by its strokes.
+ROMAN_LIKE = re.compile(r"^[IVXHlı|\[\]1!]{1,4}\.?$")
+TRUE_ROMAN = re.compile(r"^(I{1,3}|IV|V|VI{0,3}|IX|X)\.?$")
+ROMAN_WORDS = 0.6
+MIN_ROMAN_WORDS = 4
+# Where a numeral's strokes are counted (shares of its ink's height: between the serifs) and how far a stroke's
+# middle may move between the two heights to be upright (pixels): a V's strokes converge, an I's do not.
+STROKE_BANDS = (0.35, 0.65)
+UPRIGHT_PX = 3
+
+
+def roman_columns(found: list, grids, image: np.ndarray) -> list:
+    """The words of a page with each cell of a column of roman classes (I, II, III) read by counting its upright
+    strokes, where the Vietnamese model read the numeral as letters or not at all; a V or an X (not upright
+    strokes) keeps its reading."""
+    for grid in grids:
+        widest = max(grid.rows, key=lambda r: sum(c is not None for c in r.cells))
+        edges = sorted({int(c[0]) for c in widest.cells if c} | {int(c[2]) for c in widest.cells if c})
+        for left, right in zip(edges[1:], edges[2:]):
+            body = [r for r in grid.rows[1:]]
+            words = [w for w in found if left <= w.left + w.width / 2 <= right
+                     and any(r.bbox[1] <= w.top + w.height / 2 <= r.bbox[3] for r in body)]
+            like = [w for w in words if ROMAN_LIKE.match(w.text)]
+            if len(like) < MIN_ROMAN_WORDS or len(like) < ROMAN_WORDS * len(words) \
+                    or not any(TRUE_ROMAN.match(w.text) for w in like):
+                continue
+            for row in body:
+                found = _roman_cell(found, image, (left, int(row.bbox[1]), right, int(row.bbox[3])))
+    return found
+
+
+def _roman_cell(found: list, image: np.ndarray, box: tuple) -> list:
+    left, top, right, bottom = box
+    inside = [w for w in found if left <= w.left + w.width / 2 <= right and top <= w.top + w.height / 2 <= bottom]
+    if any(not ROMAN_LIKE.match(w.text) for w in inside):
+        return found   # words of another kind in the cell ('Loại II (đạt)'): left as read
+    strokes = _upright_strokes(image[top + RULE_BAND:bottom - RULE_BAND, left + RULE_BAND:right - RULE_BAND])
+    if not strokes:
+        return found
+    numeral = "I" * strokes
+    if len(inside) == 1 and inside[0].text.rstrip(".") == numeral:
+        return found
+    ink = np.argwhere(image[top + RULE_BAND:bottom - RULE_BAND, left + RULE_BAND:right - RULE_BAND] < 128)
+    (y0, x0), (y1, x1) = ink.min(axis=0), ink.max(axis=0)
+    first = inside[0] if inside else None
+    word = OcrWord(numeral, left + RULE_BAND + int(x0), top + RULE_BAND + int(y0), int(x1 - x0) + 1,
+                   int(y1 - y0) + 1, 90.0, first.block if first else 0, first.par if first else 0,
+                   first.line if first else 0, region=first.region if first else ("roman", 0))
+    word.number_column = True   # not a speck, however small
+    return [w for w in found if not any(w is i for i in inside)] + [word]
+
+
+def _upright_strokes(cell: np.ndarray) -> int:
+    """How many upright strokes (1-3) the cell's ink is, counted between its serifs at two heights; 0 when it is
+    no such numeral (empty, more strokes, strokes that lean or converge, or ink of other shapes)."""
+    ink = cell < 128
+    rows = np.flatnonzero(ink.sum(axis=1))
+    if rows.size < 6:
+        return 0
+    height = rows[-1] - rows[0] + 1
+    runs = [_runs(ink[rows[0] + int(height * share)]) for share in STROKE_BANDS]
+    if len(runs[0]) != len(runs[1]) or not 1 <= len(runs[0]) <= 3:
+        return 0
+    if any(abs(a - b) > UPRIGHT_PX for a, b in zip(runs[0], runs[1])):
+        return 0
+    cols = np.flatnonzero(ink[rows[0]:rows[-1] + 1].sum(axis=0))
+    if cols[-1] - cols[0] + 1 > height * len(runs[0]):
+        return 0   # wider than upright strokes of that height could be: a word, not a numeral
+    return len(runs[0])
+
+
+def _runs(line: np.ndarray) -> list[float]:
+    """Centres of the runs of ink along one row of pixels."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], line.astype(np.int8), [0]))))
+    return [(a + b - 1) / 2 for a, b in zip(edges[::2], edges[1::2])]
 
 
 def _note_disputes(lines, disputed: list, scale: float) -> None:

@@ -391,3 +391,43 @@ def test_two_readings_of_a_figure_mend_its_letters_or_mark_the_row():
     items[1].line.doubts.append("the figure 98,26% may read 58,26")
     rows = parse_tables(items, {}).rows
     assert rows[0].warnings == ["the figure 98,26% may read 58,26"] and rows[1].cells[2] == "17,1/18 điểm"
+
+
+def _numeral(strokes: int, joined: bool = True, v: bool = False) -> "np.ndarray":
+    """A cell image of a serif roman numeral drawn by hand: upright strokes whose serifs run into each other (as a
+    scan prints 'III', which the Vietnamese model reads 'HI'), or a V."""
+    import cv2
+    import numpy as np
+    cell = np.full((60, 120), 255, np.uint8)
+    if v:
+        cv2.line(cell, (40, 12), (58, 48), 0, 4)
+        cv2.line(cell, (76, 12), (58, 48), 0, 4)
+        return cell
+    xs = [40 + 14 * i for i in range(strokes)]
+    for x in xs:
+        cell[12:48, x:x + 4] = 0
+    if joined:
+        cell[12:15, xs[0] - 4:xs[-1] + 8] = 0
+        cell[45:48, xs[0] - 4:xs[-1] + 8] = 0
+    return cell
+
+
+def test_a_column_of_roman_classes_is_read_by_counting_strokes():
+    import numpy as np
+    from chitieu.extract.grid import Grid, GridRow
+    from chitieu.extract.ocr import OcrWord
+    from chitieu.extract.scan import _upright_strokes, roman_columns
+    assert [_upright_strokes(_numeral(n)) for n in (1, 2, 3)] == [1, 2, 3]
+    assert _upright_strokes(_numeral(0, v=True)) == 0 and _upright_strokes(np.full((60, 120), 255, np.uint8)) == 0
+    # a ruled list: STT | Đơn vị | Phân loại, five rows of III read 'HI', 'IH', 'III', nothing, 'II'
+    page = np.full((60 * 6, 400), 255, np.uint8)
+    rows = [GridRow((0, 60 * r, 400, 60 * r + 60), [(0, 60 * r, 80, 60 * r + 60), (80, 60 * r, 280, 60 * r + 60),
+                                                   (280, 60 * r, 400, 60 * r + 60)]) for r in range(6)]
+    readings = ["HI", "IH", "III", None, "II"]
+    words = []
+    for r, text in enumerate(readings, start=1):
+        page[60 * r:60 * r + 60, 280:400] = _numeral(3)
+        if text:
+            words.append(OcrWord(text, 320, 60 * r + 12, 40, 36, 85.0, 1, 1, r))
+    fixed = roman_columns(words, [Grid((0, 0, 400, 360), rows)], page)
+    assert sorted((w.top // 60, w.text) for w in fixed) == [(r, "III") for r in range(1, 6)]
