@@ -18,7 +18,8 @@ MD_EMPHASIS = re.compile(r"(\*\*|__)(.*?)\1")
 # formula ('b/a*100', '(b/a)*100'), which has a letter, digit or bracket on its side.
 MD_ITALIC = re.compile(r"(?<![\w)*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w(*])")
 # Maximum points of an indicator: '(6đ)', '(18 điểm)'.
-POINTS = re.compile(r"\(\s*(\d+(?:[.,]\d+)?)\s*(?:đ|điểm)\s*\)\s*:?", re.I)
+# ('(4d)': the bar of the đ lost to a scan, or typed without accents; 'diem' too)
+POINTS = re.compile(r"\(\s*(\d+(?:[.,]\d+)?)\s*(?:đ|d|điểm|diem)\s*\)\s*:?", re.I)
 # The start of the explanation of how an indicator is computed.
 EXPLANATION = re.compile(r"\b(?:Cách tính|Công thức tính|Phương pháp tính)\b", re.I)
 # A ratio formula: 'b/a*100', '(b/a)*100', 'b/a x 100'.

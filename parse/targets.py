@@ -18,6 +18,9 @@ TARGET_PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"^(?:từ\s*)?{_NUM}\s*(?:-|–|đến)\s*({NUMBER})\s*%?$", re.I), "between"),
     (re.compile(rf"\btừ\s*{_NUM}\s*trở\s*lên", re.I), ">="),
     (re.compile(rf"\btừ\s*{_NUM}\s*trở\s*xuống", re.I), "<="),
+    # 'trở lên' a scan garbled ('trở tèn', 'trở lêr;'): 'từ X trở' is a floor unless it says 'xuống'
+    # (a share only: 'từ 2020 trở đi' is a year)
+    (re.compile(rf"\btừ\s*({NUMBER})\s*%\s*trở\b(?!\s*xu)", re.I), ">="),
     (re.compile(rf"\b(?:tối thiểu|ít nhất|không thấp hơn|không dưới)\s*(?:là\s*)?{_NUM}", re.I), ">="),
     (re.compile(rf"(?:≥|>=|=>)\s*{_NUM}"), ">="),
     (re.compile(rf"\b(?:tối đa|không quá|không vượt quá|không cao hơn)\s*{_NUM}", re.I), "<="),
@@ -25,7 +28,7 @@ TARGET_PATTERNS: list[tuple[re.Pattern, str]] = [
     (re.compile(rf"(?:>|\btrên|\bhơn)\s*{_NUM}", re.I), ">"),
     (re.compile(rf"(?:<|\bdưới)\s*{_NUM}", re.I), "<"),
     (re.compile(rf"^(?:(?:phải\s+)?đạt|yêu cầu|bằng|=)?\s*{_NUM}$", re.I), "="),
-    (re.compile(rf"\b(?:phải đạt|yêu cầu|đạt|chiếm)\s*{_NUM}", re.I), "="),
+    (re.compile(rf"\b(?:phải đạt|yêu c\wu|đạt|chiếm)\s*{_NUM}", re.I), "="),
 ]
 # Statuses as they appear in status columns, longest first so 'Chưa đạt' is not read as 'Đạt'.
 STATUSES = ["Đã hoàn thành quá hạn", "Đã hoàn thành", "Chưa hoàn thành", "Đang thực hiện", "Hoàn thành",

@@ -76,3 +76,12 @@ def test_statuses_whose_marks_ocr_dropped_and_targets_from_below():
     assert parse_status("Đất đai")[0] is None and parse_status("Dat")[0] is None
     t = parse_target("từ 5% trở xuống")
     assert (t.op, t.value) == ("<=", 5.0)
+
+
+def test_targets_and_points_a_scan_garbled_are_still_read():
+    from chitieu.parse.fields import POINTS
+    from chitieu.parse.targets import parse_target
+    assert [(t.op, t.value) for t in map(parse_target, ("từ 90% trở tèn", "từ 25 % trở lêr;", "yêu cấu 100%"))] == [
+        (">=", 90.0), (">=", 25.0), ("=", 100.0)]
+    assert parse_target("từ 2020 trở đi") is None          # a year, not a share
+    assert POINTS.search("Tỷ lệ thủ tục công khai đúng hạn (4d)").group(1) == "4"
