@@ -11,7 +11,7 @@ from chitieu.normalize.encodings import convert_mojibake, fix_mojibake, mojibake
 from chitieu.normalize.restore import UNCERTAIN, restore_document, restore_line, restore_lines
 from chitieu.normalize.syllable_model import shipped_model
 from chitieu.normalize.unicode import clean_unicode
-from chitieu.schemas.model import Cell, Edit, Line, Page
+from chitieu.schemas.model import Edit, Line, Page
 
 
 @dataclass
@@ -53,10 +53,8 @@ def repair_line(line: Line) -> Line:
         line.raw = line.text if line.raw is None else line.raw
         line.text = fixed
         line.edits.extend(edits)
-    if line.cells:
-        line.cells = [Cell(_clean_piece(c.text), c.col, c.x0, c.x1, c.merged) for c in line.cells]
-    if line.words:
-        line.words = [Cell(_clean_piece(w.text), w.col, w.x0, w.x1) for w in line.words]
+    for piece in (line.cells or []) + (line.words or []):
+        piece.text = _clean_piece(piece.text)   # in place, as restore_pages does: no copy of every cell and word
     return line
 
 
