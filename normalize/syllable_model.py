@@ -14,6 +14,7 @@ import math
 import os
 import re
 import sys
+import time
 from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
@@ -321,6 +322,7 @@ def shipped_model() -> SyllableModel:
 # marshal's format: reading them back takes a tenth of the 1 s of CPU that parsing the model file and working
 # the tables out take, which every process paid (a whole run of 122 text-layer pages took 7.5 s).
 CACHE_ENV = "CHITIEU_CACHE_DIR"
+STALE_DAYS = 30
 _STATE = ("uni", "bi", "tri", "total", "by_key", "vocab_size", "_word_terms", "_unknown_word", "_prev_terms",
           "_pair_terms", "_ctx_terms")
 
@@ -381,18 +383,27 @@ def _read_state(where: Path) -> Optional[dict]:
         state = marshal.loads(where.read_bytes())
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    return state if isinstance(state, dict) and set(state) == set(_STATE) else None
+    if not (isinstance(state, dict) and set(state) == set(_STATE)):
+        return None
+    try:
+        os.utime(where)   # its time says when it was last used (_write_state keeps what is in use)
+    except OSError:
+        pass
+    return state
 
 
 def _write_state(where: Path, state: dict) -> None:
-    """Write the cache file atomically (two processes may write it at once) and drop older models' files."""
+    """Write the cache file atomically (two processes may write it at once) and drop the files of other models
+    or releases unused for STALE_DAYS (two installs used in turn keep one each, rather than replacing each
+    other's at every run)."""
     tmp = where.with_name(f"{where.name}.{os.getpid()}.tmp")
     try:
         where.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(marshal.dumps(state))
         os.replace(tmp, where)
+        stale = time.time() - STALE_DAYS * 86400
         for old in where.parent.glob("syllables-*.marshal"):
-            if old != where:
+            if old != where and old.stat().st_mtime < stale:
                 old.unlink(missing_ok=True)
     except (OSError, ValueError):
         try:

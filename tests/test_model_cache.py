@@ -1,5 +1,8 @@
 """The syllable model read back from the user's cache is the model the file gives, and a cache that is
 missing, broken or unwritable only costs the time of loading the file."""
+import os
+import time
+
 import pytest
 
 from chitieu.normalize import syllable_model
@@ -39,9 +42,14 @@ def test_broken_or_stale_cache_files_are_replaced(tmp_path, monkeypatch, loaded)
     (where,) = tmp_path.glob("syllables-*.marshal")
     where.write_bytes(where.read_bytes()[:1000])   # cut short
     stale = tmp_path / "syllables-0000.marshal"
-    stale.write_bytes(b"an older model's tables")
+    stale.write_bytes(b"an older model's tables, unused for a long time")
+    month_ago = time.time() - (syllable_model.STALE_DAYS + 1) * 86400
+    os.utime(stale, (month_ago, month_ago))
+    other = tmp_path / "syllables-1111.marshal"
+    other.write_bytes(b"another install's tables, used today")
     _same(cached_model(MODEL_PATH), loaded)
-    assert list(tmp_path.glob("syllables-*.marshal")) == [where] and where.stat().st_size > 1_000_000
+    assert sorted(tmp_path.glob("syllables-*.marshal")) == sorted([where, other])
+    assert where.stat().st_size > 1_000_000
 
 
 def test_unwritable_cache_is_skipped(tmp_path, monkeypatch, loaded):
@@ -60,3 +68,14 @@ def test_cache_is_per_model_file(tmp_path, monkeypatch):
     assert syllable_model._cache_file(other) != syllable_model._cache_file(MODEL_PATH)
     smaller = cached_model(other)
     assert len(smaller.tri) < len(cached_model(MODEL_PATH).tri)
+
+
+def test_reading_the_cache_marks_it_used(tmp_path, monkeypatch):
+    """A cache file read every day is never taken for another install's stale one."""
+    monkeypatch.setenv(syllable_model.CACHE_ENV, str(tmp_path))
+    cached_model(MODEL_PATH)
+    (where,) = tmp_path.glob("syllables-*.marshal")
+    month_ago = time.time() - (syllable_model.STALE_DAYS + 1) * 86400
+    os.utime(where, (month_ago, month_ago))
+    cached_model(MODEL_PATH)
+    assert where.stat().st_mtime > time.time() - 3600
