@@ -19,8 +19,8 @@ STT_LINE = re.compile(r"^\s*(\d{1,3}(?:\.\d{1,2})*)(\.?)(?:\s+(?=\S)|(?<=\.)\s*$
 ROMAN_LINE = re.compile(r"^\s*((?:X{0,3})(?:IX|IV|V?I{0,3}))\.\s+(?=\S)")
 # A lettered item under a numbered row: 'a) Thu ngân sách …'.
 LETTER_LINE = re.compile(r"^\s*([a-zđ])\)\s+(?=\S)")
-# A sub-row bullet at the start of a line or cell.
-BULLET = re.compile(r"^\s*([-–+•])\s*(?=\S)")
+# A sub-row bullet at the start of a line or cell (an em dash typed for it; a tilde, a scan's reading of a dash).
+BULLET = re.compile(r"^\s*([-–—+•~])\s*(?=\S)")
 
 
 def normalise_stt(raw: str) -> Optional[str]:

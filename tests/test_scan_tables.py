@@ -343,13 +343,13 @@ def test_a_number_glued_to_its_capitalised_label_opens_a_row():
 
 
 def test_rows_whose_figures_contradict_themselves_are_marked_for_the_clerk():
-    # a fax's scorecard: the reader is sure of '909%' and of 'trở tèn'; the row itself says something is wrong
+    # a fax's scorecard: the reader is sure of '909%' and of 'tù … trớ lên'; the row itself says something is wrong
     from chitieu.parse import parse_document
     from chitieu.schemas.model import Cell, Document, Line, Page
 
     rows = [["STT", "TÊN CÁC CHỈ SỐ", "TỈNH", "TRUNG BÌNH CẢ NƯỚC", "MỨC ĐỘ"],
             ["1", "Công khai, minh bạch (18đ)", "11,4/18 điểm", "10,5/18 điểm", ""],
-            ["1.1", "Tỷ lệ thủ tục hành chính công bố đúng hạn", "49,22%", "50,36%", "Đạt (từ 90% trở tèn)"],
+            ["1.1", "Tỷ lệ thủ tục hành chính công bố đúng hạn", "49,22%", "50,36%", "Đạt (tù 90% trớ lên)"],
             ["1.2", "Hài lòng trong xử lý phản ánh", "100%", "100%", "Đạt (từ 909% trở lên)"],
             ["1.3", "Tỷ lệ hồ sơ đồng bộ", "75,02%", "62,85%", "Chưa đạt (từ 100% trở lên)"],
             ["2", "Tiến độ, kết quả giải quyết", "21,1/20 điểm", "16,2/20 điểm", ""]]

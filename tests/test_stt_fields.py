@@ -85,3 +85,8 @@ def test_targets_and_points_a_scan_garbled_are_still_read():
         (">=", 90.0), (">=", 25.0), ("=", 100.0)]
     assert parse_target("từ 2020 trở đi") is None          # a year, not a share
     assert POINTS.search("Tỷ lệ thủ tục công khai đúng hạn (4d)").group(1) == "4"
+
+
+def test_a_dash_a_scan_read_as_a_tilde_or_typed_as_an_em_dash_is_a_bullet():
+    from chitieu.parse.stt import BULLET
+    assert [BULLET.match(t).group(1) for t in ("~ 100% thủ tục", "— Phòng Nội vụ", "- Sở Tư pháp")] == ["~", "—", "-"]
