@@ -86,6 +86,8 @@ def roman_columns(found: list, grids, image: np.ndarray) -> list:
     """The words of a page with each cell of a column of roman classes (I, II, III) read by counting its upright
     strokes, where the Vietnamese model read the numeral as letters or not at all; a V or an X (not upright
     strokes) keeps its reading."""
+    if sum(1 for w in found if ROMAN_LIKE.match(w.text)) < MIN_ROMAN_WORDS:
+        return found   # most pages: no such column, nothing more to look at
     for grid in grids:
         widest = max(grid.rows, key=lambda r: sum(c is not None for c in r.cells))
         edges = sorted({int(c[0]) for c in widest.cells if c} | {int(c[2]) for c in widest.cells if c})
