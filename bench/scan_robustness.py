@@ -248,9 +248,14 @@ def rot90(rgb, rng):
     return np.ascontiguousarray(np.rot90(_scanner(rgb, rng))), DPI
 
 
+def rot180(rgb, rng):
+    """Fed upside down."""
+    return np.ascontiguousarray(np.rot90(_scanner(rgb, rng), 2)), DPI
+
+
 SPOILAGES = {"clean": clean, "grey": grey, "shadow": shadow, "photo": photo, "noise": noise, "fax": fax,
              "jpeg40": jpeg40, "stamp": stamp, "skew5": _skew(5), "skew8": _skew(8), "dpi150": dpi150,
-             "blur": blur, "bleed": bleed, "rot90": rot90}
+             "blur": blur, "bleed": bleed, "rot90": rot90, "rot180": rot180}
 
 
 # ---------------------------------------------------------------------------------------------------- measuring
