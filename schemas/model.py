@@ -156,10 +156,16 @@ class Record:
     line: Optional[int] = field(default=None, metadata={"internal": True})
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if k in _EXPORTED}
+        """The exported fields, as dataclasses.asdict gives them (cells as dicts, lists copied), without its deep
+        copy of every value: validating and writing call this for every record."""
+        out = {name: getattr(self, name) for name in RECORD_FIELDS}
+        out["warnings"] = list(self.warnings)
+        out["cells"] = [{k: getattr(c, k) for k in _CELL_FIELDS} for c in self.cells]
+        return out
 
 
 RECORD_FIELDS: list[str] = [f.name for f in fields(Record) if not f.metadata.get("internal")]
+_CELL_FIELDS: list[str] = [f.name for f in fields(RecordCell)]
 _EXPORTED = frozenset(RECORD_FIELDS)
 # The columns of records.csv and the records table: one value each, so not the cells (cells.csv holds them).
 FLAT_FIELDS: list[str] = [f for f in RECORD_FIELDS if f != "cells"]

@@ -183,3 +183,21 @@ def test_every_unparsed_line_of_the_samples_is_found_on_its_page(samples_run):
         at_line += any(h.what == "text" and (h.page, h.line) == (u.page, u.line) for h in hits)
     assert on_page == len(lines)
     assert at_line >= 0.5 * len(lines)
+
+
+def test_record_to_dict_is_what_asdict_gives_without_its_deep_copy():
+    # to_dict is hand-written for speed (every record is validated and written through it): it must stay equal,
+    # key order included, to dataclasses.asdict for records with cells and warnings
+    from dataclasses import asdict
+    from pathlib import Path
+
+    from chitieu import pipeline
+    from chitieu.schemas.model import RECORD_FIELDS
+    seed = next((Path(__file__).resolve().parents[1] / "samples" / "seeds").glob("002_*.txt"))
+    doc = pipeline.process_file(seed, seed.name)
+    assert any(r.cells for r in doc.records)
+    for rec in doc.records:
+        want = {k: v for k, v in asdict(rec).items() if k in RECORD_FIELDS}
+        got = rec.to_dict()
+        assert got == want and list(got) == list(want)
+        assert got["warnings"] is not rec.warnings   # a copy: writers may change it
