@@ -57,12 +57,32 @@ def child(in_dir: str, out_dir: str, workers: int, review: bool = True) -> None:
             spent["write"] += time.perf_counter() - started
 
     pipeline._write_results = timed
+    # the driver's CPU per document for each step it takes as documents arrive, and for the review page
+    steps = {"store": (pipeline.Manifest, "save"), "render": (pipeline, "_render"),
+             "database": (pipeline._Database, "add"), "review": (pipeline, "write_review")}
+    for step, (owner, name) in steps.items():
+        _time_cpu(owner, name, step, spent)
     started, cpu = time.perf_counter(), _cpu()
     result = pipeline.run([Path(in_dir)], Path(out_dir), pipeline.RunSettings(workers=workers, review=review))
     print(json.dumps({"seconds": time.perf_counter() - started, "cpu": _cpu() - cpu, "write": spent["write"],
+                      "steps": {step: spent.get(step, 0.0) for step in steps},
                       "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                       "documents": len(result.documents), "resumed": result.resumed,
                       "records": result.report["summary"]["records"]}))
+
+
+def _time_cpu(owner, name: str, step: str, spent: dict) -> None:
+    """Add the CPU seconds each call of owner.name takes to spent[step]."""
+    real = getattr(owner, name)
+
+    def timed(*args, **kwargs):
+        started = time.process_time()
+        try:
+            return real(*args, **kwargs)
+        finally:
+            spent[step] = spent.get(step, 0.0) + time.process_time() - started
+
+    setattr(owner, name, timed)
 
 
 def _cpu() -> float:
@@ -88,12 +108,14 @@ def batches(sizes: list[int], workers: int, tmp: Path, repeat: int = 1) -> None:
         r = run(folder, out, workers)
         first[n] = r
         print(f"{n:>6} {r['seconds']:>8.1f} {r['cpu']:>7.1f} {r['seconds'] / n:>7.3f} {r['rss_mb']:>12.0f} "
-              f"{r['write'] / r['seconds']:>15.1%}", flush=True)
+              f"{r['write'] / r['seconds']:>15.1%}   driver CPU a document: " +
+              ", ".join(f"{k} {1000 * v / n:.1f} ms" for k, v in r["steps"].items()), flush=True)
     if len(sizes) > 1:
         lo, hi = min(sizes), max(sizes)
         print(f"peak RSS at {hi} files / at {lo}: {first[hi]['rss_mb'] / first[lo]['rss_mb']:.2f}")
     n = 400 if 400 in sizes else max(sizes)
     folder, out, base = tmp / f"in{n}", tmp / f"out{n}", first[n]
+    assembly(out, tmp / "assembled")
     again = run(folder, out, workers)
     print(f"re-run of {n} files, nothing new: {again['seconds']:.2f} s "
           f"({again['seconds'] / base['seconds']:.1%} of the first run; {again['resumed']} resumed)")
@@ -111,6 +133,32 @@ def batches(sizes: list[int], workers: int, tmp: Path, repeat: int = 1) -> None:
     bare = run(folder, out, workers, review=False)
     print(f"the same, 5 more files, --no-review: {bare['seconds']:.2f} s "
           f"({bare['seconds'] / base['seconds']:.1%} of the first run; writing outputs {bare['write']:.2f} s)")
+
+
+def assembly(out: Path, into: Path, rounds: int = 3) -> None:
+    """CPU per document to put a run's files together from its parts, as a re-run does (the table and text files
+    already in place): the CSV and JSON files and report.json alone, with the Parquet files, with records.xlsx
+    too. Median of rounds, alternated; in this process (the parts are read from the page cache)."""
+    from chitieu.output.parts import PartStore, RunOutputs
+    store = PartStore(out)
+    names = [p.stem for p in sorted(store.dir.glob("*.part"))]
+    whole = {"whole": True}
+    if not names:  # the layout before chitieu-part/2 (one JSON file a part), to measure the code of before
+        names, whole = [p.stem for p in sorted(store.dir.glob("*.json"))], {}
+    kinds = {"CSV and JSON": (False, False), "+ Parquet": (False, True), "+ records.xlsx": (True, True)}
+    times = {k: [] for k in kinds}
+    into.mkdir(exist_ok=True)
+    for r in range(rounds + 1):   # the first round writes the table and text files: not counted
+        for kind, (xlsx, parquet) in kinds.items():
+            started = time.process_time()
+            outputs = RunOutputs(into, xlsx=xlsx, parquet=parquet)
+            for name in names:
+                outputs.add(store.load(name, **whole))
+            outputs.close(0.0, [], [])
+            if r:
+                times[kind].append(time.process_time() - started)
+    print(f"putting the files together from {len(names)} parts, CPU a document (median of {rounds}): " +
+          ", ".join(f"{k} {1000 * statistics.median(v) / len(names):.2f} ms" for k, v in times.items()))
 
 
 def openpyxl_workbook(path: Path, documents) -> None:
