@@ -68,8 +68,9 @@ OCR_SEPARATOR = re.compile(r"(?<=\d)[,;:·](?=\d)")
 OCR_DIGITS = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0", "o": "0", "S": "5"})
 
 
-# A dash or a quote OCR puts before a row number (a speck, the end of a rule): '— 2.1', '`4'.
-OCR_LEADING_MARK = re.compile(r"^[—–\-'\"`“”‘’]+\s*(?=\d)")
+# A dash or a quote OCR puts before a row number (a speck, the end of a rule): '— 2.1', '`4'; or a short run of
+# letters a fax's noise became, apart from the number ('mm 5.5').
+OCR_LEADING_MARK = re.compile(r"^(?:[—–\-'\"`“”‘’]+\s*|[^\W\d]{1,3}\s+)(?=\d)")
 
 
 # Marks after it: a rule's end or a speck beside the number ('8 ———', '3.]', "12'").
@@ -79,6 +80,9 @@ OCR_TRAILING_MARK = re.compile(r"(?<=[\d.])\s*[—–\-_\]\)|'\"`“”‘’]+$
 def ocr_stt(raw: str) -> Optional[str]:
     """A row number as OCR misreads it in an STT column, read back ('1;1' → '1.1', '— 2.1' → '2.1', '8 ———' → '8');
     None if not one."""
+    as_printed = normalise_stt(raw)
+    if as_printed:
+        return as_printed   # read right ('II' is a roman part, not 11)
     text = OCR_LEADING_MARK.sub("", raw.strip())
     text = OCR_SEPARATOR.sub(".", OCR_TRAILING_MARK.sub("", text).translate(OCR_DIGITS))
     return normalise_stt(text)
@@ -263,9 +267,10 @@ def _settle_run(rows: list, printed: list) -> None:
         after = printed[end] if end < n else None
         if rows[i].table_start:
             before = None
-        marks_only = all(p is None for p in printed[i:end])
-        if marks_only and before is not None and after is not None and follows(before, after):
-            i = end   # no number is missing between them: '-' or marked sub-rows, not misread numbers
+        if before is not None and after is not None and follows(before, after):
+            # no number is missing between them: '-' or marked sub-rows, or a row the reader cut in two ('2'
+            # between 5.1 and 5.2); a number made up for them would be a guess, and rows.py warns what stays
+            i = end
             continue
         if after is not None and end - i <= MAX_SETTLED_RUN:
             path = _only_path(before, after, end - i) if before is not None else _head(after, end - i)

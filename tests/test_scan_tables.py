@@ -431,3 +431,15 @@ def test_a_column_of_roman_classes_is_read_by_counting_strokes():
             words.append(OcrWord(text, 320, 60 * r + 12, 40, 36, 85.0, 1, 1, r))
     fixed = roman_columns(words, [Grid((0, 0, 400, 360), rows)], page)
     assert sorted((w.top // 60, w.text) for w in fixed) == [(r, "III") for r in range(1, 6)]
+
+
+def test_numbers_a_faxed_skewed_table_gives_its_rows():
+    from chitieu.parse.header import role_of
+    from chitieu.parse.rows import Row
+    from chitieu.parse.stt import ocr_stt, settle_table_numbers
+    assert ocr_stt("mm 5.5") == "5.5" and ocr_stt("II") == "II"     # noise before a number; a roman part stays
+    # a row the reader cut in two: nothing is missing between 5.1 and 5.2, so its '2' is not made 5.1.1
+    cut = [Row(page=1, line=i, stt_raw=n, confidence=0.9, table=1) for i, n in enumerate(("5", "5.1", "2", "5.2"))]
+    settle_table_numbers(cut)
+    assert [r.stt for r in cut] == [None] * 4
+    assert role_of("CẢ NƯỚC") == "benchmark"   # the 'TRUNG BÌNH' line of the header lost to the fax
