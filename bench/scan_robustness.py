@@ -253,9 +253,21 @@ def rot180(rgb, rng):
     return np.ascontiguousarray(np.rot90(_scanner(rgb, rng), 2)), DPI
 
 
+def _both(first, second):
+    """Two spoilages one after the other, as offices combine them (a page fed askew into a fax machine)."""
+    def spoil(rgb, rng):
+        img, _ = first(rgb, rng)
+        img = img if img.ndim == 3 else np.stack([img] * 3, axis=2)
+        return second(img, rng)
+    spoil.__doc__ = f"{first.__name__} then {second.__name__}"
+    return spoil
+
+
 SPOILAGES = {"clean": clean, "grey": grey, "shadow": shadow, "photo": photo, "noise": noise, "fax": fax,
              "jpeg40": jpeg40, "stamp": stamp, "skew5": _skew(5), "skew8": _skew(8), "dpi150": dpi150,
-             "blur": blur, "bleed": bleed, "rot90": rot90, "rot180": rot180}
+             "blur": blur, "bleed": bleed, "rot90": rot90, "rot180": rot180,
+             "skew5+fax": _both(_skew(5), fax), "stamp+photo": _both(stamp, photo),
+             "grey+noise": _both(grey, noise)}
 
 
 # ---------------------------------------------------------------------------------------------------- measuring
