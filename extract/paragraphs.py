@@ -39,8 +39,11 @@ def with_paragraph_breaks(lines: list[Line], page: int) -> list[Line]:
     if not gaps:
         return lines
     spacing = statistics.median(gaps)
-    left = min(_edges(ln)[0] for ln in free)
-    right = max(_edges(ln)[1] for ln in free)
+    # the text's margins as most lines have them, not its outermost marks: a photo's page edge or a speck read
+    # as '|' far left of the text would make every line look indented
+    starts = sorted(_edges(ln)[0] for ln in free)
+    ends = sorted(_edges(ln)[1] for ln in free)
+    left, right = starts[len(starts) // 4], ends[len(ends) * 3 // 4]
     out: list[Line] = []
     previous: Optional[Line] = None
     for line in lines:

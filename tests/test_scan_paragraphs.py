@@ -43,3 +43,15 @@ def test_a_scanned_page_gets_its_paragraph_breaks(tmp_path):
     assert "" in texts
     gap = texts.index("")
     assert "40%" in " ".join(texts[:gap]) and texts[gap + 1].startswith("Tuy")
+
+
+def test_a_mark_far_left_of_the_text_does_not_make_every_line_indented():
+    # a phone photo's page edge read as '|' beside a few lines: the text's margin is where most lines start
+    lines = [_line("- 100% thủ tục hành chính, dịch vụ công phát sinh", 100, 72, 520),
+             _line("hiện nộp hồ sơ bằng hình thức trực tuyến trên", 118, 72, 480),
+             _line("| thông tin giải quyết TTHC; trong đó phải đảm", 136, 2, 520),
+             _line("toàn trực tuyến (toàn trình) trên hệ thống", 154, 72, 470),
+             _line("vụ công đạt trên 80%.", 172, 72, 250),
+             _line("- 100% các khoản phí, lệ phí, thuế theo quy định", 190, 72, 520)]
+    out = with_paragraph_breaks(lines, 1)
+    assert [ln.text for ln in out] == [ln.text for ln in lines]
