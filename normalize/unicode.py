@@ -54,10 +54,22 @@ _FOLD_TABLE = {cp: _slow_fold(chr(cp)) for cp in (*range(0xC0, 0x250), *range(0x
                if _slow_fold(chr(cp)).isascii() and _slow_fold(chr(cp)) != chr(cp).lower()}
 
 
-@lru_cache(maxsize=1 << 16)
+# Texts up to this long are remembered (words, headers, titles: folded again on every row); longer ones (a page's
+# whole text, folded once for the search index) are not, or a batch's memory grows with every page it reads.
+FOLD_REMEMBERED_CHARS = 200
+
+
 def fold(text: str) -> str:
-    """Accent-folded lower-case text for matching: 'Tỷ lệ Đạt' → 'ty le dat'. Remembered: the same headers,
-    titles and words are folded again on every row (str.translate looks each letter up in a dict)."""
+    """Accent-folded lower-case text for matching: 'Tỷ lệ Đạt' → 'ty le dat'."""
+    return _fold_short(text) if len(text) <= FOLD_REMEMBERED_CHARS else _fold(text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _fold_short(text: str) -> str:
+    return _fold(text)
+
+
+def _fold(text: str) -> str:
     if not text.isascii():
         quick = text.translate(_FOLD_TABLE)
         if not quick.isascii():  # letters of other scripts: the general way

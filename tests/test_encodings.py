@@ -85,3 +85,13 @@ def test_latin1_text_that_is_not_vietnamese_fails_clearly(tmp_path):
     result = CliRunner().invoke(cli.main, ["run", str(path), "--out", str(tmp_path / "o")])
     assert result.exit_code == 1
     assert "nor a known Vietnamese encoding" in result.output
+
+
+def test_fold_remembers_short_texts_only():
+    # a batch folds every page's whole text once for the search index: remembering those grew memory per page
+    from chitieu.normalize.unicode import _fold_short, fold
+    _fold_short.cache_clear()
+    page = "Tỷ lệ hồ sơ được giải quyết đúng hạn. " * 40
+    assert fold(page) == "ty le ho so duoc giai quyet dung han. " * 40
+    assert fold("Tỷ lệ Đạt") == "ty le dat"
+    assert _fold_short.cache_info().currsize == 1
