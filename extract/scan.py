@@ -14,6 +14,7 @@ from chitieu.extract.images import thumbnail_jpeg
 from chitieu.extract.ocr import OcrWord, ocr_digits, ocr_words
 from chitieu.extract.paragraphs import with_paragraph_breaks
 from chitieu.extract.pdf_text import PdfSettings, lines_from_words
+from chitieu.parse.stt import follows, normalise_stt
 from chitieu.schemas.model import Page
 
 
@@ -398,16 +399,50 @@ def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:
     found = _ocr_separately(rest + regions, tmp, "text", {"psm": COLUMN_PSM})
     figures = {("text", len(rest) + i + 1): i for i in range(len(regions)) if i not in numbers
                and _figure_column([w for w in found if w.region == ("text", len(rest) + i + 1)])}
-    # a figure column is read again only when one of its words is misread: a clean page costs no second read
-    again = numbers + [i for name, i in figures.items()
-                       if any(_misread_figure(w) for w in found if w.region == name)]
+    # a column is read again only when it gives cause: a figure column when one of its words is misread, a column
+    # of row numbers when they do not run in sequence, one is unsure or a line of its ink was not read
+    number_names = {("text", len(rest) + i + 1) for i in numbers}
+    again = [i for i in numbers if _numbers_doubtful([w for w in found if w.region == ("text", len(rest) + i + 1)],
+                                                     regions[i][2])]
+    again += [i for name, i in figures.items() if any(_misread_figure(w) for w in found if w.region == name)]
     if not again:
-        return better_numbers(found, [], set(), set(figures))
+        return better_numbers(found, [], number_names, set(figures))
     names = [("text", len(rest) + i + 1) for i in again]
     digits = _ocr_separately([regions[i] for i in again], tmp, "digits", {"psm": COLUMN_PSM}, ocr_digits)
     for w in digits:
         w.region = names[w.page - 1]
-    return better_numbers(found, digits, set(names[:len(numbers)]), set(figures))
+    return better_numbers(found, digits, number_names, set(figures))
+
+
+# A row number read at least this sure (0-100), in a column whose numbers run in sequence, is not read again (a
+# misreading the model is sure of, `3.` for 5, breaks the sequence).
+NUMBER_SURE = 60
+# A band of ink at least this tall (pixels at 300 dpi) is a line of text in a column of row numbers.
+INK_LINE_PX = 8
+
+
+def _numbers_doubtful(words: list, strip: np.ndarray) -> bool:
+    """True when a column of row numbers must be read again by the digits reader: a word it is unsure of or that
+    is no number, numbers that do not run in sequence ('3.' for 5 between 4 and 6), or more lines of ink than
+    lines read (a number the Vietnamese model read as nothing)."""
+    words = sorted(words, key=lambda w: w.top)
+    numbers = []
+    for w in words:
+        if w.conf < NUMBER_SURE or not (DIGITS_NUMBER.match(w.text) or KEEP_IN_NUMBERS.match(w.text)):
+            return True
+        if DIGITS_NUMBER.match(w.text):
+            numbers.append(normalise_stt(w.text))
+    if any(a is None or b is None or not follows(a, b) for a, b in zip(numbers, numbers[1:])):
+        return True
+    lines = len({(w.block, w.par, w.line) for w in words})
+    return _ink_lines(strip) > lines
+
+
+def _ink_lines(strip: np.ndarray) -> int:
+    """How many lines of ink a column strip holds (bands of dark rows at least INK_LINE_PX tall)."""
+    dark = (strip < 128).sum(axis=1) > 2
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], dark.astype(np.int8), [0]))))
+    return sum(1 for a, b in zip(edges[::2], edges[1::2]) if b - a >= INK_LINE_PX)
 
 
 # A column is one of figures when at least this share of its words hold a digit (its header words aside, they

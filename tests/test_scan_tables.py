@@ -443,3 +443,20 @@ def test_numbers_a_faxed_skewed_table_gives_its_rows():
     settle_table_numbers(cut)
     assert [r.stt for r in cut] == [None] * 4
     assert role_of("CẢ NƯỚC") == "benchmark"   # the 'TRUNG BÌNH' line of the header lost to the fax
+
+
+def test_a_column_of_row_numbers_is_read_again_only_when_it_gives_cause():
+    import numpy as np
+    from chitieu.extract.ocr import OcrWord
+    from chitieu.extract.scan import _numbers_doubtful
+
+    def column(*readings, conf=95.0):
+        return [OcrWord(t, 10, 40 * i, 20, 20, conf, 1, 1, i) for i, t in enumerate(readings)]
+    strip = np.full((40 * 5, 60), 255, np.uint8)
+    for i in range(5):
+        strip[40 * i + 5:40 * i + 25, 15:35] = 0          # one line of ink per row
+    assert not _numbers_doubtful(column("STT", "1", "2", "2.1", "3"), strip)
+    assert _numbers_doubtful(column("STT", "1", "2", "3.", "4"), strip) is False
+    assert _numbers_doubtful(column("STT", "4.", "3.", "6.", "7."), strip)      # '3.' for 5: out of sequence
+    assert _numbers_doubtful(column("STT", "1", "2", "3", "4", conf=40), strip)  # unsure
+    assert _numbers_doubtful(column("STT", "1", "2", "3"), strip)              # a line of ink read as nothing
