@@ -60,7 +60,7 @@ def record_csv_rows(doc: Document | None) -> str:
     """records.csv's lines of one document; of None, the header line."""
     if doc is None:
         return _csv_lines([FLAT_FIELDS])
-    # the fields read off each Record: to_dict() would deep-copy every cell, for nothing here
+    # the flat fields read off each Record: the cells go to cells.csv
     return _csv_lines([_csv_cell(getattr(rec, f)) for f in FLAT_FIELDS] for rec in doc.records)
 
 

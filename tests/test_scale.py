@@ -332,17 +332,6 @@ def test_dask_workers_hold_timeout_and_max_memory_and_a_crash_costs_only_its_fil
         assert set(client.scheduler_info()["workers"]) == workers, "no Dask worker died or was restarted"
 
 
-def test_a_record_renders_as_its_to_dict(seed_docs):
-    """The parts build a record's dict without asdict's deep copy; it must stay Record.to_dict(), key order
-    included (records.json is written from it)."""
-    from chitieu.output.parts import record_dict
-    records = [r for d in seed_docs.values() for r in d.records]
-    assert any(r.cells for r in records) and any(r.warnings for r in records)
-    for rec in records:
-        mine, theirs = record_dict(rec), rec.to_dict()
-        assert mine == theirs and list(mine) == list(theirs)
-
-
 def test_a_damaged_part_is_rendered_again_not_copied_into_the_outputs(tmp_path):
     """A byte of a stored workbook piece flipped (a bad disk, a hand edit): the next run refuses the part, says
     why in the report, renders it again from the resume cache and writes what a run from scratch writes."""
