@@ -92,8 +92,8 @@ def roman_columns(found: list, grids, image: np.ndarray) -> list:
     for grid in grids:
         widest = max(grid.rows, key=lambda r: sum(c is not None for c in r.cells))
         edges = sorted({int(c[0]) for c in widest.cells if c} | {int(c[2]) for c in widest.cells if c})
+        body = grid.rows[1:]
         for left, right in zip(edges[1:], edges[2:]):
-            body = [r for r in grid.rows[1:]]
             words = [w for w in found if left <= w.left + w.width / 2 <= right
                      and any(r.bbox[1] <= w.top + w.height / 2 <= r.bbox[3] for r in body)]
             like = [w for w in words if ROMAN_LIKE.match(w.text)]
@@ -110,13 +110,14 @@ def _roman_cell(found: list, image: np.ndarray, box: tuple) -> list:
     inside = [w for w in found if left <= w.left + w.width / 2 <= right and top <= w.top + w.height / 2 <= bottom]
     if any(not ROMAN_LIKE.match(w.text) for w in inside):
         return found   # words of another kind in the cell ('Loại II (đạt)'): left as read
-    strokes = _upright_strokes(image[top + RULE_BAND:bottom - RULE_BAND, left + RULE_BAND:right - RULE_BAND])
+    cell = image[top + RULE_BAND:bottom - RULE_BAND, left + RULE_BAND:right - RULE_BAND]
+    strokes = _upright_strokes(cell)
     if not strokes:
         return found
     numeral = "I" * strokes
     if len(inside) == 1 and inside[0].text.rstrip(".") == numeral:
         return found
-    ink = np.argwhere(image[top + RULE_BAND:bottom - RULE_BAND, left + RULE_BAND:right - RULE_BAND] < 128)
+    ink = np.argwhere(cell < 128)
     (y0, x0), (y1, x1) = ink.min(axis=0), ink.max(axis=0)
     first = inside[0] if inside else None
     word = OcrWord(numeral, left + RULE_BAND + int(x0), top + RULE_BAND + int(y0), int(x1 - x0) + 1,
@@ -397,17 +398,21 @@ def _ocr_regions(image: np.ndarray, grids, tmp: Path) -> list:
     rest = [(int(cols[0]), int(rows[0]), outside[int(rows[0]):int(rows[-1]) + 1, int(cols[0]):int(cols[-1]) + 1])
             ] if rows.size and cols.size else []
     found = _ocr_separately(rest + regions, tmp, "text", {"psm": COLUMN_PSM})
-    figures = {("text", len(rest) + i + 1): i for i in range(len(regions)) if i not in numbers
-               and _figure_column([w for w in found if w.region == ("text", len(rest) + i + 1)])}
+
+    def name(i: int) -> tuple:
+        """The region name _ocr_separately gave the words of regions[i] (the rest of the page comes first)."""
+        return ("text", len(rest) + i + 1)
+
+    figures = {name(i): i for i in range(len(regions))
+               if i not in numbers and _figure_column([w for w in found if w.region == name(i)])}
     # a column is read again only when it gives cause: a figure column when one of its words is misread, a column
     # of row numbers when they do not run in sequence, one is unsure or a line of its ink was not read
-    number_names = {("text", len(rest) + i + 1) for i in numbers}
-    again = [i for i in numbers if _numbers_doubtful([w for w in found if w.region == ("text", len(rest) + i + 1)],
-                                                     regions[i][2])]
-    again += [i for name, i in figures.items() if any(_misread_figure(w) for w in found if w.region == name)]
+    number_names = {name(i) for i in numbers}
+    again = [i for i in numbers if _numbers_doubtful([w for w in found if w.region == name(i)], regions[i][2])]
+    again += [i for n, i in figures.items() if any(_misread_figure(w) for w in found if w.region == n)]
     if not again:
         return better_numbers(found, [], number_names, set(figures))
-    names = [("text", len(rest) + i + 1) for i in again]
+    names = [name(i) for i in again]
     digits = _ocr_separately([regions[i] for i in again], tmp, "digits", {"psm": COLUMN_PSM}, ocr_digits)
     for w in digits:
         w.region = names[w.page - 1]
@@ -535,7 +540,7 @@ def _better_figure(words: list, d) -> list:
     misread figure whose letters stand where the digits reader has digits takes them, its signs kept ('ö2,B5%'
     with '62.85': '62,85%'); a clean figure the digits reader reads otherwise ('98,26%', '58.26') is disputed."""
     under = [w for w in words if w.region == d.region and _same_line(w, d) and _side_by_side_overlap(w, d)]
-    if len(under) == 1 and _figure_slots(under[0].text) and _dispute_or_mend(under[0], d):
+    if len(under) == 1 and _dispute_or_mend(under[0], d):
         return words
     if not DIGITS_FIGURE.match(d.text):
         return words

@@ -168,7 +168,7 @@ def settle_table_numbers(rows: list) -> None:
     numbering is data and is left alone."""
     tables: dict = {}
     for r in rows:
-        if r.confidence is not None and (r.stt_raw or getattr(r, "mark", "")) and r.table is not None:
+        if r.confidence is not None and (r.stt_raw or r.mark) and r.table is not None:
             tables.setdefault(r.table, []).append(r)
     for numbered in tables.values():
         read = [ocr_stt(r.stt_raw) if r.stt_raw else None for r in numbered]
@@ -282,7 +282,7 @@ def _settle_run(rows: list, printed: list) -> None:
                     row.stt = fixed
                     if row.kind == "subrow":
                         row.kind = None   # a numbered row after all: rows.py decides its kind from its number
-                    shown = row.stt_raw or getattr(row, "mark", "")
+                    shown = row.stt_raw or row.mark
                     row.warnings.append(f"row number read as {shown}, taken as {fixed} from the sequence")
         i = end
 

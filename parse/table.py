@@ -112,23 +112,21 @@ def _roles_numbered_below(items: list[Item], index: int) -> Optional[list[Option
     if item.line.confidence is None or width < 3 or len(body) < NUMBERED_BELOW_ROWS \
             or sum(1 for t in item.texts if t.strip()) < 3:
         return None   # a text layer's words are as printed; a group heading is no header
-    named = [t for t in item.texts if t.strip() and role_of(t)]
+    raw = [role_of(t) if t.strip() else None for t in item.texts]
+    named = sum(r is not None for r in raw)
     for k, text in enumerate(item.texts[:2]):
         others = sum(1 for i, t in enumerate(item.texts) if t.strip() and i != k)
-        if not text.strip() or len(text.strip()) > SHORT_HEADER_CHARS or role_of(text) \
+        if not text.strip() or len(text.strip()) > SHORT_HEADER_CHARS or raw[k] \
                 or not _header_like([t for i, t in enumerate(item.texts) if i != k]):
             continue   # a row of figures is a body row
-        if ocr_stt(text) and len(named) < others:
+        if ocr_stt(text) and named < others:
             continue   # a cell that reads as a number ('1' for a cut 'TT') only in a row of nothing but header words
-        if 2 * len(named) < others:
+        if 2 * named < others:
             return None   # most of the other cells must be header words the vocabulary knows
         numbers = [ocr_stt(b.texts[k]) for b in body]
         in_sequence = sum(1 for a, b in zip(numbers, numbers[1:]) if a and b and follows(a, b))
         if sum(n is not None for n in numbers) >= NUMBERED_BELOW_SHARE * len(body) and in_sequence >= 1:
-            roles = decide_roles([None if i == k else role_of(t) if t.strip() else None
-                                  for i, t in enumerate(item.texts)])
-            roles[k] = "stt"
-            roles = decide_roles(roles)
+            roles = decide_roles(raw[:k] + ["stt"] + raw[k + 1:])
             return roles if "title" in roles[k:] else None
     return None
 
