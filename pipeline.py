@@ -25,8 +25,8 @@ from chitieu.normalize import repair_pages
 from chitieu.normalize.repair import unrestore_records
 from chitieu.normalize.lexicon import match_records
 from chitieu.output.atomic import write_atomic
-from chitieu.output.parts import PartStore, RunOutputs, part_name, render
-from chitieu.output.review import write_review
+from chitieu.output.parts import PartStore, RunOutputs, part_name, render, review_section
+from chitieu.output.review import ReviewWriter, section_pieces
 from chitieu.output.sqlite import run_writer
 from chitieu.parse import parse_document
 from chitieu.parse.header import use_vocabulary
@@ -300,7 +300,7 @@ def _convert(files: list[tuple[Input, str]], settings: RunSettings, manifest: Ma
         for task, doc in results:
             with _writing(f"the resume cache in {manifest.dir}"):
                 stored = manifest.save(doc)  # before anything else: a kill after this line loses nothing of this file
-                _render(parts, slots[task.index], doc, stored)
+                _render(parts, slots[task.index], doc, stored, settings.lang)
             db.add(slots[task.index], doc)
             done += 1
             if progress:
@@ -314,11 +314,11 @@ def _convert(files: list[tuple[Input, str]], settings: RunSettings, manifest: Ma
     return slots
 
 
-def _render(parts: PartStore, slot: _Slot, doc: Document, stored: Optional[bytes]) -> None:
+def _render(parts: PartStore, slot: _Slot, doc: Document, stored: Optional[bytes], lang: str) -> None:
     """Render a document into its part and let it go; a failure the cache does not keep stays in the slot."""
     slot.doc_id = doc.doc_id
     slot.part = part_name(doc.doc_id, stored if stored is not None else dump_document(doc), slot.source)
-    part = render(doc)
+    part = render(doc, lang)
     parts.save(slot.part, part)
     slot.brief, slot.fresh = part["brief"], True
     if stored is None:
@@ -339,7 +339,8 @@ def _resume(files, settings: RunSettings, manifest: Manifest, parts: PartStore, 
             slot.duplicate_of = first[slot.doc_id].source
         elif slot.doc_id not in (None, EMPTY_ID):  # empty files are no document: each fails on its own
             first[slot.doc_id] = slot
-        if slot.duplicate_of is None and not (slot.doc_id and not settings.force and _reuse(manifest, parts, db, slot)):
+        if slot.duplicate_of is None and not (slot.doc_id and not settings.force
+                                              and _reuse(manifest, parts, db, slot, settings.lang)):
             tasks.append(Task(i, path, source, slot.doc_id or "0" * 16))
             continue
         result.resumed += slot.duplicate_of is None
@@ -350,7 +351,7 @@ def _resume(files, settings: RunSettings, manifest: Manifest, parts: PartStore, 
     return tasks
 
 
-def _reuse(manifest: Manifest, parts: PartStore, db: "_Database", slot: _Slot) -> bool:
+def _reuse(manifest: Manifest, parts: PartStore, db: "_Database", slot: _Slot, lang: str) -> bool:
     """Whether an earlier run finished this input: its part as it is, or rendered again from the cache (a
     renamed file, a new version of the writers). Only the part is read, never the document, when both are."""
     with _writing(f"the resume cache in {manifest.dir}"):
@@ -365,7 +366,7 @@ def _reuse(manifest: Manifest, parts: PartStore, db: "_Database", slot: _Slot) -
         doc = manifest.load(slot.doc_id, slot.source, stored)
         if doc is None:
             return False
-        _render(parts, slot, doc, stored)
+        _render(parts, slot, doc, stored, lang)
     db.add(slot, doc)
     return True
 
@@ -393,34 +394,49 @@ def _write_results(out_dir: Path, result: RunResult, slots: list[_Slot], manifes
         with _writing(f"the results in {out_dir}"):
             manifest.write_index(out_dir, [_manifest_entry(s) for s in slots])
             outputs = RunOutputs(out_dir, xlsx=settings.xlsx)
+            review = ReviewWriter(out_dir, result.briefs, result.seconds, settings.lang) if settings.review else None
             try:
-                for slot in docs:
-                    outputs.add(_part(parts, manifest, slot), fresh=slot.fresh)
+                for i, slot in enumerate(docs):
+                    part = _part(parts, manifest, slot, settings.lang)
+                    outputs.add(part, fresh=slot.fresh)
+                    if review is not None:
+                        review.add(i, lambda: _section(part, manifest, slot, review.L), fresh=slot.fresh)
                 outputs.notes += parts.notes()
                 result.report = outputs.close(result.seconds, result.skipped, result.duplicates)
             except BaseException:
                 outputs.abort()
+                if review is not None:
+                    review.abort()
                 raise
-            if settings.review:
-                write_review(out_dir, result.documents, result.seconds, settings.lang, briefs=result.briefs,
-                             fresh={i for i, s in enumerate(docs) if s.fresh})
+            if review is not None:
+                review.close()
             parts.prune({s.part for s in docs})
     db.finish(docs, result.documents)
     with _writing(f"the results in {out_dir}"):
         state.save()
 
 
-def _part(parts: PartStore, manifest: Manifest, slot: _Slot) -> dict:
+def _part(parts: PartStore, manifest: Manifest, slot: _Slot, lang: str) -> dict:
     """A slot's part with its segments, rendered again from the resume cache (and stored) if it went missing or
     was refused (damaged) since it was made."""
     part = parts.load(slot.part, whole=True)
     if part is None:
-        doc = slot.held or manifest.load(slot.brief["doc_id"], slot.source)
-        if doc is None:
-            raise OSError(f"the finished document of {slot.source} went missing from {manifest.dir}")
-        part = render(doc)
+        part = render(_document(manifest, slot), lang)
         parts.save(slot.part, part)
     return part
+
+
+def _document(manifest: Manifest, slot: _Slot) -> Document:
+    doc = slot.held or manifest.load(slot.brief["doc_id"], slot.source)
+    if doc is None:
+        raise OSError(f"the finished document of {slot.source} went missing from {manifest.dir}")
+    return doc
+
+
+def _section(part: dict, manifest: Manifest, slot: _Slot, L) -> tuple[list[str], dict]:
+    """A document's review section from its part, or from the resume cache when the part holds it in another
+    language (a re-run with another --lang)."""
+    return review_section(part, L.lang) or section_pieces(_document(manifest, slot), L)
 
 
 class _OutputState:

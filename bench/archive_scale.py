@@ -59,7 +59,7 @@ def child(in_dir: str, out_dir: str, workers: int, review: bool = True) -> None:
     pipeline._write_results = timed
     # the driver's CPU per document for each step it takes as documents arrive, and for the review page
     steps = {"store": (pipeline.Manifest, "save"), "render": (pipeline, "_render"),
-             "database": (pipeline._Database, "add"), "review": (pipeline, "write_review")}
+             "database": (pipeline._Database, "add"), "review": (pipeline.ReviewWriter, "add")}
     for step, (owner, name) in steps.items():
         _time_cpu(owner, name, step, spent)
     started, cpu = time.perf_counter(), _cpu()

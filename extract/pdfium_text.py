@@ -18,6 +18,7 @@ skewed, glyphs without a Unicode map): the caller reads that page through pdfplu
 from __future__ import annotations
 
 import ctypes
+import struct
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -70,6 +71,9 @@ _char_origin = _plain("FPDFText_GetCharOrigin", _I, _P, _I, _PD, _PD)
 _char_matrix = _plain("FPDFText_GetMatrix", _I, _P, _I, ctypes.POINTER(pdfium.FS_MATRIX))
 _char_loose_box = _plain("FPDFText_GetLooseCharBox", _I, _P, _I, ctypes.POINTER(pdfium.FS_RECTF))
 _char_unmapped = _plain("FPDFText_HasUnicodeMapError", _I, _P, _I)
+# One path segment as pdfium keeps it (CFX_Path::Point): x and y as floats, the segment type (the values of
+# FPDF_SEGMENT_*), whether it closes its figure, two bytes of padding
+SEGMENT = struct.Struct("=ffBBxx")
 # the characters pdfium may have generated (it never generates others)
 GENERATED = {ord(" "), ord("\r"), ord("\n")}
 
@@ -119,6 +123,7 @@ class _Objects:
         self._matrix = pdfium.FS_MATRIX()
         self._x, self._y = ctypes.c_float(), ctypes.c_float()
         self._fill, self._stroke = ctypes.c_int(), ctypes.c_int()
+        self.bulk: Optional[bool] = None   # whether path segments are read as one block (None: not yet tried)
 
     def walk(self, holder, form: Optional[tuple], in_form: bool = False) -> None:
         count = _form_count_objects(holder) if in_form else _count_objects(holder)
@@ -144,14 +149,21 @@ class _Objects:
         if not _draw_mode(obj, fill, stroke) or (not fill.value and not stroke.value):
             return   # a path that only clips is no ink: pdfminer makes no object of it either
         a, b, c, d, e, f = _compose(self._own_matrix(obj), form)
+        segments = self._segments(obj)
+        if _one_polyline(segments):
+            # the shape of nearly every rule and cell border: one move, then straight lines, closed at the end
+            # or not; painted as the general loop below would paint it, without its bookkeeping
+            pts = [(round(a * px + c * py + e, DECIMALS), round(b * px + d * py + f, DECIMALS))
+                   for px, py, _, _ in segments]
+            shape = "m" + "l" * (len(pts) - 1)
+            if segments[-1][3]:
+                shape += "h"
+                pts.append(pts[0])
+            self._paint(shape, pts)
+            return
         shape, pts = [], []
-        x, y = self._x, self._y
-        get_segment, segment_type, segment_point, segment_close = \
-            _get_segment, _segment_type, _segment_point, _segment_close
         bezier = 0
-        for i in range(_count_segments(obj)):
-            seg = get_segment(obj, i)
-            kind = segment_type(seg)
+        for px, py, kind, closes in segments:
             if kind == BEZIERTO:
                 # pdfium gives a curve as its two control points and its end; pdfminer keeps the end only
                 bezier += 1
@@ -160,14 +172,40 @@ class _Objects:
                 shape.append("c")
             else:
                 shape.append("m" if kind == MOVETO else "l")
-            segment_point(seg, x, y)
-            px, py = x.value, y.value
             pts.append((round(a * px + c * py + e, DECIMALS), round(b * px + d * py + f, DECIMALS)))
-            if segment_close(seg):
+            if closes:
                 shape.append("h")
                 pts.append(None)
         for sub_shape, sub_pts in _subpaths(shape, pts):
             self._paint(sub_shape, sub_pts)
+
+    def _segments(self, obj):
+        """(x, y, type, closes) of each of a path's segments. pdfium keeps them in one array (CFX_Path's points)
+        and hands out pointers into it; read as one block they cost two calls a path instead of four a segment.
+        The block is read only where its layout is proven: consecutive pointers SEGMENT.size apart, and the
+        first path of each page read both ways alike; anywhere else, segment by segment."""
+        count = _count_segments(obj)
+        if count <= 0:
+            return ()
+        if self.bulk is not False and count > 1:
+            first, last = _get_segment(obj, 0), _get_segment(obj, count - 1)
+            if first and last and last - first == SEGMENT.size * (count - 1):
+                block = list(SEGMENT.iter_unpack(ctypes.string_at(first, SEGMENT.size * count)))
+                if self.bulk is None:
+                    self.bulk = block == self._each(obj, count)
+                    if not self.bulk:
+                        return self._each(obj, count)
+                return block
+        return self._each(obj, count)
+
+    def _each(self, obj, count: int) -> list[tuple]:
+        x, y = self._x, self._y
+        out = []
+        for i in range(count):
+            seg = _get_segment(obj, i)
+            _segment_point(seg, x, y)
+            out.append((x.value, y.value, _segment_type(seg), _segment_close(seg)))
+        return out
 
     def _paint(self, shape: str, pts: list) -> None:
         """pdfminer's PDFLayoutAnalyzer.paint_path for one sub-path, straight to pdfplumber's edges."""
@@ -197,6 +235,16 @@ class _Objects:
                                "top": min(y0, y1), "bottom": max(y0, y1), "doctop": min(y0, y1),
                                "width": abs(x0 - x1), "height": abs(y0 - y1),
                                "orientation": "v" if x0 == x1 else ("h" if y0 == y1 else None)})
+
+
+def _one_polyline(segments) -> bool:
+    """Whether a path is one move and then at least one straight line, closed at its end if at all."""
+    if len(segments) < 2 or segments[0][2] != MOVETO or segments[0][3]:
+        return False
+    for seg in segments[1:-1]:
+        if seg[2] != LINETO or seg[3]:
+            return False
+    return segments[-1][2] == LINETO
 
 
 def _subpaths(shape: list[str], pts: list):

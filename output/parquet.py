@@ -9,6 +9,7 @@ from records.json."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 from chitieu.output.files import CELL_FIELDS
@@ -55,8 +56,26 @@ def cells_schema():
 
 
 def table(rows: list[dict], schema):
+    """Rows (dicts) as an Arrow table of `schema`, read by pyarrow's JSON reader from the rows as JSON lines.
+    pa.table on Python lists imports pandas to ask whether they are pandas objects, a quarter of a second of
+    every process that writes Parquet; the JSON reader never does. Rows JSON cannot carry (a NaN, a lone
+    surrogate) or the reader refuses go through pa.table, which says what is wrong with them."""
     import pyarrow as pa
-    return pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
+    try:
+        return _from_json_lines(rows, schema)
+    except (pa.ArrowException, ValueError, UnicodeEncodeError):
+        return pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
+
+
+def _from_json_lines(rows: list[dict], schema):
+    import pyarrow.json as pj
+    if not rows:
+        return schema.empty_table()
+    names = schema.names
+    data = "\n".join([json.dumps({f: r.get(f) for f in names}, ensure_ascii=False, allow_nan=False)
+                      for r in rows]).encode("utf-8")
+    return pj.read_json(io.BytesIO(data), read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
+                        parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"))
 
 
 def to_ipc(tab) -> bytes:

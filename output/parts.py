@@ -27,15 +27,17 @@ from chitieu.output.atomic import write_atomic
 from chitieu.output.excel import MAX_ROWS, SHEETS, Workbooks, document_pieces
 from chitieu.output.files import (cell_csv_rows, document_entry, document_facts, document_text, record_csv_rows,
                                   report_from_facts, table_csv, table_file_name, text_file_name)
+from chitieu.output.review import LABELS, Labels, section_pieces
 from chitieu.output.stream import AtomicText
 from chitieu.output.zipparts import Piece
 from chitieu.schemas import Document
 
 PARTS_DIR = ".chitieu/parts"
-FORMAT = "chitieu-part/2"
+FORMAT = "chitieu-part/3"
 SUFFIX = ".part"
 # The segments every part has, in this order; then its table and text files, its sheets, its Arrow tables.
 TEXT_SEGMENTS = ("records.csv", "cells.csv", "records.json", "documents.json")
+REVIEW_SECTION, REVIEW_IMAGES = "review/section", "review/img/"
 
 
 @lru_cache(maxsize=1)
@@ -67,9 +69,9 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8", errors="backslashreplace")
 
 
-def render(doc: Document) -> dict:
+def render(doc: Document, lang: str = "vi") -> dict:
     """Everything the run's files take from one document: the head (brief, facts, file names, sheet pieces'
-    checks) and the segments (bytes)."""
+    checks, the language of its review section and its images' names) and the segments (bytes)."""
     records = [r.to_dict() for r in doc.records]
     segments = {"records.csv": _utf8(record_csv_rows(doc)), "cells.csv": _utf8(cell_csv_rows(doc)),
                 "records.json": _utf8(_inner(records)), "documents.json": _utf8(_inner([document_entry(doc)]))}
@@ -84,8 +86,27 @@ def render(doc: Document) -> dict:
     if pq.available():
         segments["parquet/records"], segments["parquet/cells"] = pq.document_tables(records,
                                                                                     list(dict_cell_rows(records)))
+    pieces, images = section_pieces(doc, Labels(lang))
+    segments[REVIEW_SECTION] = json.dumps(pieces, ensure_ascii=False).encode("utf-8", "backslashreplace")
+    segments.update({f"{REVIEW_IMAGES}{name}": data for name, data in images.items()})
     return {"format": FORMAT, "brief": brief(doc), "facts": document_facts(doc),
-            "files": {folder: list(named) for folder, named in files.items()}, "xlsx": xlsx, "segments": segments}
+            "files": {folder: list(named) for folder, named in files.items()}, "xlsx": xlsx,
+            "review": {"lang": lang, "images": list(images)}, "segments": segments}
+
+
+def review_section(part: dict, lang: str) -> Optional[tuple[list[str], dict]]:
+    """A part's review section in lang (output/review.section_pieces) and its images; None when the part holds
+    it in another language."""
+    if part["review"]["lang"] != lang:
+        return None
+    segments = part["segments"]
+    try:
+        pieces = json.loads(segments[REVIEW_SECTION])
+    except (ValueError, RecursionError):
+        return None
+    if not (isinstance(pieces, list) and all(isinstance(p, str) for p in pieces)):
+        return None
+    return pieces, {name: segments[f"{REVIEW_IMAGES}{name}"] for name in part["review"]["images"]}
 
 
 def brief(doc: Document) -> dict:
@@ -154,6 +175,7 @@ class PartStore:
 _HEX = re.compile(r"[0-9a-f]{64}")
 # A table or text file's name as files.table_file_name and text_file_name make it: a name in its folder, no path.
 _FILE_NAME = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z._-]*\.(?:csv|txt)")
+_IMAGE_NAME = re.compile(r"[0-9A-Za-z_-][0-9A-Za-z._-]*\.jpg")
 
 
 def _head(first: bytes, line: bytes) -> tuple[Optional[dict], str]:
@@ -181,8 +203,8 @@ def _shape(part) -> str:
     """Why a head is not of the shape render() gives, or ''."""
     if not isinstance(part, dict) or part.get("format") != FORMAT:
         return "its head is not a part's"
-    if not all(isinstance(part.get(k), dict) for k in ("brief", "facts", "files", "xlsx")):
-        return "its head lacks the brief, facts, files or sheets"
+    if not all(isinstance(part.get(k), dict) for k in ("brief", "facts", "files", "xlsx", "review")):
+        return "its head lacks the brief, facts, files, sheets or review"
     if not _typed(part["brief"], _BRIEF) or not _typed(part["facts"], _FACTS):
         return "its brief or report facts are not of the expected kinds"
     index = part.get("index")
@@ -197,6 +219,11 @@ def _shape(part) -> str:
         if not (isinstance(names, list) and all(isinstance(n, str) and _FILE_NAME.fullmatch(n)
                                                  and f"{folder}/{n}" in keys for n in names)):
             return f"its {folder} files are not plain names among its segments"
+    review = part["review"]
+    if not (review.get("lang") in LABELS and REVIEW_SECTION in keys and isinstance(review.get("images"), list)
+            and all(isinstance(n, str) and _IMAGE_NAME.fullmatch(n) and f"{REVIEW_IMAGES}{n}" in keys
+                    for n in review["images"])):
+        return "its review section or images are not plain names among its segments"
     for sheet, meta in part["xlsx"].items():
         if not (sheet in SHEETS and f"xlsx/{sheet}" in keys and isinstance(meta, list) and len(meta) == 4
                 and all(type(v) is int and 0 <= v for v in meta) and meta[0] < 2 ** 32 and meta[2] < 2 ** 32

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import difflib
 import html
+import secrets
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 from chitieu.output.atomic import write_atomic
 from chitieu.output.controls import escape_controls
+from chitieu.output.stream import AtomicText
 from chitieu.schemas.model import Document, Record
 
 # Records whose confidence is below this, or that carry a warning, need a look.
@@ -248,25 +250,48 @@ def _img(src, alt: str, cls: str) -> str:
     return f'<img class="{cls}" loading="lazy" src="{escape(src, quote=True)}" alt="{escape(alt)}">' if src else ""
 
 
-def save_images(out_dir: Path, doc: Document, prefix: str) -> tuple[dict, dict]:
-    """Write the doc's page thumbnails and row images as JPEG files in DIR/review/img/; return their relative
-    addresses (as seen from a page in `prefix`) by page, and by (page, line)."""
-    pages, rows = {}, {}
-    folder = out_dir / "review" / "img"
+def document_images(doc: Document) -> tuple[dict, dict, dict]:
+    """The doc's page thumbnails and the images of its rows that became records, as files of review/img/:
+    their names by page, by (page, line), and their bytes by name."""
+    pages, rows, files = {}, {}, {}
     wanted = {(r.page, r.line) for r in doc.records}  # rows that became records; others are not shown
     for p in doc.pages:
         if p.thumbnail:
-            folder.mkdir(parents=True, exist_ok=True)
-            name = f"{doc.doc_id}-p{p.number}.jpg"
-            write_atomic(folder / name, p.thumbnail)
-            pages[p.number] = f"{prefix}img/{name}"
+            name = pages[p.number] = f"{doc.doc_id}-p{p.number}.jpg"
+            files[name] = p.thumbnail
         for ln in p.lines:
             if ln.image and (p.number, ln.number) in wanted:
-                folder.mkdir(parents=True, exist_ok=True)
-                name = f"{doc.doc_id}-p{p.number}-l{ln.number}.jpg"
-                write_atomic(folder / name, ln.image)
-                rows[(p.number, ln.number)] = f"{prefix}img/{name}"
-    return pages, rows
+                name = rows[(p.number, ln.number)] = f"{doc.doc_id}-p{p.number}-l{ln.number}.jpg"
+                files[name] = ln.image
+    return pages, rows, files
+
+
+def section_pieces(doc: Document, L: Labels) -> tuple[list[str], dict]:
+    """The doc's section of the review, cut where each image's address begins (its folder is relative to the
+    page the section lands on: review/img/ from review.html, img/ from review/<doc_id>.html), and its images'
+    bytes by file name. The cut is at a random mark the document's text cannot hold."""
+    mark = f"chitieu-{secrets.token_hex(16)}/"
+    pages, rows, files = document_images(doc)
+    html_ = document_section(doc, {n: f"{mark}img/{name}" for n, name in pages.items()},
+                             {k: f"{mark}img/{name}" for k, name in rows.items()}, L=L)
+    return html_.split(mark), files
+
+
+def save_images(out_dir: Path, doc: Document, prefix: str) -> tuple[dict, dict]:
+    """Write the doc's page thumbnails and row images as JPEG files in DIR/review/img/; return their relative
+    addresses (as seen from a page in `prefix`) by page, and by (page, line)."""
+    pages, rows, files = document_images(doc)
+    _write_images(Path(out_dir), files, fresh=True)
+    return ({n: f"{prefix}img/{name}" for n, name in pages.items()},
+            {k: f"{prefix}img/{name}" for k, name in rows.items()})
+
+
+def _write_images(out_dir: Path, files: dict, fresh: bool) -> None:
+    folder = out_dir / "review" / "img"
+    for name, data in files.items():
+        if fresh or not (folder / name).exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            write_atomic(folder / name, data)
 
 
 def document_section(doc: Document, thumbs: dict | None = None, images: dict | None = None,
@@ -305,50 +330,92 @@ def _bar(L: Labels) -> str:
             "</label></div>")
 
 
-def _page(title: str, body: str, L: Labels) -> str:
+def _page_head(title: str, L: Labels) -> str:
     return (f'<!DOCTYPE html><html lang="{L.lang}"><head><meta charset="utf-8">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<title>{escape(title)}</title><style>{CSS}</style><script>{JS}</script></head>"
-            f"<body>{body}</body></html>\n")
+            f"<title>{escape(title)}</title><style>{CSS}</style><script>{JS}</script></head><body>")
+
+
+PAGE_END = "</body></html>\n"
+
+
+def _page(title: str, body: str, L: Labels) -> str:
+    return _page_head(title, L) + body + PAGE_END
+
+
+class ReviewWriter:
+    """review.html, and review/<doc_id>.html per document over PER_PAGE_LIMIT documents, written as the
+    documents' sections arrive in input order: the summary first (from the briefs, output/parts.brief), then
+    each section, so that a run of any size is written holding one section. Over the limit a document's page is
+    written only when the document is fresh or its page is missing (or in another language): a re-run that adds
+    five documents to four hundred writes five pages. Nothing is in place until close()."""
+
+    def __init__(self, out_dir: Path, briefs: list[dict], seconds: float, lang: str = "vi"):
+        self.L = L = Labels(lang)
+        self.out_dir = Path(out_dir)
+        self.split = len(briefs) > PER_PAGE_LIMIT
+        rows = [_summary_row(b, f"review/{b['doc_id']}.html" if self.split else f"#doc-{b['doc_id']}", L)
+                for b in briefs]
+        head = _head(L, ["document", "kind", "pages", "records", "need_look", "warnings", "unparsed", "seconds",
+                         "failure"])
+        counts = L("summary", documents=len(briefs), records=sum(b["records"] for b in briefs),
+                   failed=sum(b["status"] == "failed" for b in briefs), seconds=L.number(seconds, 1))
+        self._briefs = briefs
+        self._main = AtomicText(self.out_dir / "review.html")
+        self._main.write(_page_head(L("title"), L) +
+                         f"<h1>{escape(L('title'))}</h1><p>{escape(counts)} {L('legend')}</p>{_bar(L)}"
+                         f'<div class="wide"><table class="sortable"><thead>{head}</thead>'
+                         f"<tbody>{''.join(rows)}</tbody></table></div>")
+        if self.split:
+            (self.out_dir / "review").mkdir(parents=True, exist_ok=True)
+
+    def add(self, index: int, section: Callable[[], tuple[list[str], dict]], fresh: bool) -> None:
+        """Document `index` (of the briefs): section() gives its section_pieces, asked only when its section is
+        written; fresh: converted in this run, so its page and images are written even if present."""
+        if not self.split:
+            pieces, files = section()
+            self._main.write("\n" + "review/".join(pieces))
+            _write_images(self.out_dir, files, fresh)
+            return
+        b = self._briefs[index]
+        page = self.out_dir / "review" / f"{b['doc_id']}.html"
+        if not fresh and _written_in(page, self.L.lang):
+            return
+        pieces, files = section()
+        body = (f'<p><a href="../review.html">{escape(self.L("all_documents"))}</a></p>{_bar(self.L)}'
+                + "".join(pieces))
+        write_atomic(page, _page(b["source"], body, self.L))
+        _write_images(self.out_dir, files, fresh)
+
+    def close(self) -> Path:
+        try:
+            self._main.write(PAGE_END)
+            self._main.commit()
+        except BaseException:
+            self._main.abort()   # a full disk leaves the earlier page and no temp file
+            raise
+        return self._main.path
+
+    def abort(self) -> None:
+        self._main.abort()
 
 
 def write_review(out_dir: Path, documents: Sequence[Document], seconds: float, lang: str = "vi",
                  briefs: Optional[list[dict]] = None, fresh: Optional[set[int]] = None) -> Path:
-    """Write DIR/review.html (and DIR/review/<doc_id>.html for large runs) in lang (LABELS: vi or en); return
-    the main page's path. briefs (output/parts.brief, one per document): the summary is made from them, and a
-    large run's page of a document is written only when the document is fresh (its index in `fresh`) or its
-    page is missing, so a re-run that adds five documents to four hundred reads back five, not all."""
-    L = Labels(lang)
-    out_dir = Path(out_dir)
-    split = len(documents) > PER_PAGE_LIMIT
+    """Write DIR/review.html (and DIR/review/<doc_id>.html for large runs) from whole documents, in lang
+    (LABELS: vi or en); return the main page's path. fresh: the indices of the documents whose pages are
+    written even if present (all when None). A run writes its review from its parts instead (ReviewWriter)."""
     if briefs is None:
         from chitieu.output.parts import brief
         briefs = [brief(d) for d in documents]
-    rows = [_summary_row(b, f"review/{b['doc_id']}.html" if split else f"#doc-{b['doc_id']}", L) for b in briefs]
-    head = _head(L, ["document", "kind", "pages", "records", "need_look", "warnings", "unparsed", "seconds",
-                     "failure"])
-    counts = L("summary", documents=len(briefs), records=sum(b["records"] for b in briefs),
-               failed=sum(b["status"] == "failed" for b in briefs), seconds=L.number(seconds, 1))
-    summary = (f"<h1>{escape(L('title'))}</h1><p>{escape(counts)} {L('legend')}</p>{_bar(L)}"
-               f'<div class="wide"><table class="sortable"><thead>{head}</thead>'
-               f"<tbody>{''.join(rows)}</tbody></table></div>")
-    if split:
-        (out_dir / "review").mkdir(parents=True, exist_ok=True)
-        for i, b in enumerate(briefs):
-            page = out_dir / "review" / f"{b['doc_id']}.html"
-            if fresh is not None and i not in fresh and _written_in(page, L.lang):
-                continue
-            d = documents[i]
-            body = (f'<p><a href="../review.html">{escape(L("all_documents"))}</a></p>{_bar(L)}' +
-                    document_section(d, *save_images(out_dir, d, ""), L=L))
-            write_atomic(page, _page(d.source, body, L))
-        body = summary
-    else:
-        body = summary + "\n".join(document_section(d, *save_images(out_dir, d, "review/"), L=L)
-                                   for d in documents)
-    path = out_dir / "review.html"
-    write_atomic(path, _page(L("title"), body, L))
-    return path
+    writer = ReviewWriter(out_dir, briefs, seconds, lang)
+    try:
+        for i in range(len(briefs)):
+            writer.add(i, lambda i=i: section_pieces(documents[i], writer.L), fresh is None or i in fresh)
+    except BaseException:
+        writer.abort()
+        raise
+    return writer.close()
 
 
 def _written_in(page: Path, lang: str) -> bool:

@@ -179,7 +179,7 @@ def test_a_part_comes_back_as_it_was_saved(tmp_path, seed_docs):
     (lambda b: b.replace(b'"records":', b'"records":1', 1), "head fails its SHA-256 check"),
     (lambda b: b"\x80\x04garbage" + b, "not JSON"),
     (lambda b: b.split(b"\n", 1)[1], "first line is not a part's check"),
-    (lambda b: b.replace(b"chitieu-part/2", b"chitieu-part/1", 1), "not a part of this version"),
+    (lambda b: b.replace(b"chitieu-part/3", b"chitieu-part/2", 1), "not a part of this version"),
 ])
 def test_a_damaged_part_is_refused_with_its_reason(tmp_path, seed_docs, damage, reason):
     store = PartStore(tmp_path)
@@ -248,3 +248,50 @@ def test_parquet_rows_of_parts_without_arrow_tables_are_made_from_their_records(
     for name in ("records.parquet", "cells.parquet"):
         ours, theirs = pq.read_table(tmp_path / "records" / name), pq.read_table(tmp_path / "tables" / name)
         assert ours.schema.equals(theirs.schema) and ours.to_pylist() == theirs.to_pylist() and ours.num_rows > 0
+
+
+def test_a_review_image_named_outside_review_img_is_refused(tmp_path, seed_docs):
+    store = PartStore(tmp_path)
+    part = render(seed_docs["002"])
+    part["review"]["images"].append("../../escape.jpg")
+    part["segments"]["review/img/../../escape.jpg"] = b"planted"
+    store.save("p", part)
+    assert store.load("p") is None and "review section or images" in store.rejected["p"]
+
+
+def test_arrow_tables_read_from_json_lines_are_those_pa_table_builds(seed_docs):
+    """records.parquet's rows go through pyarrow's JSON reader (pa.table imports pandas); the same tables, and
+    rows JSON cannot carry (a NaN) still go through pa.table."""
+    pa = pytest.importorskip("pyarrow")
+    from chitieu.output import parquet
+    from chitieu.output.parts import dict_cell_rows
+    from chitieu.schemas.model import FLAT_FIELDS
+    rows = 0
+    for doc in seed_docs.values():
+        records = [r.to_dict() for r in doc.records]
+        for made, schema in (([{f: r.get(f) for f in FLAT_FIELDS} for r in records], parquet.records_schema()),
+                             (list(dict_cell_rows(records)), parquet.cells_schema())):
+            by_pa = pa.table({f.name: [r.get(f.name) for r in made] for f in schema}, schema=schema)
+            ours = parquet._from_json_lines(made, schema)
+            assert ours.equals(by_pa) and ours.to_pylist() == by_pa.to_pylist()
+            rows += len(made)
+    assert rows > 400
+    odd = [{"doc_id": "x", "value": float("nan"), "warnings": ["a"]}, {"doc_id": "y", "value": 1.5}]
+    with pytest.raises(ValueError):
+        parquet._from_json_lines(odd, parquet.records_schema())
+    table = parquet.table(odd, parquet.records_schema())
+    assert table.column("doc_id").to_pylist() == ["x", "y"] and table.column("value").null_count == 0
+
+
+def test_rendering_a_part_imports_no_pandas(seed_docs):
+    import subprocess
+    import sys
+    pytest.importorskip("pyarrow")
+    from tests.conftest import SEEDS
+    code = ("import sys, pathlib; from chitieu import pipeline; from chitieu.output.parts import render; "
+            "p = pathlib.Path(sys.argv[1]); part = render(pipeline.process_file(p, p.name)); "
+            "assert part['segments']['parquet/records']; print('pandas' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code, str(sorted(SEEDS.glob("*.txt"))[2])], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

@@ -111,3 +111,29 @@ def test_table_edges_are_pdfplumbers_on_edges_at_every_bound():
         theirs = pdf_text.TableFinder(pdf_text._Edges(edges), pdf_text.TABLE_SETTINGS).get_edges()
         ours = pdf_text.table_edges(edges)
         assert ours == theirs and [list(e) for e in ours] == [list(e) for e in theirs]
+
+
+def _walk(doc, index: int, bulk=None):
+    import ctypes
+    page = doc[index]
+    walker = pdfium_text._Objects(842.0)
+    walker.bulk = bulk
+    walker.walk(ctypes.cast(page.raw, ctypes.c_void_p).value, None)
+    page.close()
+    return walker
+
+
+def test_path_segments_read_as_one_block_are_those_read_one_by_one(monkeypatch):
+    """A ruled page's paths read as one block of pdfium's memory give the edges the segment-by-segment calls give;
+    a block of another layout (another size, or fields in another order) is noticed and not used."""
+    import struct
+    doc = pypdfium2.PdfDocument(next(REALPDF.glob("13_*.pdf")))
+    for index in range(len(doc)):
+        block, calls = _walk(doc, index), _walk(doc, index, bulk=False)
+        assert block.bulk is True and len(block.edges) > 100
+        assert block.edges == calls.edges and block.ruled == calls.ruled
+    for layout in ("=ffBBxxxx", "=BBxxff"):
+        monkeypatch.setattr(pdfium_text, "SEGMENT", struct.Struct(layout))
+        walker = _walk(doc, 0)
+        assert walker.bulk is not True and walker.edges == _walk(doc, 0, bulk=False).edges
+    doc.close()

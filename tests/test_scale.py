@@ -114,7 +114,7 @@ def test_a_rerun_touches_only_what_changed(tmp_path, monkeypatch):
         with real_writer(path) as add:
             yield lambda doc: ingested.append(doc.source) or add(doc)
 
-    monkeypatch.setattr(pipeline, "render", lambda doc: rendered.append(doc.source) or real_render(doc))
+    monkeypatch.setattr(pipeline, "render", lambda doc, lang: rendered.append(doc.source) or real_render(doc, lang))
     monkeypatch.setattr(pipeline, "run_writer", counting_writer)
 
     again = pipeline.run([folder], out, pipeline.RunSettings(workers=0))
@@ -360,3 +360,32 @@ def test_a_damaged_part_is_rendered_again_not_copied_into_the_outputs(tmp_path):
     damaged = _outputs(out)
     del damaged["report.json"]["notes"]
     assert damaged == _outputs(fresh)
+
+
+def _sections(html: str) -> list[str]:
+    return html.split('<h2 id="doc-')[1:]
+
+
+def test_the_review_is_written_from_the_parts_and_read_back_only_for_another_language(tmp_path, monkeypatch):
+    """Each document's section of review.html is rendered with its part: a re-run writes the page without
+    reading any document back, unless it asks for another language, and the page equals a fresh run's."""
+    import re
+    folder = _folder(tmp_path, 3)
+    out = tmp_path / "out"
+    pipeline.run([folder], out, pipeline.RunSettings(workers=0))
+    first = (out / "review.html").read_text(encoding="utf-8")
+    read_back = []
+    real = pipeline.Manifest.load
+    monkeypatch.setattr(pipeline.Manifest, "load",
+                        lambda self, doc_id, *a, **k: read_back.append(doc_id) or real(self, doc_id, *a, **k))
+    (out / "review.html").unlink()
+    pipeline.run([folder], out, pipeline.RunSettings(workers=0))
+    assert read_back == [] and _sections((out / "review.html").read_text(encoding="utf-8")) == _sections(first)
+    assert len(_sections(first)) == 3 and not re.search(r"chitieu-[0-9a-f]{32}", first)
+    pipeline.run([folder], out, pipeline.RunSettings(workers=0, lang="en"))
+    english = (out / "review.html").read_text(encoding="utf-8")
+    assert len(read_back) == 3 and '<html lang="en">' in english
+    fresh = tmp_path / "fresh"
+    pipeline.run([folder], fresh, pipeline.RunSettings(workers=0, lang="en"))
+    assert _sections(english) == _sections((fresh / "review.html").read_text(encoding="utf-8"))
+    assert _sections(english) != _sections(first)
