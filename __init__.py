@@ -60,7 +60,7 @@ def convert(paths: Union[str, Path, Iterable[Union[str, Path]]], **settings) -> 
     files, _ = pipeline.collect([Path(p) for p in paths], run_settings)
     tasks = [pipeline.Task(i, path, source, "0" * 16) for i, (path, source) in enumerate(files)]
     runner = (pipeline.run_isolated(tasks, run_settings, run_settings.workers, run_settings.timeout,
-                                    run_settings.max_memory) if run_settings.workers > 0
+                                    run_settings.max_memory, finished=False) if run_settings.workers > 0
               else pipeline.run_in_process(tasks, run_settings, pipeline.process_file))
     docs: list = [None] * len(files)
     for task, doc in runner:

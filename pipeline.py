@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence, Union
 
 from chitieu.batch import Manifest, Task, run_in_process, run_isolated, run_key
+from chitieu.batch.finish import Finished, finish
 from chitieu.batch.manifest import StoredDocuments
 from chitieu.batch.inputs import PageGroup, collect_inputs
 from chitieu.errors import ChitieuError, InputError, MissingDependency, OutputNotWritable
@@ -27,11 +28,10 @@ from chitieu.normalize.lexicon import match_records
 from chitieu.output.atomic import write_atomic
 from chitieu.output.parts import PartStore, RunOutputs, part_name, render, review_section
 from chitieu.output.review import ReviewWriter, section_pieces
-from chitieu.output.sqlite import run_writer
+from chitieu.output.sqlite import DocumentRows, run_writer
 from chitieu.parse import parse_document
 from chitieu.parse.header import use_vocabulary
 from chitieu.schemas import Document, validate_record
-from chitieu.schemas.serialize import dump_document
 
 
 @dataclass
@@ -78,6 +78,7 @@ class RunResult:
     resumed: int = 0   # documents a previous run had finished (taken from DIR/.chitieu/done)
     duplicates: list[dict] = field(default_factory=list)  # inputs with the bytes of an earlier one
     briefs: list[dict] = field(default_factory=list)      # per document: status, counts (output/parts.brief)
+    notes: list[str] = field(default_factory=list)        # about the run as a whole, for report.json
 
     @property
     def failed(self) -> list[Document]:
@@ -294,17 +295,21 @@ def _convert(files: list[tuple[Input, str]], settings: RunSettings, manifest: Ma
     if progress:
         progress.start(len(files))
     tasks = _resume(files, settings, manifest, parts, db, slots, result, progress)
-    results = _executor(tasks, settings)
+    results = _executor(tasks, settings, result.notes)
     done = len(files) - len(tasks)
     try:
-        for task, doc in results:
+        for task, outcome in results:
+            slot = slots[task.index]
+            # a failure the supervisor made (a timeout, a crash) comes as a Document, finished here
+            made = outcome if isinstance(outcome, Finished) else finish(outcome, task.source, settings.lang)
             with _writing(f"the resume cache in {manifest.dir}"):
-                stored = manifest.save(doc)  # before anything else: a kill after this line loses nothing of this file
-                _render(parts, slots[task.index], doc, stored, settings.lang)
-            db.add(slots[task.index], doc)
+                if made.stored is not None:
+                    manifest.keep(made.doc_id, made.stored)  # first: a kill after this loses nothing of the file
+                _take(parts, slot, made)
+            db.add(slot, made.rows)
             done += 1
             if progress:
-                progress.document(slots[task.index].brief, done, len(files))
+                progress.document(slot.brief, done, len(files))
     finally:
         # a stop (Ctrl-C, SIGTERM, a full disk) ends the worker processes now, not whenever the generator is
         # collected: the exception's traceback keeps it alive until the process exits
@@ -314,15 +319,14 @@ def _convert(files: list[tuple[Input, str]], settings: RunSettings, manifest: Ma
     return slots
 
 
-def _render(parts: PartStore, slot: _Slot, doc: Document, stored: Optional[bytes], lang: str) -> None:
-    """Render a document into its part and let it go; a failure the cache does not keep stays in the slot."""
-    slot.doc_id = doc.doc_id
-    slot.part = part_name(doc.doc_id, stored if stored is not None else dump_document(doc), slot.source)
-    part = render(doc, lang)
-    parts.save(slot.part, part)
-    slot.brief, slot.fresh = part["brief"], True
-    if stored is None:
-        slot.held = doc
+def _take(parts: PartStore, slot: _Slot, made: Finished) -> None:
+    """Keep a finished document's part and let the document go; a failure the cache does not keep stays in the
+    slot."""
+    slot.doc_id, slot.part = made.doc_id, made.part_name
+    parts.save(slot.part, made.part)
+    slot.brief, slot.fresh = made.brief, True
+    if made.stored is None:
+        slot.held = made.held
 
 
 def _resume(files, settings: RunSettings, manifest: Manifest, parts: PartStore, db: "_Database",
@@ -366,18 +370,23 @@ def _reuse(manifest: Manifest, parts: PartStore, db: "_Database", slot: _Slot, l
         doc = manifest.load(slot.doc_id, slot.source, stored)
         if doc is None:
             return False
-        _render(parts, slot, doc, stored, lang)
-    db.add(slot, doc)
+        made = finish(doc, slot.source, lang, stored)
+        _take(parts, slot, made)
+    db.add(slot, made.rows)
     return True
 
 
-def _executor(tasks: list[Task], settings: RunSettings):
+def _executor(tasks: list[Task], settings: RunSettings, notes: list[str]):
     if settings.executor == "dask":
         from chitieu.batch.dask_executor import run_dask
         return run_dask(tasks, settings, settings.scheduler, settings.timeout)
     if settings.workers > 0:
-        return run_isolated(tasks, settings, settings.workers, settings.timeout, settings.max_memory)
-    return run_in_process(tasks, settings, process_file)
+        return run_isolated(tasks, settings, settings.workers, settings.timeout, settings.max_memory, notes)
+    return run_in_process(tasks, settings, _convert_one)
+
+
+def _convert_one(path: Input, source: str, settings: RunSettings) -> Finished:
+    return finish(process_file(path, source, settings), source, settings.lang)
 
 
 def _write_results(out_dir: Path, result: RunResult, slots: list[_Slot], manifest: Manifest, parts: PartStore,
@@ -401,7 +410,7 @@ def _write_results(out_dir: Path, result: RunResult, slots: list[_Slot], manifes
                     outputs.add(part, fresh=slot.fresh)
                     if review is not None:
                         review.add(i, lambda: _section(part, manifest, slot, review.L), fresh=slot.fresh)
-                outputs.notes += parts.notes()
+                outputs.notes += result.notes + parts.notes()
                 result.report = outputs.close(result.seconds, result.skipped, result.duplicates)
             except BaseException:
                 outputs.abort()
@@ -496,7 +505,7 @@ class _Database:
         return (id(slot) not in self.added and
                 (slot.held is not None or self.ingested.get(doc_id) != slot.part or doc_id not in self.holds))
 
-    def add(self, slot: _Slot, doc: Document) -> None:
+    def add(self, slot: _Slot, doc: "Document | DocumentRows") -> None:
         if not self.wants(slot):
             return
         with _writing(f"the database {self.db}"):

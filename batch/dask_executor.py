@@ -19,7 +19,6 @@ from typing import Iterable, Iterator, Optional
 
 from chitieu.batch.workers import Task, _failed
 from chitieu.errors import MissingDependency
-from chitieu.schemas import Document
 
 # How often (seconds) running files are checked against --timeout while none finishes.
 POLL = 0.5
@@ -51,18 +50,21 @@ def _can_isolate() -> bool:
     return hasattr(os, "fork") and not multiprocessing.current_process().daemon
 
 
-def _convert(task: Task, settings) -> Document:
-    from chitieu import pipeline
+def _convert(task: Task, settings):
+    """One file converted and finished (batch/finish.py) on the worker: the client only writes and ingests."""
     if _can_isolate():
         from chitieu.batch.workers import run_isolated
-        ((_, doc),) = list(run_isolated([task], settings, 1, settings.timeout, settings.max_memory))
-        return doc
-    return pipeline.process_file(task.path, task.source, settings)
+        ((_, done),) = list(run_isolated([task], settings, 1, settings.timeout, settings.max_memory))
+        return done
+    from chitieu import pipeline
+    from chitieu.batch.finish import finish
+    return finish(pipeline.process_file(task.path, task.source, settings), task.source, settings.lang)
 
 
 def run_dask(tasks: Iterable[Task], settings, scheduler: Optional[str],
-             timeout: Optional[float] = None) -> Iterator[tuple[Task, Document]]:
-    """Yield (task, Document) per task as the cluster finishes them; scheduler None starts a LocalCluster."""
+             timeout: Optional[float] = None) -> Iterator[tuple[Task, object]]:
+    """Yield (task, result) per task as the cluster finishes them: its Finished (batch/finish.py) or a failed
+    Document; scheduler None starts a LocalCluster."""
     try:
         from distributed import Client, LocalCluster
     except ImportError:
@@ -88,7 +90,7 @@ def run_dask(tasks: Iterable[Task], settings, scheduler: Optional[str],
             cluster.close()
 
 
-def _run(client, tasks: list[Task], settings, timeout: Optional[float]) -> Iterator[tuple[Task, Document]]:
+def _run(client, tasks: list[Task], settings, timeout: Optional[float]) -> Iterator[tuple[Task, object]]:
     from distributed import wait
 
     client.run(_warm)  # before any clock starts, and once per worker rather than once per file's child process
@@ -119,7 +121,7 @@ def _run(client, tasks: list[Task], settings, timeout: Optional[float]) -> Itera
                                     "raise --timeout for very large files")
 
 
-def _result(future, task: Task) -> Document:
+def _result(future, task: Task):
     try:
         return future.result()
     except Exception as exc:  # noqa: BLE001 — a worker lost or a task that raised: this file failed

@@ -88,9 +88,13 @@ class Manifest:
         if doc.status == "failed" and doc.error_code in RETRIED:
             return None
         data = dump_document(doc)
-        self.dir.mkdir(parents=True, exist_ok=True)
-        write_atomic(self._path(doc.doc_id), data)
+        self.keep(doc.doc_id, data)
         return data
+
+    def keep(self, doc_id: str, data: bytes) -> None:
+        """Keep a finished document's stored bytes (dump_document's, made where it was converted)."""
+        self.dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(self._path(doc_id), data)
 
     def write_index(self, out_dir: Path, entries: list[dict]) -> None:
         """DIR/manifest.json: the run key and every input with its content hash and outcome."""

@@ -39,15 +39,19 @@ class Task:
 
 
 def _worker_main(conn: Connection, settings, memory_mb: Optional[int], supervisor: int,
-                 logs: tuple[str, ...] = ()) -> None:
-    """Convert the files sent over conn, one at a time, and send each Document back. logs: the supervisor's
-    library log files, for a spawned worker (a forked one inherited them)."""
+                 logs: tuple[str, ...] = (), finished: bool = True) -> None:
+    """Convert the files sent over conn, one at a time, and send each back finished (batch/finish.py; its
+    Document instead when not `finished`), or a failed Document when it could not be converted. The first
+    message says the worker is ready, and whether it could limit its memory. logs: the supervisor's library log
+    files, for a spawned worker (a forked one inherited them)."""
     _leave_stopping_to_the_supervisor(supervisor)
     log_to_files(logs)
     from chitieu import pipeline
 
+    from chitieu.batch.finish import finish
+
     base_mb = limit_memory(memory_mb)  # batch/memory.py: --max-memory on top of the program's own memory
-    conn.send(READY)
+    conn.send((READY, not (memory_mb and base_mb is None)))
     while True:
         try:
             task = conn.recv()
@@ -57,16 +61,15 @@ def _worker_main(conn: Connection, settings, memory_mb: Optional[int], superviso
             return
         try:
             doc = out_of_memory(pipeline.process_file(task.path, task.source, settings), memory_mb, base_mb)
-            if memory_mb and base_mb is None:
-                doc.warnings.append(NOT_ENFORCED)  # the supervisor keeps it on the run's first document only
+            done = finish(doc, task.source, settings.lang) if finished else doc
         except MemoryError:
-            doc = _failed(task, "out-of-memory",
-                          f"the file needed more than {memory_mb} MB of memory; raise --max-memory or split it")
+            done = _failed(task, "out-of-memory",
+                           f"the file needed more than {memory_mb} MB of memory; raise --max-memory or split it")
         except BaseException as exc:  # noqa: BLE001 — --debug: the traceback goes back as the reason
-            doc = _failed(task, "internal-error", f"internal error ({type(exc).__name__}: {exc})\n"
-                          + traceback.format_exc())
+            done = _failed(task, "internal-error", f"internal error ({type(exc).__name__}: {exc})\n"
+                           + traceback.format_exc())
         try:
-            conn.send(doc)
+            conn.send(done)
         except MemoryError:
             conn.send(_failed(task, "out-of-memory", "the file's results did not fit in memory"))
 
@@ -98,11 +101,11 @@ def _failed(task: Task, code: str, reason: str) -> Document:
 
 
 class _Worker:
-    def __init__(self, ctx, settings, memory_mb):
+    def __init__(self, ctx, settings, memory_mb, finished: bool = True):
         self.conn, child = ctx.Pipe()
         logs = () if ctx.get_start_method() == "fork" else log_files()  # forked: the handlers came along
-        self.proc = ctx.Process(target=_worker_main, args=(child, settings, memory_mb, os.getpid(), logs),
-                                daemon=True)
+        self.proc = ctx.Process(target=_worker_main,
+                                args=(child, settings, memory_mb, os.getpid(), logs, finished), daemon=True)
         self.proc.start()
         child.close()
         self.task: Optional[Task] = None
@@ -115,7 +118,7 @@ class _Worker:
         self.conn.send(task)
 
     def receive(self):
-        """READY, a Document, or None when the pipe broke (the worker died)."""
+        """(READY, whether it limits its memory), a file's result, or None when the pipe broke (it died)."""
         try:
             return self.conn.recv()
         except (EOFError, OSError):
@@ -141,13 +144,19 @@ class _Worker:
 
 
 def run_isolated(tasks: Iterable[Task], settings, workers: int, timeout: Optional[float],
-                 memory_mb: Optional[int]) -> Iterator[tuple[Task, Document]]:
-    """Yield (task, Document) per task, in completion order; failures of any kind become failed Documents."""
+                 memory_mb: Optional[int], notes: Optional[list] = None,
+                 finished: bool = True) -> Iterator[tuple[Task, object]]:
+    """Yield (task, result) per task, in completion order: the worker's Finished (batch/finish.py; its Document
+    when not `finished`, for callers that keep documents in memory), or a failed Document for a file whose worker
+    died or ran out of time. notes: the run's notes, which get NOT_ENFORCED (once) when a worker could not limit
+    its memory."""
     ctx = mp.get_context(start_method())
     pending = list(tasks)
-    noted = False  # memory.NOT_ENFORCED is said once per run, on the first document that carries it
     pending.reverse()
-    pool = [_Worker(ctx, settings, memory_mb) for _ in range(max(1, min(workers, len(pending))))]
+
+    def worker():
+        return _Worker(ctx, settings, memory_mb, finished)
+    pool = [worker() for _ in range(max(1, min(workers, len(pending))))]
     try:
         while pending or any(w.task for w in pool):
             for w in pool:
@@ -161,28 +170,26 @@ def run_isolated(tasks: Iterable[Task], settings, workers: int, timeout: Optiona
                     continue
                 task = w.task
                 if w.conn in ready:
-                    doc = w.receive()
-                    if doc == READY:
+                    done = w.receive()
+                    if isinstance(done, tuple) and done[0] == READY:
                         w.ready_at = now
+                        if not done[1] and notes is not None and NOT_ENFORCED not in notes:
+                            notes.append(NOT_ENFORCED)
                         continue
-                    if doc is not None:
+                    if done is not None:
                         w.task = None
-                        if NOT_ENFORCED in doc.warnings:
-                            if noted:
-                                doc.warnings.remove(NOT_ENFORCED)
-                            noted = True
-                        yield task, doc
+                        yield task, done
                         continue
                 if w.proc.sentinel in ready or not w.proc.is_alive():
                     code = w.proc.exitcode
                     why = (f"killed by signal {-code}" if code is not None and code < 0 else f"exit code {code}")
                     w.stop()
-                    pool[i] = _Worker(ctx, settings, memory_mb)
+                    pool[i] = worker()
                     yield task, _failed(task, "crashed", f"the worker converting this file died ({why}); "
                                   "the file may be damaged or too large")
                 elif why := w.overdue(now, timeout):
                     w.stop()
-                    pool[i] = _Worker(ctx, settings, memory_mb)
+                    pool[i] = worker()
                     yield task, _failed(task, "timeout", why)
     finally:
         for w in pool:

@@ -57,8 +57,9 @@ def child(in_dir: str, out_dir: str, workers: int, review: bool = True) -> None:
             spent["write"] += time.perf_counter() - started
 
     pipeline._write_results = timed
-    # the driver's CPU per document for each step it takes as documents arrive, and for the review page
-    steps = {"store": (pipeline.Manifest, "save"), "render": (pipeline, "_render"),
+    # the driver's CPU per document for each step it takes as documents arrive (the workers stored and rendered
+    # them: it writes their bytes and rows), and for the review page
+    steps = {"store": (pipeline.Manifest, "keep"), "part": (pipeline, "_take"),
              "database": (pipeline._Database, "add"), "review": (pipeline.ReviewWriter, "add")}
     for step, (owner, name) in steps.items():
         _time_cpu(owner, name, step, spent)

@@ -330,9 +330,12 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
     chars: list[dict] = []
     unicode, generated, char_object, char_origin = _char_unicode, _char_generated, _char_object, _char_origin
     append = chars.append
-    last_obj = last_x = last_y = None    # a glyph mapped to several characters repeats its object and origin
-    obj_now = y_now = None               # the text object and baseline the box's top and bottom were made for
-    a = d = 1.0
+    glyph_of = _Font.glyph
+    # the text object and the origin of the last character kept: a glyph mapped to several characters repeats
+    # them; the box's top and bottom were made for that object at that baseline
+    obj_now = last_x = y_now = None
+    a = 1.0
+    upright = True
     font = glyphs = None
     top = bottom = char_size = 0.0
     for i in range(_count_chars(textpage)):
@@ -343,13 +346,8 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
         if not obj:
             continue
         char_origin(textpage, i, ox, oy)
-        x, y = ox.value, oy.value
-        if obj == last_obj and x == last_x and y == last_y:
-            # one glyph, several characters (a ligature, a letter and its tone mark as two code points): pdfminer
-            # keeps them as one character with that text
-            chars[-1]["text"] += chr(code)
-            continue
-        last_obj, last_x, last_y = obj, x, y
+        x = ox.value
+        y = oy.value
         if obj != obj_now:
             info = placed.get(obj)
             if info is None:
@@ -358,8 +356,15 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
                     return None   # turned or skewed text: its box is not the upright one below
                 info = placed[obj] = (matrix.a, matrix.d, _font_of(obj, fonts, size))
             a, d, font = info
+            upright = a * d > 0
             glyphs = font.glyphs
             obj_now, y_now = obj, None
+        elif x == last_x and y == y_now:
+            # one glyph, several characters (a ligature, a letter and its tone mark as two code points): pdfminer
+            # keeps them as one character with that text
+            chars[-1]["text"] += chr(code)
+            continue
+        last_x = x
         if y != y_now:
             y_now = y
             char_size = font.size * abs(d)
@@ -369,19 +374,23 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
             text, code = "-", HYPHEN
         else:
             text = chr(code)
-        adv = glyphs[code] if code in glyphs else font.glyph(code, textpage, i)
+        adv = glyphs.get(code, glyphs)   # the dict itself: not asked yet
+        if adv is glyphs:
+            adv = glyph_of(font, code, textpage, i)
         if adv is UNMAPPED:
             return None
         x0 = round(x, DECIMALS)
         if adv is None:
             _char_loose_box(textpage, i, loose)
             x1 = round(loose.right, DECIMALS)
+            if x1 < x0:
+                x0, x1 = x1, x0
         else:
             x1 = x0 + adv * a
-        if x1 < x0:
-            x0, x1 = x1, x0
+            if a < 0:
+                x0, x1 = x1, x0
         append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "size": char_size,
-                "upright": a * d > 0})
+                "upright": upright})
     box = [ctypes.c_float() for _ in range(5)]
     for obj, form in objects.texts.items():
         if obj not in placed:

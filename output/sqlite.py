@@ -202,38 +202,61 @@ def page_rows(doc: Document) -> Iterable[tuple]:
 def ingest(conn: sqlite3.Connection, doc: Document) -> None:
     """Replace everything known about doc (same content hash) in one transaction."""
     with conn:  # one transaction: a crash leaves the database as it was before this document
-        _replace(conn, doc)
+        _replace(conn, document_rows(doc))
 
 
-def _replace(conn: sqlite3.Connection, doc: Document) -> None:
-    """The statements that replace one document; the caller holds the transaction."""
+@dataclass
+class DocumentRows:
+    """A document's rows of each table, made where it was converted (a worker process: a run's one machine
+    then only inserts them, and gets tuples rather than a whole Document over the pipe)."""
+
+    doc_id: str
+    document: tuple
+    pages: Iterable[tuple]
+    unparsed: Iterable[tuple]
+    records: Iterable[tuple]
+    cells: Iterable[tuple]
+
+    @property
+    def source(self) -> str:
+        return self.document[1]
+
+    def listed(self) -> "DocumentRows":
+        """The same rows as lists (they may be generators), to be kept or sent to another process."""
+        return DocumentRows(self.doc_id, self.document, list(self.pages), list(self.unparsed),
+                            list(self.records), list(self.cells))
+
+
+def document_rows(doc: Document) -> DocumentRows:
     meta = asdict(doc.meta)
-    conn.execute("DELETE FROM records WHERE doc_id = ?", (doc.doc_id,))
-    conn.execute("DELETE FROM cells WHERE doc_id = ?", (doc.doc_id,))
-    conn.execute("DELETE FROM pages WHERE doc_id = ?", (doc.doc_id,))
-    conn.execute("DELETE FROM unparsed WHERE doc_id = ?", (doc.doc_id,))
-    conn.execute("DELETE FROM documents WHERE doc_id = ?", (doc.doc_id,))
+    document = (doc.doc_id, doc.source, doc.kind, doc.status, doc.error, doc.title, doc.layout, meta["doc_type"],
+                meta["number"], meta["issuer"], meta["place"], meta["date"], meta["subject"],
+                json.dumps(meta["recipients"], ensure_ascii=False), len(doc.pages), len(doc.records),
+                json.dumps(doc.warnings, ensure_ascii=False), round(doc.seconds, 3))
+    cells = ((c["doc_id"], c["seq"], c["page"], c["stt"], c["kind"], c["table_index"], c["column_index"],
+              c["column"], c["text"], c["value"], int(c["merged"])) for c in cell_rows([doc]))
+    return DocumentRows(doc.doc_id, document, page_rows(doc),
+                        [(doc.doc_id, u.page, u.line, u.text, u.reason) for u in doc.unparsed],
+                        record_rows(doc), cells)
+
+
+def _replace(conn: sqlite3.Connection, rows: DocumentRows) -> None:
+    """The statements that replace one document; the caller holds the transaction."""
+    for table in ("records", "cells", "pages", "unparsed", "documents"):
+        conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (rows.doc_id,))
     conn.execute(
         "INSERT INTO documents (doc_id, source, kind, status, error, title, layout, doc_type, number, issuer,"
         " place, date, subject, recipients, pages, records, warnings, seconds)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-        (doc.doc_id, doc.source, doc.kind, doc.status, doc.error, doc.title, doc.layout, meta["doc_type"],
-         meta["number"], meta["issuer"], meta["place"], meta["date"], meta["subject"],
-         json.dumps(meta["recipients"], ensure_ascii=False), len(doc.pages), len(doc.records),
-         json.dumps(doc.warnings, ensure_ascii=False), round(doc.seconds, 3)))
+        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", rows.document)
     conn.executemany("INSERT INTO pages (doc_id, page, path, reason, lines, text, text_raw, text_folded)"
-                     " VALUES (?,?,?,?,?,?,?,?)", page_rows(doc))
-    conn.executemany("INSERT INTO unparsed VALUES (?,?,?,?,?)",
-                     [(doc.doc_id, u.page, u.line, u.text, u.reason) for u in doc.unparsed])
-    conn.executemany(_INSERT_RECORD, record_rows(doc))
+                     " VALUES (?,?,?,?,?,?,?,?)", rows.pages)
+    conn.executemany("INSERT INTO unparsed VALUES (?,?,?,?,?)", rows.unparsed)
+    conn.executemany(_INSERT_RECORD, rows.records)
     conn.executemany('INSERT INTO cells (doc_id, seq, page, stt, kind, table_index, column_index, "column", text,'
-                     ' value, merged) VALUES (?,?,?,?,?,?,?,?,?,?,?)',
-                     [(c["doc_id"], c["seq"], c["page"], c["stt"], c["kind"], c["table_index"],
-                       c["column_index"], c["column"], c["text"], c["value"], int(c["merged"]))
-                      for c in cell_rows([doc])])
+                     ' value, merged) VALUES (?,?,?,?,?,?,?,?,?,?,?)', rows.cells)
     # distinct titles for the typo-tolerant search (a few thousand rows where records are millions)
     conn.execute("INSERT OR IGNORE INTO titles SELECT DISTINCT title_folded, title FROM records"
-                 " WHERE doc_id = ? AND title IS NOT NULL", (doc.doc_id,))
+                 " WHERE doc_id = ? AND title IS NOT NULL", (rows.doc_id,))
 
 
 def write_database(path: Path, documents: Iterable[Document]) -> None:
@@ -246,11 +269,11 @@ def write_database(path: Path, documents: Iterable[Document]) -> None:
 
 @contextmanager
 def run_writer(path: Path):
-    """add(doc) for each document of a run as it arrives (so a batch never holds them all), in one transaction
-    committed when the block ends without an error, as write_database."""
+    """add(doc) for each document of a run as it arrives (so a batch never holds them all), a Document or its
+    DocumentRows, in one transaction committed when the block ends without an error, as write_database."""
     with closing(connect(path)) as conn:
         with conn:
-            yield lambda doc: _replace(conn, doc)
+            yield lambda doc: _replace(conn, doc if isinstance(doc, DocumentRows) else document_rows(doc))
 
 
 # --- search -------------------------------------------------------------------------------------------------

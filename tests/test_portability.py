@@ -90,7 +90,7 @@ def _vietnamese_folder(tmp_path: Path) -> Path:
 @pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")  # the ordinary run's, in this process
 def test_a_run_without_posix_parts_spawns_its_workers_and_converts_everything(tmp_path):
     """No resource, fork or SIGHUP: two spawned workers convert every file, their warnings reach the log file,
-    --max-memory is one warning in report.json, and the records are those of an ordinary run, read from and
+    --max-memory is one note of the run (report.json and its closing line), and the records are those of an ordinary run, read from and
     written to folders named with Vietnamese letters and spaces."""
     inputs = _vietnamese_folder(tmp_path)
     # PIL warns (DecompressionBombWarning) inside the worker, then the file is refused
@@ -101,10 +101,13 @@ def test_a_run_without_posix_parts_spawns_its_workers_and_converts_everything(tm
     assert run.returncode == 1, stderr  # the TIFF bomb fails, alone
     assert len(_spawned(tmp_path)) >= 2, "the workers were spawned"
     lines = stderr.splitlines()
-    assert len(lines) == 6 and all(line.startswith("[") for line in lines), lines  # one line per file, no more
+    # one line per file, then the run's one note
+    assert len(lines) == 7 and all(line.startswith("[") for line in lines[:6]), lines
+    assert lines[6] == f"note: {NOT_ENFORCED}"
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert (report["summary"]["ok"], [f["source"] for f in report["failures"]]) == (5, ["ảnh quá lớn.tiff"])
-    assert [w["warning"] for w in report["warnings"]].count(NOT_ENFORCED) == 1
+    assert report["notes"] == [NOT_ENFORCED]
+    assert not [w for w in report["warnings"] if w["warning"] == NOT_ENFORCED]
     # the warning went to the log file from a spawned worker, which inherited no handler
     log = (out / ".chitieu" / "library.log").read_text(encoding="utf-8")
     warned = re.findall(r" pid (\d+) py\.warnings WARNING: .*DecompressionBombWarning", log)
@@ -251,5 +254,5 @@ def test_a_workers_slow_start_does_not_count_against_the_files_timeout(tmp_path,
     monkeypatch.setattr(workers, "limit_memory", slow_start)
     tasks = [workers.Task(0, seed, seed.name, "0" * 16) for seed in sorted(SEEDS.glob("001_*.txt"))]
     settings = pipeline.RunSettings(workers=1, timeout=2, max_memory=4096)  # models loaded before READY
-    [(task, doc)] = list(workers.run_isolated(tasks, settings, 1, 2, 4096))
-    assert doc.status == "ok", doc.error
+    [(task, done)] = list(workers.run_isolated(tasks, settings, 1, 2, 4096))
+    assert done.brief["status"] == "ok", done.brief["error"]

@@ -107,14 +107,15 @@ def test_a_rerun_touches_only_what_changed(tmp_path, monkeypatch):
     pipeline.run([folder], out, pipeline.RunSettings(workers=0))
     written = {p.name: p.stat().st_mtime_ns for p in out.iterdir() if p.is_file()}
     rendered, ingested = [], []
-    real_render, real_writer = pipeline.render, pipeline.run_writer
+    from chitieu.batch import finish
+    real_render, real_writer = finish.render, pipeline.run_writer
 
     @contextmanager
     def counting_writer(path):
         with real_writer(path) as add:
             yield lambda doc: ingested.append(doc.source) or add(doc)
 
-    monkeypatch.setattr(pipeline, "render", lambda doc, lang: rendered.append(doc.source) or real_render(doc, lang))
+    monkeypatch.setattr(finish, "render", lambda doc, lang: rendered.append(doc.source) or real_render(doc, lang))
     monkeypatch.setattr(pipeline, "run_writer", counting_writer)
 
     again = pipeline.run([folder], out, pipeline.RunSettings(workers=0))
