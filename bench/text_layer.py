@@ -2,14 +2,16 @@
 character with its box) on the same pages, the text-layer reader alone through each of its two readers, and a
 whole `chitieu run` process.
 
-Usage: .venv/bin/python bench/text_layer.py [PDF ...] [--repeat N] [--process-only]
+Usage: .venv/bin/python bench/text_layer.py [PDF ...] [--repeat N] [--process-only] [--copies K]
   (default: the six text-layer files of ../shared/realpdf the issue measured: 01 03 05 08 13 20, 122 pages)
 Prints, per way of reading, pages/s in CPU time (steady on a machine other processes load) and in wall time,
 both the best of N runs, and the ratios. In this process: the bare readers, the reader, the pipeline per file.
 As whole processes, a fresh one per run, CPU time of the process and its children: `chitieu run --ocr never
 --workers 0` into a new folder (everything a user pays: start-up, imports, models, conversion, every output),
-the same writing neither records.xlsx nor review.html, and the same with an empty model cache (as a first run
-after installing: CHITIEU_CACHE_DIR in a new folder). Run by hand; figures go into the README and the issue."""
+the same writing neither records.xlsx nor review.html, the same with an empty model cache (as a first run
+after installing: CHITIEU_CACHE_DIR in a new folder), and with two worker processes (CPU of all of them); with
+--copies K, also on K distinct copies of each file, to part a page's cost in a long batch from a run's own.
+Run by hand; figures go into the README and the issue."""
 from __future__ import annotations
 
 import argparse
@@ -118,6 +120,7 @@ PROCESSES = {
     "whole process, all outputs": {},
     "whole process, no xlsx/review": {"extra": ("--no-xlsx", "--no-review")},
     "whole process, model uncached": {"cold_cache": True},
+    "whole process, 2 workers": {"extra": ("--workers", "2")},
 }
 
 
@@ -138,11 +141,34 @@ def measure(fn, paths: list[Path], repeat: int) -> tuple[int, float, float]:
     return pages, cpu, wall
 
 
+def steady(paths: list[Path], pages: int, copies: int, repeat: int) -> None:
+    """The whole process on the files and on `copies` distinct copies of each (a line after %%EOF makes each
+    copy's bytes its own: no duplicate is skipped): the CPU a page costs in a long batch, and what a run costs
+    beyond its pages (start-up, models, the outputs' frames)."""
+    with tempfile.TemporaryDirectory(prefix="text-layer-copies-") as tmp:
+        many = []
+        for p in paths:
+            data = p.read_bytes()
+            for k in range(copies):
+                many.append(Path(tmp) / f"{p.stem}_{k}.pdf")
+                many[-1].write_bytes(data + f"\n%% copy {k}\n".encode())
+        one, _ = measure_process(paths, repeat, {})
+        more, wall = measure_process(many, repeat, {})
+    per_page = (more - one) / (pages * (copies - 1))
+    print(f"whole process, {copies} copies of each {pages * copies:5d} pages  cpu {more:7.2f} s "
+          f"{pages * copies / more:6.1f} pages/s   wall {wall:7.2f} s {pages * copies / wall:6.1f} pages/s")
+    print(f"in a long batch: {per_page * 1000:.1f} ms of CPU a page = {1 / per_page:.1f} pages/s; "
+          f"a run's own cost: {one - pages * per_page:.2f} s", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("pdfs", nargs="*", type=Path)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--process-only", action="store_true", help="only the whole-process figures")
+    ap.add_argument("--copies", type=int, default=0,
+                    help="also run the whole process on this many distinct copies of each file, and print the "
+                         "cost of a page beyond the first run's (what a long batch pays) and a run's own cost")
     args = ap.parse_args()
     paths = args.pdfs or sorted(p for p in REALPDF.glob("*.pdf") if p.name.startswith(ISSUE_FILES))
     if not paths:
@@ -156,6 +182,8 @@ def main() -> None:
         results[name] = pages / cpu
         print(f"{name:30s} {pages:4d} pages  cpu {cpu:7.2f} s {pages / cpu:6.1f} pages/s   "
               f"wall {wall:7.2f} s {pages / wall:6.1f} pages/s", flush=True)
+    if args.copies > 1:
+        steady(paths, pages, args.copies, args.repeat)
     if args.process_only:
         print(f"files: {', '.join(p.name[:24] for p in paths)}")
         return

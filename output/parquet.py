@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
+from typing import Optional
 
 from chitieu.output.files import CELL_FIELDS
 from chitieu.output.stream import discard, replace_with, temp_beside
@@ -55,27 +57,35 @@ def cells_schema():
     return pa.schema([(f, _type(pa, f, CELL_INTEGERS, {"value"}, {"merged"})) for f in CELL_FIELDS])
 
 
-def table(rows: list[dict], schema):
-    """Rows (dicts) as an Arrow table of `schema`, read by pyarrow's JSON reader from the rows as JSON lines.
-    pa.table on Python lists imports pandas to ask whether they are pandas objects, a quarter of a second of
-    every process that writes Parquet; the JSON reader never does. Rows JSON cannot carry (a NaN, a lone
+def table(rows: list[dict], schema, lines: Optional[list[str]] = None):
+    """Rows (dicts) as an Arrow table of `schema`, read by pyarrow's JSON reader from the rows as JSON lines
+    (`lines`, when the caller has them already: records.json's, whose fields beyond the schema's are passed
+    over). pa.table on Python lists imports pandas to ask whether they are pandas objects, a quarter of a second
+    of every process that writes Parquet; the JSON reader never does. Rows JSON cannot carry (a NaN, a lone
     surrogate) or the reader refuses go through pa.table, which says what is wrong with them."""
     import pyarrow as pa
     try:
-        return _from_json_lines(rows, schema)
+        if lines is None:
+            names = schema.names
+            lines = [json.dumps({f: r.get(f) for f in names}, ensure_ascii=False) for r in rows]
+        return _from_json_lines(lines, schema)
     except (pa.ArrowException, ValueError, UnicodeEncodeError):
         return pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
 
 
-def _from_json_lines(rows: list[dict], schema):
+def _from_json_lines(lines: list[str], schema):
     import pyarrow.json as pj
-    if not rows:
+    if not lines:
         return schema.empty_table()
-    names = schema.names
-    data = "\n".join([json.dumps({f: r.get(f) for f in names}, ensure_ascii=False, allow_nan=False)
-                      for r in rows]).encode("utf-8")
+    data = "\n".join(lines).encode("utf-8")
+    if (b"NaN" in data or b"Infinity" in data) and _NOT_JSON.search(data):
+        raise ValueError("NaN or Infinity is no JSON")   # json.dumps writes them; the reader takes them for text
     return pj.read_json(io.BytesIO(data), read_options=pj.ReadOptions(use_threads=False, block_size=len(data) + 1),
-                        parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"))
+                        parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="ignore"))
+
+
+# json.dumps's NaN and Infinity, outside strings (a string's own text is in quotes): after a colon, a comma or '['
+_NOT_JSON = re.compile(rb'[:,\[] ?-?(?:NaN|Infinity)\b')
 
 
 def to_ipc(tab) -> bytes:
@@ -100,9 +110,11 @@ def from_ipc(data: bytes, schema):
     return tab
 
 
-def document_tables(records: list[dict], cells: list[dict]) -> tuple[bytes, bytes]:
-    """A document's rows of records.parquet and cells.parquet as IPC bytes (records as records.json holds them)."""
-    return (to_ipc(table([{f: r.get(f) for f in FLAT_FIELDS} for r in records], records_schema())),
+def document_tables(records: list[dict], cells: list[dict],
+                    lines: Optional[list[str]] = None) -> tuple[bytes, bytes]:
+    """A document's rows of records.parquet and cells.parquet as IPC bytes (records as records.json holds them;
+    lines: each of them as its line of records.json)."""
+    return (to_ipc(table([{f: r.get(f) for f in FLAT_FIELDS} for r in records], records_schema(), lines)),
             to_ipc(table(cells, cells_schema())))
 
 

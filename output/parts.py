@@ -64,6 +64,12 @@ def _inner(items: list) -> str:
     return json.dumps(items, ensure_ascii=False, indent=2)[2:-2] if items else ""
 
 
+def _lines(items: list) -> list[str]:
+    """Each entry of a JSON list on a line of its own (json.dumps's compact form): records.json holds them
+    joined by ',\\n' (a record a line, as line tools read it), and the Parquet files' JSON reader takes them."""
+    return [json.dumps(item, ensure_ascii=False) for item in items]
+
+
 def _utf8(text: str) -> bytes:
     # backslashreplace as write_atomic: a lone surrogate from an undecodable file name never fails the output
     return text.encode("utf-8", errors="backslashreplace")
@@ -73,8 +79,9 @@ def render(doc: Document, lang: str = "vi") -> dict:
     """Everything the run's files take from one document: the head (brief, facts, file names, sheet pieces'
     checks, the language of its review section and its images' names) and the segments (bytes)."""
     records = [r.to_dict() for r in doc.records]
+    lines = _lines(records)
     segments = {"records.csv": _utf8(record_csv_rows(doc)), "cells.csv": _utf8(cell_csv_rows(doc)),
-                "records.json": _utf8(_inner(records)), "documents.json": _utf8(_inner([document_entry(doc)]))}
+                "records.json": _utf8(",\n".join(lines)), "documents.json": _utf8(_inner([document_entry(doc)]))}
     files = {"tables": {table_file_name(doc, t.index): "\ufeff" + table_csv(doc, t.index) for t in doc.tables},
              "text": {text_file_name(doc): document_text(doc)} if doc.pages else {}}
     for folder, named in files.items():
@@ -84,8 +91,8 @@ def render(doc: Document, lang: str = "vi") -> dict:
         segments[f"xlsx/{sheet}"] = made.data
         xlsx[sheet] = [made.crc, made.size, made.shift, rows]
     if pq.available():
-        segments["parquet/records"], segments["parquet/cells"] = pq.document_tables(records,
-                                                                                    list(dict_cell_rows(records)))
+        segments["parquet/records"], segments["parquet/cells"] = pq.document_tables(
+            records, list(dict_cell_rows(records)), lines)
     pieces, images = section_pieces(doc, Labels(lang))
     segments[REVIEW_SECTION] = json.dumps(pieces, ensure_ascii=False).encode("utf-8", "backslashreplace")
     segments.update({f"{REVIEW_IMAGES}{name}": data for name, data in images.items()})
