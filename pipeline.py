@@ -241,8 +241,9 @@ def _page_images(group: PageGroup) -> Iterator[tuple[str, Path, bytes]]:
 
 def run(inputs: Iterable[Path], out_dir: Path, settings: Optional[RunSettings] = None,
         progress=None) -> RunResult:
-    """Convert every input into records and write the output files into out_dir. Each finished document is
-    stored and rendered into its part as it arrives, then dropped: the run holds one document at a time."""
+    """Convert every input into records and write the output files into out_dir. Each document is stored and
+    rendered into its part where it was converted (batch/finish.py), kept as it arrives and dropped: the run
+    holds one document at a time."""
     settings = settings or RunSettings()
     started = time.perf_counter()
     out_dir = Path(out_dir)
