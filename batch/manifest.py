@@ -14,7 +14,7 @@ from typing import Optional
 from chitieu.output.atomic import write_atomic
 from chitieu.output.files import SCHEMA_VERSION
 from chitieu.schemas import Document
-from chitieu.schemas.serialize import SerializeError, dump_document, load_document
+from chitieu.schemas.serialize import SerializeError, load_document
 
 ROOT = Path(__file__).resolve().parents[1]
 # Everything whose change can change a record: the stages' code and their shipped data.
@@ -82,17 +82,9 @@ class Manifest:
             rec.source = source
         return doc
 
-    def save(self, doc: Document) -> Optional[bytes]:
-        """Keep a finished document (atomically: a kill leaves it whole or absent); return the bytes kept, or
-        None for a failure worth another try on the next run."""
-        if doc.status == "failed" and doc.error_code in RETRIED:
-            return None
-        data = dump_document(doc)
-        self.keep(doc.doc_id, data)
-        return data
-
     def keep(self, doc_id: str, data: bytes) -> None:
-        """Keep a finished document's stored bytes (dump_document's, made where it was converted)."""
+        """Keep a finished document's stored bytes (serialize.dump_document's, made where it was converted:
+        batch/finish.py), atomically: a kill leaves them whole or absent."""
         self.dir.mkdir(parents=True, exist_ok=True)
         write_atomic(self._path(doc_id), data)
 

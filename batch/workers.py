@@ -47,7 +47,6 @@ def _worker_main(conn: Connection, settings, memory_mb: Optional[int], superviso
     _leave_stopping_to_the_supervisor(supervisor)
     log_to_files(logs)
     from chitieu import pipeline
-
     from chitieu.batch.finish import finish
 
     base_mb = limit_memory(memory_mb)  # batch/memory.py: --max-memory on top of the program's own memory
