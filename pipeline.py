@@ -28,7 +28,7 @@ from chitieu.normalize.lexicon import match_records
 from chitieu.output.atomic import write_atomic
 from chitieu.output.parts import PartStore, RunOutputs, part_name, render, review_section
 from chitieu.output.review import ReviewWriter, section_pieces
-from chitieu.output.sqlite import DocumentRows, run_writer
+from chitieu.output.sqlite import DocumentRows, document_rows, run_writer
 from chitieu.parse import parse_document
 from chitieu.parse.header import use_vocabulary
 from chitieu.schemas import Document, validate_record
@@ -325,9 +325,7 @@ def _take(parts: PartStore, slot: _Slot, made: Finished) -> None:
     slot."""
     slot.doc_id, slot.part = made.doc_id, made.part_name
     parts.save(slot.part, made.part)
-    slot.brief, slot.fresh = made.brief, True
-    if made.stored is None:
-        slot.held = made.held
+    slot.brief, slot.fresh, slot.held = made.brief, True, made.held
 
 
 def _resume(files, settings: RunSettings, manifest: Manifest, parts: PartStore, db: "_Database",
@@ -506,13 +504,13 @@ class _Database:
         return (id(slot) not in self.added and
                 (slot.held is not None or self.ingested.get(doc_id) != slot.part or doc_id not in self.holds))
 
-    def add(self, slot: _Slot, doc: "Document | DocumentRows") -> None:
+    def add(self, slot: _Slot, rows: DocumentRows) -> None:
         if not self.wants(slot):
             return
         with _writing(f"the database {self.db}"):
             if self._add is None:
                 self._add = self._stack.enter_context(run_writer(self.db))
-            self._add(doc)
+            self._add(rows)
         self.added.add(id(slot))
 
     def finish(self, docs: list[_Slot], documents) -> None:
@@ -520,7 +518,7 @@ class _Database:
         commit and remember what went in."""
         for i, slot in enumerate(docs):
             if self.wants(slot):
-                self.add(slot, documents[i])
+                self.add(slot, document_rows(documents[i]))
         with _writing(f"the database {self.db}"):
             if self._add is None and not self.db.exists():
                 self._add = self._stack.enter_context(run_writer(self.db))  # an empty run still makes one

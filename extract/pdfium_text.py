@@ -26,7 +26,7 @@ import pypdfium2.raw as pdfium
 
 # pdfium's page object types and path segment types (public/fpdf_edit.h)
 TEXT, PATH, FORM = pdfium.FPDF_PAGEOBJ_TEXT, pdfium.FPDF_PAGEOBJ_PATH, pdfium.FPDF_PAGEOBJ_FORM
-MOVETO, LINETO, BEZIERTO = pdfium.FPDF_SEGMENT_MOVETO, pdfium.FPDF_SEGMENT_LINETO, pdfium.FPDF_SEGMENT_BEZIERTO
+MOVETO, BEZIERTO = pdfium.FPDF_SEGMENT_MOVETO, pdfium.FPDF_SEGMENT_BEZIERTO
 # pdfium writes an end-of-line hyphen as this control character (its text is still a hyphen in the PDF)
 HYPHEN_MARK, HYPHEN, SPACE = 0x2, ord("-"), ord(" ")
 # A text object narrower than this is one pdfium drops from its text page (kSizeEpsilon in cpdf_textpage.cpp)
@@ -150,17 +150,6 @@ class _Objects:
             return   # a path that only clips is no ink: pdfminer makes no object of it either
         a, b, c, d, e, f = _compose(self._own_matrix(obj), form)
         segments = self._segments(obj)
-        if _one_polyline(segments):
-            # the shape of nearly every rule and cell border: one move, then straight lines, closed at the end
-            # or not; painted as the general loop below would paint it, without its bookkeeping
-            pts = [(round(a * px + c * py + e, DECIMALS), round(b * px + d * py + f, DECIMALS))
-                   for px, py, _, _ in segments]
-            shape = "m" + "l" * (len(pts) - 1)
-            if segments[-1][3]:
-                shape += "h"
-                pts.append(pts[0])
-            self._paint(shape, pts)
-            return
         shape, pts = [], []
         bezier = 0
         for px, py, kind, closes in segments:
@@ -235,16 +224,6 @@ class _Objects:
                                "top": min(y0, y1), "bottom": max(y0, y1), "doctop": min(y0, y1),
                                "width": abs(x0 - x1), "height": abs(y0 - y1),
                                "orientation": "v" if x0 == x1 else ("h" if y0 == y1 else None)})
-
-
-def _one_polyline(segments) -> bool:
-    """Whether a path is one move and then at least one straight line, closed at its end if at all."""
-    if len(segments) < 2 or segments[0][2] != MOVETO or segments[0][3]:
-        return False
-    for seg in segments[1:-1]:
-        if seg[2] != LINETO or seg[3]:
-            return False
-    return segments[-1][2] == LINETO
 
 
 def _subpaths(shape: list[str], pts: list):

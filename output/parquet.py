@@ -58,9 +58,9 @@ def cells_schema():
 
 
 def table(rows: list[dict], schema, lines: Optional[list[str]] = None):
-    """Rows (dicts) as an Arrow table of `schema`, read by pyarrow's JSON reader from the rows as JSON lines
-    (`lines`, when the caller has them already: records.json's, whose fields beyond the schema's are passed
-    over). pa.table on Python lists imports pandas to ask whether they are pandas objects, a quarter of a second
+    """Rows (dicts; keys beyond the schema's fields are passed over) as an Arrow table of `schema`, read by
+    pyarrow's JSON reader from the rows as JSON lines (`lines`, when the caller has them already:
+    records.json's). pa.table on Python lists imports pandas to ask whether they are pandas objects, a quarter of a second
     of every process that writes Parquet; the JSON reader never does. Rows JSON cannot carry (a NaN, a lone
     surrogate) or the reader refuses go through pa.table, which says what is wrong with them."""
     import pyarrow as pa
@@ -114,7 +114,7 @@ def document_tables(records: list[dict], cells: list[dict],
                     lines: Optional[list[str]] = None) -> tuple[bytes, bytes]:
     """A document's rows of records.parquet and cells.parquet as IPC bytes (records as records.json holds them;
     lines: each of them as its line of records.json)."""
-    return (to_ipc(table([{f: r.get(f) for f in FLAT_FIELDS} for r in records], records_schema(), lines)),
+    return (to_ipc(table(records, records_schema(), lines)),
             to_ipc(table(cells, cells_schema())))
 
 
@@ -166,7 +166,7 @@ class Writers:
         self.cells = _Writer(Path(out_dir) / "cells.parquet", cells_schema())
 
     def add(self, records: list[dict], cells) -> None:
-        self.records.add([{f: r.get(f) for f in FLAT_FIELDS} for r in records])
+        self.records.add(records)
         self.cells.add(list(cells))
 
     def add_ipc(self, records: bytes, cells: bytes) -> None:

@@ -277,15 +277,6 @@ def section_pieces(doc: Document, L: Labels) -> tuple[list[str], dict]:
     return html_.split(mark), files
 
 
-def save_images(out_dir: Path, doc: Document, prefix: str) -> tuple[dict, dict]:
-    """Write the doc's page thumbnails and row images as JPEG files in DIR/review/img/; return their relative
-    addresses (as seen from a page in `prefix`) by page, and by (page, line)."""
-    pages, rows, files = document_images(doc)
-    _write_images(Path(out_dir), files, fresh=True)
-    return ({n: f"{prefix}img/{name}" for n, name in pages.items()},
-            {k: f"{prefix}img/{name}" for k, name in rows.items()})
-
-
 def _write_images(out_dir: Path, files: dict, fresh: bool) -> None:
     folder = out_dir / "review" / "img"
     for name, data in files.items():

@@ -264,16 +264,16 @@ def write_database(path: Path, documents: Iterable[Document]) -> None:
     midway leaves the database as the last run left it, never with part of this run's documents."""
     with run_writer(path) as add:
         for doc in documents:
-            add(doc)
+            add(document_rows(doc))
 
 
 @contextmanager
 def run_writer(path: Path):
-    """add(doc) for each document of a run as it arrives (so a batch never holds them all), a Document or its
-    DocumentRows, in one transaction committed when the block ends without an error, as write_database."""
+    """add(rows) with each document's DocumentRows as it arrives (so a batch never holds them all), in one
+    transaction committed when the block ends without an error, as write_database."""
     with closing(connect(path)) as conn:
         with conn:
-            yield lambda doc: _replace(conn, doc if isinstance(doc, DocumentRows) else document_rows(doc))
+            yield lambda rows: _replace(conn, rows)
 
 
 # --- search -------------------------------------------------------------------------------------------------
