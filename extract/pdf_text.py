@@ -540,7 +540,7 @@ def _fast_page(pdfium_doc, page, index: int) -> Optional[pdfium_text.PdfiumPage]
     rotated page, a MediaBox away from the origin (pdfminer's coordinates shift with it), turned text."""
     if pdfium_doc is None or page.rotation or tuple(page.mediabox[:2]) != (0, 0):
         return None
-    return pdfium_text.read_page(pdfium_doc, index, float(page.height))
+    return pdfium_text.read_page(pdfium_doc, index, float(page.height), TABLE_SETTINGS.edge_min_length_prefilter)
 
 
 def lines_from_words(words: list[dict], tables, number: int, settings: PdfSettings) -> list[Line]:

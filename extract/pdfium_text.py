@@ -11,7 +11,9 @@ tables come out the same:
 - the spaces pdfium leaves out of its text page (a text object holding only a space is dropped for having no
   width) put back where pdfminer has them: a space splits two words however close they are;
 - ruling lines as pdfplumber's edges: each painted sub-path classed as pdfminer does (a line, an axis-aligned
-  rectangle, or a curve), in top-left coordinates.
+  rectangle, or a curve), in top-left coordinates; only those table finding takes (across or down the page and
+  at least a given length: pdfplumber's TableFinder drops the others before anything else, and a ruled table
+  drawn as thin filled rectangles has two short sides to each rule).
 
 `read_page` returns None for a page whose shape this reading is not proven on (a /Rotate, text drawn turned or
 skewed, glyphs without a Unicode map): the caller reads that page through pdfplumber, as it does a page whose MediaBox is not at the origin."""
@@ -35,6 +37,17 @@ NO_WIDTH = 0.01
 # of the content stream. Rounding pdfium's to this many decimals gives back those decimals, so that a rule 6.00 pt
 # from another snaps to it (or not) as it does in pdfplumber.
 DECIMALS = 4
+SCALE = 10.0 ** DECIMALS
+
+
+def rounded(value: float) -> float:
+    """round(value, DECIMALS), at half its cost: scaled, rounded to an integer and scaled back gives the same
+    double wherever the scaled value is not within a hundredth of a tie (its rounding error is some 1e-13 there,
+    so it rounds the way the exact value does, and dividing an integer by SCALE gives the double nearest the
+    decimal, as round() does); near a tie, round() itself decides. The two hot loops below write it out."""
+    scaled = value * SCALE
+    whole = round(scaled)
+    return whole / SCALE if -0.49 < scaled - whole < 0.49 else round(value, DECIMALS)
 
 
 def _plain(name: str, restype, *argtypes):
@@ -44,8 +57,18 @@ def _plain(name: str, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(getattr(pdfium, name), ctypes.c_void_p).value)
 
 
-_P, _I, _U, _F, _D = ctypes.c_void_p, ctypes.c_int, ctypes.c_uint, ctypes.c_float, ctypes.c_double
-_PF, _PD, _PI = ctypes.POINTER(_F), ctypes.POINTER(_D), ctypes.POINTER(_I)
+def _bare(name: str, restype):
+    """pdfium's function `name` with no argument types at all, for the calls made for every character: ctypes
+    then converts nothing it is given, a third less per call than _plain. Its caller passes a handle as a
+    c_void_p (a bare int would be passed as a C int, cut to 32 bits), an index as an int, and pointers made
+    once with ctypes.byref."""
+    function = type(pdfium.FPDF_InitLibrary)(ctypes.cast(getattr(pdfium, name), ctypes.c_void_p).value)
+    function.restype = restype
+    return function
+
+
+_P, _I, _U, _F = ctypes.c_void_p, ctypes.c_int, ctypes.c_uint, ctypes.c_float
+_PF, _PI = ctypes.POINTER(_F), ctypes.POINTER(_I)
 _count_objects = _plain("FPDFPage_CountObjects", _I, _P)
 _get_object = _plain("FPDFPage_GetObject", _P, _P, _I)
 _form_count_objects = _plain("FPDFFormObj_CountObjects", _I, _P)
@@ -64,10 +87,10 @@ _text_font = _plain("FPDFTextObj_GetFont", _P, _P)
 _font_descent = _plain("FPDFFont_GetDescent", _I, _P, _F, _PF)
 _glyph_width = _plain("FPDFFont_GetGlyphWidth", _I, _P, _U, _F, _PF)
 _count_chars = _plain("FPDFText_CountChars", _I, _P)
-_char_unicode = _plain("FPDFText_GetUnicode", _U, _P, _I)
+_char_unicode = _bare("FPDFText_GetUnicode", _U)
 _char_generated = _plain("FPDFText_IsGenerated", _I, _P, _I)
-_char_object = _plain("FPDFText_GetTextObject", _P, _P, _I)
-_char_origin = _plain("FPDFText_GetCharOrigin", _I, _P, _I, _PD, _PD)
+_char_object = _bare("FPDFText_GetTextObject", _P)
+_char_origin = _bare("FPDFText_GetCharOrigin", _I)
 _char_matrix = _plain("FPDFText_GetMatrix", _I, _P, _I, ctypes.POINTER(pdfium.FS_MATRIX))
 _char_loose_box = _plain("FPDFText_GetLooseCharBox", _I, _P, _I, ctypes.POINTER(pdfium.FS_RECTF))
 _char_unmapped = _plain("FPDFText_HasUnicodeMapError", _I, _P, _I)
@@ -83,21 +106,21 @@ class PdfiumPage:
     """What the text-layer reader needs of one page, in pdfplumber's coordinates (points, y down from the top)."""
 
     chars: list[dict] = field(default_factory=list)
-    edges: list[dict] = field(default_factory=list)
+    edges: list[dict] = field(default_factory=list)   # those across or down the page, at least `shortest` long
     # pdfplumber looks for ruled tables only on pages with lines or rectangles (curves alone do not count)
     ruled: bool = False
 
 
-def read_page(pdf, index: int, height: float) -> Optional[PdfiumPage]:
+def read_page(pdf, index: int, height: float, shortest: float = 0.0) -> Optional[PdfiumPage]:
     """Characters and edges of page `index` of an open pypdfium2 document, whose MediaBox is `height` points high
     (pdfplumber's figure: y runs down from it); None when the page's shape asks for pdfplumber (a /Rotate, text
-    drawn turned or skewed)."""
+    drawn turned or skewed). Edges are those across or down the page at least `shortest` long."""
     page = pdf[index]
     try:
         raw = page.raw
         if pdfium.FPDFPage_GetRotation(raw) != 0:
             return None
-        walker = _Objects(height)
+        walker = _Objects(height, shortest)
         walker.walk(ctypes.cast(raw, ctypes.c_void_p).value, None)
         textpage = pdfium.FPDFText_LoadPage(raw)
         try:
@@ -115,8 +138,9 @@ class _Objects:
     """One walk over a page's objects (into Form XObjects): the ruling lines as edges, and the text objects with
     the matrix that places them on the page."""
 
-    def __init__(self, height: float):
+    def __init__(self, height: float, shortest: float = 0.0):
         self.height = height
+        self.shortest = shortest
         self.edges: list[dict] = []
         self.ruled = False
         self.texts: dict[int, Optional[tuple]] = {}   # text object → matrix of the form it is in (None: page)
@@ -161,7 +185,12 @@ class _Objects:
                 shape.append("c")
             else:
                 shape.append("m" if kind == MOVETO else "l")
-            pts.append((round(a * px + c * py + e, DECIMALS), round(b * px + d * py + f, DECIMALS)))
+            # rounded(), written out: two a point, on pages of thousands of ruled cells
+            x, y = a * px + c * py + e, b * px + d * py + f
+            sx, sy = x * SCALE, y * SCALE
+            rx, ry = round(sx), round(sy)
+            pts.append((rx / SCALE if -0.49 < sx - rx < 0.49 else round(x, DECIMALS),
+                        ry / SCALE if -0.49 < sy - ry < 0.49 else round(y, DECIMALS)))
             if closes:
                 shape.append("h")
                 pts.append(None)
@@ -197,33 +226,42 @@ class _Objects:
         return out
 
     def _paint(self, shape: str, pts: list) -> None:
-        """pdfminer's PDFLayoutAnalyzer.paint_path for one sub-path, straight to pdfplumber's edges."""
+        """pdfminer's PDFLayoutAnalyzer.paint_path for one sub-path, straight to pdfplumber's edges (those kept)."""
         if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
             shape = shape[:-2] + "h"
             pts.pop()
-        h = self.height
+        h, shortest = self.height, self.shortest
         if shape in ("mlh", "ml"):
             (x0, y0), (x1, y1) = pts[0], pts[1]
             top, bottom = h - max(y0, y1), h - min(y0, y1)
             left, right = min(x0, x1), max(x0, x1)
             self.ruled = True
-            self.edges.append({"object_type": "line", "x0": left, "x1": right, "top": top, "bottom": bottom,
-                               "width": right - left, "height": bottom - top, "doctop": top,
-                               "orientation": "h" if top == bottom else "v"})
+            # pdfplumber calls a line that is not horizontal vertical, slanted or not
+            orientation = "h" if top == bottom else "v"
+            if (right - left if orientation == "h" else bottom - top) >= shortest:
+                self.edges.append({"object_type": "line", "x0": left, "x1": right, "top": top, "bottom": bottom,
+                                   "width": right - left, "height": bottom - top, "doctop": top,
+                                   "orientation": orientation})
             return
         if shape in ("mlllh", "mllll"):
             (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
             if pts[0] == pts[4] and ((x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0)
                                      or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)):
                 self.ruled = True
-                self.edges.extend(_rect_edges(min(x0, x2), h - max(y0, y2), max(x0, x2), h - min(y0, y2)))
+                self.edges.extend(_rect_edges(min(x0, x2), h - max(y0, y2), max(x0, x2), h - min(y0, y2),
+                                              shortest))
                 return
         points = [(x, h - y) for x, y in pts]
         for (x0, y0), (x1, y1) in zip(points, points[1:]):
+            if x0 == x1 and abs(y0 - y1) >= shortest:
+                orientation = "v"
+            elif y0 == y1 and abs(x0 - x1) >= shortest:
+                orientation = "h"
+            else:
+                continue   # slanted, or too short
             self.edges.append({"object_type": "curve_edge", "x0": min(x0, x1), "x1": max(x0, x1),
                                "top": min(y0, y1), "bottom": max(y0, y1), "doctop": min(y0, y1),
-                               "width": abs(x0 - x1), "height": abs(y0 - y1),
-                               "orientation": "v" if x0 == x1 else ("h" if y0 == y1 else None)})
+                               "width": abs(x0 - x1), "height": abs(y0 - y1), "orientation": orientation})
 
 
 def _subpaths(shape: list[str], pts: list):
@@ -243,17 +281,21 @@ def _subpaths(shape: list[str], pts: list):
         start = end
 
 
-def _rect_edges(x0: float, top: float, x1: float, bottom: float) -> list[dict]:
-    """pdfplumber's rect_to_edges: top, bottom, left and right sides."""
+def _rect_edges(x0: float, top: float, x1: float, bottom: float, shortest: float = 0.0) -> list[dict]:
+    """pdfplumber's rect_to_edges (top, bottom, left and right sides), the sides at least `shortest` long."""
     width, height = x1 - x0, bottom - top
-    return [{"object_type": "rect_edge", "x0": x0, "x1": x1, "top": top, "bottom": top, "width": width,
-             "height": 0, "doctop": top, "orientation": "h"},
-            {"object_type": "rect_edge", "x0": x0, "x1": x1, "top": bottom, "bottom": bottom, "width": width,
-             "height": 0, "doctop": bottom, "orientation": "h"},
-            {"object_type": "rect_edge", "x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0,
-             "height": height, "doctop": top, "orientation": "v"},
-            {"object_type": "rect_edge", "x0": x1, "x1": x1, "top": top, "bottom": bottom, "width": 0,
-             "height": height, "doctop": top, "orientation": "v"}]
+    edges = []
+    if width >= shortest:
+        edges += [{"object_type": "rect_edge", "x0": x0, "x1": x1, "top": top, "bottom": top, "width": width,
+                   "height": 0, "doctop": top, "orientation": "h"},
+                  {"object_type": "rect_edge", "x0": x0, "x1": x1, "top": bottom, "bottom": bottom, "width": width,
+                   "height": 0, "doctop": bottom, "orientation": "h"}]
+    if height >= shortest:
+        edges += [{"object_type": "rect_edge", "x0": x0, "x1": x0, "top": top, "bottom": bottom, "width": 0,
+                   "height": height, "doctop": top, "orientation": "v"},
+                  {"object_type": "rect_edge", "x0": x1, "x1": x1, "top": top, "bottom": bottom, "width": 0,
+                   "height": height, "doctop": top, "orientation": "v"}]
+    return edges
 
 
 def _compose(inner: tuple, outer: Optional[tuple]) -> tuple:
@@ -301,6 +343,8 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
 
     One loop, its lookups kept in local names: it runs for every character of every page."""
     ox, oy = ctypes.c_double(), ctypes.c_double()
+    at_x, at_y = ctypes.byref(ox), ctypes.byref(oy)
+    page = ctypes.c_void_p(textpage)   # for the bare calls
     loose = pdfium.FS_RECTF()
     matrix = pdfium.FS_MATRIX()
     size = ctypes.c_float()
@@ -318,13 +362,13 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
     font = glyphs = None
     top = bottom = char_size = 0.0
     for i in range(_count_chars(textpage)):
-        code = unicode(textpage, i)
+        code = unicode(page, i)
         if code in GENERATED and generated(textpage, i) == 1:
             continue   # spaces and line breaks pdfium inserts; pdfminer has no such characters
-        obj = char_object(textpage, i)
+        obj = char_object(page, i)
         if not obj:
             continue
-        char_origin(textpage, i, ox, oy)
+        char_origin(page, i, at_x, at_y)
         x = ox.value
         y = oy.value
         if obj != obj_now:
@@ -347,7 +391,7 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
         if y != y_now:
             y_now = y
             char_size = font.size * abs(d)
-            top = height - (round(y, DECIMALS) + font.descent * font.size * d + char_size)
+            top = height - (rounded(y) + font.descent * font.size * d + char_size)
             bottom = top + char_size
         if code == HYPHEN_MARK:
             text, code = "-", HYPHEN
@@ -358,10 +402,12 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
             adv = glyph_of(font, code, textpage, i)
         if adv is UNMAPPED:
             return None
-        x0 = round(x, DECIMALS)
+        x0 = x * SCALE   # rounded(x), written out: once a character
+        whole = round(x0)
+        x0 = whole / SCALE if -0.49 < x0 - whole < 0.49 else round(x, DECIMALS)
         if adv is None:
             _char_loose_box(textpage, i, loose)
-            x1 = round(loose.right, DECIMALS)
+            x1 = rounded(loose.right)
             if x1 < x0:
                 x0, x1 = x1, x0
         else:
@@ -422,5 +468,5 @@ def _dropped_space(obj: int, form: Optional[tuple], fonts: dict, height: float, 
     adv = font.glyphs[SPACE]
     if not isinstance(adv, float):
         adv = 0.0
-    e, f = round(e, DECIMALS), round(f, DECIMALS)
+    e, f = rounded(e), rounded(f)
     return _char(" ", e, e + adv * a, f, font, d, a, height)
