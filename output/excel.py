@@ -94,7 +94,8 @@ def document_pieces(d: Document) -> dict[str, tuple[Piece, int]]:
             "documents": [[row.get(c) for c in DOCUMENT_COLUMNS] for row in [document_row(d)]],
             "problems": [[row.get(c) for c in PROBLEM_COLUMNS] for row in problem_rows(d)],
             "cells": [[row[c] for c in CELL_FIELDS] for row in cell_rows([d])]}
-    return {sheet: (piece("".join(XML_COLUMNS[sheet].row(r) for r in values).encode("utf-8")), len(values))
+    seen: dict = {}
+    return {sheet: (piece("".join(XML_COLUMNS[sheet].row(r, seen) for r in values).encode("utf-8")), len(values))
             for sheet, values in rows.items() if values}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from pathlib import Path
 
@@ -50,6 +51,21 @@ def _csv_cell(value) -> str:
     return neutralise(str(value))
 
 
+def _csv_cells(values, seen: dict) -> list[str]:
+    """_csv_cell of each value; seen: the cells of text and whole numbers made so far (a document's rows repeat
+    them: its name, the page, a row's number and kind in each of that row's cells)."""
+    out = []
+    for value in values:
+        if type(value) is str or type(value) is int:
+            cell = seen.get(value)
+            if cell is None:
+                cell = seen[value] = _csv_cell(value)
+            out.append(cell)
+        else:
+            out.append(_csv_cell(value))
+    return out
+
+
 def _csv_lines(rows) -> str:
     buf = io.StringIO()
     csv.writer(buf, lineterminator="\r\n").writerows(rows)
@@ -61,7 +77,8 @@ def record_csv_rows(doc: Document | None) -> str:
     if doc is None:
         return _csv_lines([FLAT_FIELDS])
     # the flat fields read off each Record: the cells go to cells.csv
-    return _csv_lines([_csv_cell(getattr(rec, f)) for f in FLAT_FIELDS] for rec in doc.records)
+    seen: dict = {}
+    return _csv_lines(_csv_cells([getattr(rec, f) for f in FLAT_FIELDS], seen) for rec in doc.records)
 
 
 def records_csv(documents: list[Document]) -> str:
@@ -84,11 +101,42 @@ def cell_rows(documents: list[Document]):
                        "column": cell.column, "text": cell.text, "value": cell.value, "merged": cell.merged}
 
 
+def dict_cell_rows(records: list[dict]):
+    """cell_rows from records as records.json holds them (dicts) rather than Records."""
+    for rec in records:
+        for k, cell in enumerate(rec.get("cells") or [], start=1):
+            yield {"doc_id": rec["doc_id"], "source": rec["source"], "page": rec["page"], "seq": rec["seq"],
+                   "stt": rec["stt"], "kind": rec["kind"], "table_index": rec["table_index"], "column_index": k,
+                   "column": cell["column"], "text": cell["text"], "value": cell["value"], "merged": cell["merged"]}
+
+
+# cell_rows' fields that are its record's, the same in each of the record's cells: the first seven
+CELL_RECORD_FIELDS = CELL_FIELDS[:CELL_FIELDS.index("column_index")]
+_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def cell_json_lines(records: list[dict]) -> list[str]:
+    """dict_cell_rows as JSON lines (json.dumps's compact form, keys in CELL_FIELDS' order), each record's own
+    fields encoded once for all its cells: a table's rows have some ten cells each."""
+    lines = []
+    for rec in records:
+        cells = rec.get("cells")
+        if not cells:
+            continue
+        head = _JSON({f: rec[f] for f in CELL_RECORD_FIELDS})[:-1]
+        for k, cell in enumerate(cells, start=1):
+            tail = _JSON({"column_index": k, "column": cell["column"], "text": cell["text"],
+                          "value": cell["value"], "merged": cell["merged"]})
+            lines.append(f"{head}, {tail[1:]}")
+    return lines
+
+
 def cell_csv_rows(doc: Document | None) -> str:
     """cells.csv's lines of one document; of None, the header line."""
     if doc is None:
         return _csv_lines([CELL_FIELDS])
-    return _csv_lines([_csv_cell(row[f]) for f in CELL_FIELDS] for row in cell_rows([doc]))
+    seen: dict = {}
+    return _csv_lines(_csv_cells([row[f] for f in CELL_FIELDS], seen) for row in cell_rows([doc]))
 
 
 def cells_csv(documents: list[Document]) -> str:

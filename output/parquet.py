@@ -12,9 +12,9 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
-from chitieu.output.files import CELL_FIELDS
+from chitieu.output.files import CELL_FIELDS, cell_json_lines, dict_cell_rows
 from chitieu.output.stream import discard, replace_with, temp_beside
 from chitieu.schemas.model import FLAT_FIELDS, INTEGER_FIELDS, NUMERIC_FIELDS
 
@@ -57,20 +57,26 @@ def cells_schema():
     return pa.schema([(f, _type(pa, f, CELL_INTEGERS, {"value"}, {"merged"})) for f in CELL_FIELDS])
 
 
-def table(rows: list[dict], schema, lines: Optional[list[str]] = None):
+def table(rows: list[dict] | Callable[[], list[dict]], schema, lines: Optional[list[str]] = None):
     """Rows (dicts; keys beyond the schema's fields are passed over) as an Arrow table of `schema`, read by
     pyarrow's JSON reader from the rows as JSON lines (`lines`, when the caller has them already:
-    records.json's). pa.table on Python lists imports pandas to ask whether they are pandas objects, a quarter of a second
-    of every process that writes Parquet; the JSON reader never does. Rows JSON cannot carry (a NaN, a lone
-    surrogate) or the reader refuses go through pa.table, which says what is wrong with them."""
+    records.json's). pa.table on Python lists imports pandas to ask whether they are pandas objects, a quarter
+    of a second of every process that writes Parquet; the JSON reader never does. Rows JSON cannot carry (a NaN,
+    a lone surrogate) or the reader refuses go through pa.table, which says what is wrong with them. rows may be
+    the function that makes them, called only then (given lines)."""
     import pyarrow as pa
     try:
         if lines is None:
             names = schema.names
-            lines = [json.dumps({f: r.get(f) for f in names}, ensure_ascii=False) for r in rows]
+            lines = [json.dumps({f: r.get(f) for f in names}, ensure_ascii=False) for r in _made(rows)]
         return _from_json_lines(lines, schema)
     except (pa.ArrowException, ValueError, UnicodeEncodeError):
+        rows = _made(rows)
         return pa.table({f.name: [r.get(f.name) for r in rows] for f in schema}, schema=schema)
+
+
+def _made(rows):
+    return rows() if callable(rows) else rows
 
 
 def _from_json_lines(lines: list[str], schema):
@@ -110,12 +116,11 @@ def from_ipc(data: bytes, schema):
     return tab
 
 
-def document_tables(records: list[dict], cells: list[dict],
-                    lines: Optional[list[str]] = None) -> tuple[bytes, bytes]:
+def document_tables(records: list[dict], lines: Optional[list[str]] = None) -> tuple[bytes, bytes]:
     """A document's rows of records.parquet and cells.parquet as IPC bytes (records as records.json holds them;
     lines: each of them as its line of records.json)."""
     return (to_ipc(table(records, records_schema(), lines)),
-            to_ipc(table(cells, cells_schema())))
+            to_ipc(table(lambda: list(dict_cell_rows(records)), cells_schema(), cell_json_lines(records))))
 
 
 class _Writer:

@@ -25,8 +25,8 @@ from typing import Optional
 from chitieu.output import parquet as pq
 from chitieu.output.atomic import write_atomic
 from chitieu.output.excel import MAX_ROWS, SHEETS, Workbooks, document_pieces
-from chitieu.output.files import (cell_csv_rows, document_entry, document_facts, document_text, record_csv_rows,
-                                  report_from_facts, table_csv, table_file_name, text_file_name)
+from chitieu.output.files import (cell_csv_rows, dict_cell_rows, document_entry, document_facts, document_text,
+                                  record_csv_rows, report_from_facts, table_csv, table_file_name, text_file_name)
 from chitieu.output.review import LABELS, Labels, section_pieces
 from chitieu.output.stream import AtomicText
 from chitieu.output.zipparts import Piece
@@ -91,8 +91,7 @@ def render(doc: Document, lang: str = "vi") -> dict:
         segments[f"xlsx/{sheet}"] = made.data
         xlsx[sheet] = [made.crc, made.size, made.shift, rows]
     if pq.available():
-        segments["parquet/records"], segments["parquet/cells"] = pq.document_tables(
-            records, list(dict_cell_rows(records)), lines)
+        segments["parquet/records"], segments["parquet/cells"] = pq.document_tables(records, lines)
     pieces, images = section_pieces(doc, Labels(lang))
     segments[REVIEW_SECTION] = json.dumps(pieces, ensure_ascii=False).encode("utf-8", "backslashreplace")
     segments.update({f"{REVIEW_IMAGES}{name}": data for name, data in images.items()})
@@ -355,13 +354,3 @@ class RunOutputs:
             self._books.abort()
         if self._parquet is not None:
             self._parquet.abort()
-
-
-def dict_cell_rows(records: list[dict]):
-    """cells.csv's rows from records as records.json holds them (files.cell_rows does it from Records)."""
-    for rec in records:
-        for k, cell in enumerate(rec.get("cells") or [], start=1):
-            yield {"doc_id": rec["doc_id"], "source": rec["source"], "page": rec["page"], "seq": rec["seq"],
-                   "stt": rec["stt"], "kind": rec["kind"], "table_index": rec["table_index"], "column_index": k,
-                   "column": cell["column"], "text": cell["text"], "value": cell["value"], "merged": cell["merged"]}
-

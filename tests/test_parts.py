@@ -265,7 +265,7 @@ def test_arrow_tables_read_from_json_lines_are_those_pa_table_builds(seed_docs):
     rows JSON cannot carry (a NaN) still go through pa.table."""
     pa = pytest.importorskip("pyarrow")
     from chitieu.output import parquet
-    from chitieu.output.parts import dict_cell_rows
+    from chitieu.output.files import cell_json_lines, dict_cell_rows
     from chitieu.schemas.model import FLAT_FIELDS
     rows = 0
     for doc in seed_docs.values():
@@ -276,6 +276,8 @@ def test_arrow_tables_read_from_json_lines_are_those_pa_table_builds(seed_docs):
             ours = parquet.table(made, schema)
             assert ours.equals(by_pa) and ours.to_pylist() == by_pa.to_pylist()
             rows += len(made)
+        # the cells' lines made with each record's own fields encoded once are json.dumps of each row
+        assert cell_json_lines(records) == [json.dumps(r, ensure_ascii=False) for r in dict_cell_rows(records)]
         # records.json's own lines, with the cells the schema has no column for
         lines = [json.dumps(r, ensure_ascii=False) for r in records]
         from_lines = parquet.table([{f: r.get(f) for f in FLAT_FIELDS} for r in records], parquet.records_schema(),
