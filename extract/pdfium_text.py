@@ -57,11 +57,18 @@ def _plain(name: str, restype, *argtypes):
     return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(getattr(pdfium, name), ctypes.c_void_p).value)
 
 
+class _Handle(ctypes.c_void_p):
+    """A page object as a bare function returns it: kept a c_void_p (ctypes turns a c_void_p result into an
+    int, which a bare function would be passed cut to 32 bits), to be handed straight to the next; .value is
+    its address, to compare and look up."""
+
+
 def _bare(name: str, restype):
-    """pdfium's function `name` with no argument types at all, for the calls made for every character: ctypes
-    then converts nothing it is given, a third less per call than _plain. Its caller passes a handle as a
-    c_void_p (a bare int would be passed as a C int, cut to 32 bits), an index as an int, and pointers made
-    once with ctypes.byref."""
+    """pdfium's function `name` with no argument types at all, for the calls made for every character, path and
+    text object: ctypes then converts nothing it is given, a third less per call than _plain. Its caller passes
+    a handle as a c_void_p or _Handle (never a bare int: it would go as a C int, cut to 32 bits), an index as an
+    int, and pointers made once with ctypes.byref (never a structure or a c_float itself: it would go by
+    value)."""
     function = type(pdfium.FPDF_InitLibrary)(ctypes.cast(getattr(pdfium, name), ctypes.c_void_p).value)
     function.restype = restype
     return function
@@ -70,20 +77,20 @@ def _bare(name: str, restype):
 _P, _I, _U, _F = ctypes.c_void_p, ctypes.c_int, ctypes.c_uint, ctypes.c_float
 _PF, _PI = ctypes.POINTER(_F), ctypes.POINTER(_I)
 _count_objects = _plain("FPDFPage_CountObjects", _I, _P)
-_get_object = _plain("FPDFPage_GetObject", _P, _P, _I)
+_get_object = _bare("FPDFPage_GetObject", _Handle)
 _form_count_objects = _plain("FPDFFormObj_CountObjects", _I, _P)
-_form_get_object = _plain("FPDFFormObj_GetObject", _P, _P, _U)
-_object_type = _plain("FPDFPageObj_GetType", _I, _P)
-_object_matrix = _plain("FPDFPageObj_GetMatrix", _I, _P, ctypes.POINTER(pdfium.FS_MATRIX))
-_object_bounds = _plain("FPDFPageObj_GetBounds", _I, _P, _PF, _PF, _PF, _PF)
-_draw_mode = _plain("FPDFPath_GetDrawMode", _I, _P, _PI, _PI)
-_count_segments = _plain("FPDFPath_CountSegments", _I, _P)
-_get_segment = _plain("FPDFPath_GetPathSegment", _P, _P, _I)
+_form_get_object = _bare("FPDFFormObj_GetObject", _Handle)
+_object_type = _bare("FPDFPageObj_GetType", _I)
+_object_matrix = _bare("FPDFPageObj_GetMatrix", _I)
+_object_bounds = _bare("FPDFPageObj_GetBounds", _I)
+_draw_mode = _bare("FPDFPath_GetDrawMode", _I)
+_count_segments = _bare("FPDFPath_CountSegments", _I)
+_get_segment = _bare("FPDFPath_GetPathSegment", _P)
 _segment_type = _plain("FPDFPathSegment_GetType", _I, _P)
 _segment_point = _plain("FPDFPathSegment_GetPoint", _I, _P, _PF, _PF)
 _segment_close = _plain("FPDFPathSegment_GetClose", _I, _P)
-_text_font_size = _plain("FPDFTextObj_GetFontSize", _I, _P, _PF)
-_text_font = _plain("FPDFTextObj_GetFont", _P, _P)
+_text_font_size = _bare("FPDFTextObj_GetFontSize", _I)
+_text_font = _bare("FPDFTextObj_GetFont", _P)
 _font_descent = _plain("FPDFFont_GetDescent", _I, _P, _F, _PF)
 _glyph_width = _plain("FPDFFont_GetGlyphWidth", _I, _P, _U, _F, _PF)
 _count_chars = _plain("FPDFText_CountChars", _I, _P)
@@ -121,7 +128,7 @@ def read_page(pdf, index: int, height: float, shortest: float = 0.0) -> Optional
         if pdfium.FPDFPage_GetRotation(raw) != 0:
             return None
         walker = _Objects(height, shortest)
-        walker.walk(ctypes.cast(raw, ctypes.c_void_p).value, None)
+        walker.walk(ctypes.cast(raw, ctypes.c_void_p), None)
         textpage = pdfium.FPDFText_LoadPage(raw)
         try:
             chars = _chars(ctypes.cast(textpage, ctypes.c_void_p).value, height, walker)
@@ -145,11 +152,16 @@ class _Objects:
         self.ruled = False
         self.texts: dict[int, Optional[tuple]] = {}   # text object → matrix of the form it is in (None: page)
         self._matrix = pdfium.FS_MATRIX()
+        self._matrix_at = ctypes.byref(self._matrix)
         self._x, self._y = ctypes.c_float(), ctypes.c_float()
         self._fill, self._stroke = ctypes.c_int(), ctypes.c_int()
+        self._fill_at, self._stroke_at = ctypes.byref(self._fill), ctypes.byref(self._stroke)
         self.bulk: Optional[bool] = None   # whether path segments are read as one block (None: not yet tried)
 
     def walk(self, holder, form: Optional[tuple], in_form: bool = False) -> None:
+        """Walk the objects of holder (a page or a form object: a c_void_p, or its address)."""
+        if not isinstance(holder, ctypes.c_void_p):
+            holder = ctypes.c_void_p(holder)   # for the bare calls
         count = _form_count_objects(holder) if in_form else _count_objects(holder)
         for i in range(count):
             obj = _form_get_object(holder, i) if in_form else _get_object(holder, i)
@@ -157,7 +169,7 @@ class _Objects:
                 continue
             kind = _object_type(obj)
             if kind == TEXT:
-                self.texts[obj] = form
+                self.texts[obj.value] = form
             elif kind == PATH:
                 self._path(obj, form)
             elif kind == FORM:
@@ -165,12 +177,12 @@ class _Objects:
 
     def _own_matrix(self, obj) -> tuple:
         m = self._matrix
-        _object_matrix(obj, m)
+        _object_matrix(obj, self._matrix_at)
         return (m.a, m.b, m.c, m.d, m.e, m.f)
 
     def _path(self, obj, form: Optional[tuple]) -> None:
         fill, stroke = self._fill, self._stroke
-        if not _draw_mode(obj, fill, stroke) or (not fill.value and not stroke.value):
+        if not _draw_mode(obj, self._fill_at, self._stroke_at) or (not fill.value and not stroke.value):
             return   # a path that only clips is no ink: pdfminer makes no object of it either
         a, b, c, d, e, f = _compose(self._own_matrix(obj), form)
         segments = self._segments(obj)
@@ -417,16 +429,18 @@ def _chars(textpage: int, height: float, objects: _Objects) -> Optional[list[dic
         append({"text": text, "x0": x0, "x1": x1, "top": top, "bottom": bottom, "doctop": top, "size": char_size,
                 "upright": upright})
     box = [ctypes.c_float() for _ in range(5)]
+    box_at = [ctypes.byref(v) for v in box[:4]]
     for obj, form in objects.texts.items():
         if obj not in placed:
-            space = _dropped_space(obj, form, fonts, height, box, matrix)
+            space = _dropped_space(obj, form, fonts, height, box, box_at, matrix)
             if space is not None:
                 append(space)
     return chars
 
 
 def _font_of(obj: int, fonts: dict, size: ctypes.c_float) -> _Font:
-    _text_font_size(obj, size)
+    obj = ctypes.c_void_p(obj)
+    _text_font_size(obj, ctypes.byref(size))
     handle = _text_font(obj)
     key = (handle, size.value)
     font = fonts.get(key)
@@ -449,15 +463,17 @@ def _char(text: str, x0: float, x1: float, baseline: float, font: _Font, d: floa
             "doctop": top, "size": size, "upright": a * d > 0}
 
 
-def _dropped_space(obj: int, form: Optional[tuple], fonts: dict, height: float, box: list,
+def _dropped_space(obj: int, form: Optional[tuple], fonts: dict, height: float, box: list, box_at: list,
                    matrix) -> Optional[dict]:
     """A space for a text object pdfium left out of its text page for having no width (a lone space, which
     pdfminer keeps, and which splits two words however close they are); None for other dropped objects.
-    box (five c_float: the bounds, the font size) and matrix (an FS_MATRIX) are the caller's, filled anew."""
+    box (five c_float: the bounds, the font size), box_at (references to the first four) and matrix (an
+    FS_MATRIX) are the caller's, filled anew."""
     left, bottom, right, top, size = box
-    if not _object_bounds(obj, left, bottom, right, top) or right.value - left.value >= NO_WIDTH:
+    handle = ctypes.c_void_p(obj)
+    if not _object_bounds(handle, *box_at) or right.value - left.value >= NO_WIDTH:
         return None
-    _object_matrix(obj, matrix)
+    _object_matrix(handle, ctypes.byref(matrix))
     m = matrix
     a, b, c, d, e, f = _compose((m.a, m.b, m.c, m.d, m.e, m.f), form)
     if b or c:
