@@ -83,9 +83,6 @@ CREATE TRIGGER IF NOT EXISTS pages_au AFTER UPDATE ON pages BEGIN
   INSERT INTO pages_fts(pages_fts, rowid, text_folded) VALUES ('delete', old.id, old.text_folded);
   INSERT INTO pages_fts(rowid, text_folded) VALUES (new.id, new.text_folded);
 END;
-CREATE TRIGGER IF NOT EXISTS records_ai AFTER INSERT ON records BEGIN
-  INSERT INTO records_fts(rowid, {", ".join(FOLDED)}) VALUES (new.id, {", ".join("new." + c for c in FOLDED)});
-END;
 CREATE TRIGGER IF NOT EXISTS records_ad AFTER DELETE ON records BEGIN
   INSERT INTO records_fts(records_fts, rowid, {", ".join(FOLDED)})
   VALUES ('delete', old.id, {", ".join("old." + c for c in FOLDED)});
@@ -99,6 +96,10 @@ END;
 _RECORD_COLUMNS = [f for f in FLAT_FIELDS] + list(FOLDED)
 _INSERT_RECORD = (f"INSERT INTO records ({', '.join(_RECORD_COLUMNS)}) "
                   f"VALUES ({', '.join('?' for _ in _RECORD_COLUMNS)})")
+# A document's records go into the index in one statement once they are in, not by a trigger on each insert:
+# a third of the time (30 against 82 ms for 1,515 records). Deletes and updates keep their triggers.
+_INDEX_RECORDS = (f"INSERT INTO records_fts(rowid, {', '.join(FOLDED)}) "
+                  f"SELECT id, {', '.join(FOLDED)} FROM records WHERE doc_id = ?")
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -114,6 +115,8 @@ def connect(path: Path) -> sqlite3.Connection:
         _drop_old_fts(conn)
         _set_aside_old_pages(conn)
         conn.executescript(SCHEMA)
+        # earlier versions indexed each record by a trigger; _replace indexes a document's records now
+        conn.execute("DROP TRIGGER IF EXISTS records_ai")
         _take_back_old_pages(conn)
         _rebuild_fts_if_new(conn)
         # a database made by an earlier version lacks the record fields added since: add them (empty for the
@@ -252,6 +255,7 @@ def _replace(conn: sqlite3.Connection, rows: DocumentRows) -> None:
                      " VALUES (?,?,?,?,?,?,?,?)", rows.pages)
     conn.executemany("INSERT INTO unparsed VALUES (?,?,?,?,?)", rows.unparsed)
     conn.executemany(_INSERT_RECORD, rows.records)
+    conn.execute(_INDEX_RECORDS, (rows.doc_id,))
     conn.executemany('INSERT INTO cells (doc_id, seq, page, stt, kind, table_index, column_index, "column", text,'
                      ' value, merged) VALUES (?,?,?,?,?,?,?,?,?,?,?)', rows.cells)
     # distinct titles for the typo-tolerant search (a few thousand rows where records are millions)

@@ -78,6 +78,23 @@ def test_reingest_replaces_instead_of_duplicating(db, seed_docs):
         conn.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')")
 
 
+def test_records_are_indexed_once_in_a_database_an_earlier_version_made(seed_docs, tmp_path):
+    """Earlier versions indexed each record by a trigger on insert; records are now indexed a document at a
+    time, and a database that still has the trigger loses it when opened (or every record would be indexed
+    twice)."""
+    from chitieu.output.sqlite import FOLDED
+    path = tmp_path / "old.sqlite"
+    write_database(path, seed_docs.values())
+    with sqlite3.connect(path) as conn:
+        conn.execute(f"CREATE TRIGGER records_ai AFTER INSERT ON records BEGIN INSERT INTO records_fts(rowid, "
+                     f"{', '.join(FOLDED)}) VALUES (new.id, {', '.join('new.' + c for c in FOLDED)}); END")
+    write_database(path, seed_docs.values())
+    with sqlite3.connect(path) as conn:
+        conn.execute("INSERT INTO records_fts(records_fts) VALUES ('integrity-check')")
+        assert not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'records_ai'").fetchone()
+    assert search(path, "dich vu cong truc tuyen", limit=3)
+
+
 def test_interrupted_ingest_leaves_the_database_as_it_was(seed_docs, tmp_path):
     path = tmp_path / "c.sqlite"
     write_database(path, [seed_docs["001"]])
