@@ -101,17 +101,24 @@ def cell_rows(documents: list[Document]):
                        "column": cell.column, "text": cell.text, "value": cell.value, "merged": cell.merged}
 
 
+# cell_rows' fields that are its record's, the same in each of the record's cells: the first seven
+CELL_RECORD_FIELDS = CELL_FIELDS[:CELL_FIELDS.index("column_index")]
+
+
+def _cell_fields(k: int, cell: dict) -> dict:
+    """The fields of a cell row that are the cell's own (its record's come first: CELL_RECORD_FIELDS)."""
+    return {"column_index": k, "column": cell["column"], "text": cell["text"], "value": cell["value"],
+            "merged": cell["merged"]}
+
+
 def dict_cell_rows(records: list[dict]):
     """cell_rows from records as records.json holds them (dicts) rather than Records."""
     for rec in records:
+        head = {f: rec[f] for f in CELL_RECORD_FIELDS}
         for k, cell in enumerate(rec.get("cells") or [], start=1):
-            yield {"doc_id": rec["doc_id"], "source": rec["source"], "page": rec["page"], "seq": rec["seq"],
-                   "stt": rec["stt"], "kind": rec["kind"], "table_index": rec["table_index"], "column_index": k,
-                   "column": cell["column"], "text": cell["text"], "value": cell["value"], "merged": cell["merged"]}
+            yield {**head, **_cell_fields(k, cell)}
 
 
-# cell_rows' fields that are its record's, the same in each of the record's cells: the first seven
-CELL_RECORD_FIELDS = CELL_FIELDS[:CELL_FIELDS.index("column_index")]
 _JSON = json.JSONEncoder(ensure_ascii=False).encode
 
 
@@ -125,9 +132,7 @@ def cell_json_lines(records: list[dict]) -> list[str]:
             continue
         head = _JSON({f: rec[f] for f in CELL_RECORD_FIELDS})[:-1]
         for k, cell in enumerate(cells, start=1):
-            tail = _JSON({"column_index": k, "column": cell["column"], "text": cell["text"],
-                          "value": cell["value"], "merged": cell["merged"]})
-            lines.append(f"{head}, {tail[1:]}")
+            lines.append(f"{head}, {_JSON(_cell_fields(k, cell))[1:]}")
     return lines
 
 
